@@ -1,0 +1,57 @@
+// A customer's static attributes (structure of arrays) and the per-path state
+// the monthly step evolves. Host code owns the arrays; kernels see the view.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "hd.hpp"
+
+namespace limitsim {
+
+// Read-only view of a batch of customers. All arrays have n entries.
+struct CustomerView {
+  const std::uint64_t* id;          // stable customer id: keys the random numbers
+  const float* score;               // credit score, 350-950
+  const std::int64_t* income;       // monthly income, cents
+  const float* spend_propensity;    // expected monthly card spend / income
+  const float* activity;            // probability the card is used in a month
+  const float* revolve_shape;       // revolver payment shape gamma (> 0): higher pays closer to the minimum
+  const float* risk;                // latent risk (standard normal scale; higher is riskier)
+  const std::uint8_t* transactor;   // 1 pays in full, 0 revolver
+  const std::int32_t* segment;      // reporting segment (score band) index
+  const std::int32_t* months_on_book;
+  const std::int64_t* limit;        // current line, cents (ignored when months_on_book == 0)
+  const std::int64_t* balance;      // opening balance, cents
+  const std::int8_t* bucket;        // opening delinquency bucket
+  std::int64_t n;
+};
+static_assert(std::is_trivially_copyable<CustomerView>::value, "views must be trivially copyable");
+
+// One customer's state on one path. Lives in registers.
+struct AccountState {
+  std::int64_t balance;         // cents
+  std::int64_t limit;           // cents
+  std::int64_t util_window_ppm; // sum of end-of-month utilization (parts per million) since the last review
+  std::int32_t bucket;          // 0 current, 1..6 days-past-due buckets
+  std::int32_t months_current;  // consecutive months ending current
+  std::int32_t months_on_book;
+  bool open;                    // false once charged off or attrited
+  bool frozen;                  // line cannot be drawn
+};
+
+// What one customer-month did; the reducer folds these into sums.
+struct MonthOutcome {
+  std::int64_t balance;          // end of month, cents (0 once closed)
+  std::int64_t limit;            // end of month, cents
+  std::int64_t spend, payment, interest, fees;
+  std::int64_t chargeoff_exposure, chargeoff_loss, chargeoff_recovery;
+  std::int64_t limit_increase;   // cents raised this month
+  std::int32_t bucket;           // end of month
+  std::int32_t util_ppm;         // end-of-month utilization, parts per million (capped at 10x)
+  bool was_open;                 // open at the start of the month
+  bool active;                   // open at the end of the month
+  bool charged_off, attrited, froze, frozen, missed;
+};
+
+}  // namespace limitsim

@@ -1,0 +1,73 @@
+// The exact reducer's layout: integer sums per (path, month, segment, metric).
+// Money in int64 cents, counts in int64, so any summation order gives the same
+// bits. Rates and quantiles are derived on the host (src/summary.cpp).
+#pragma once
+
+#include <cstdint>
+
+#include "params.hpp"
+
+namespace limitsim {
+
+enum Metric : int {
+  kActive = 0,                          // accounts open at month end
+  kBucketCount0,                        // + b, b < kMaxBuckets: accounts in bucket b at month end
+  kBucketBalance0 = kBucketCount0 + kMaxBuckets,   // + b: their balances, cents
+  kChargeoffCount = kBucketBalance0 + kMaxBuckets, // accounts charged off this month
+  kChargeoffExposure,                   // exposure at charge-off, cents
+  kChargeoffLoss,                       // net loss = exposure x LGD, cents
+  kChargeoffRecovery,                   // exposure - loss, cents
+  kAttritedCount,                       // accounts closed voluntarily this month
+  kLimit,                               // total line of open accounts, cents
+  kBalance,                             // total balance of open accounts, cents
+  kSpend,                               // purchases this month, cents
+  kPayment,                             // payments received this month, cents
+  kInterest,                            // interest charged this month, cents
+  kFees,                                // late fees charged this month, cents
+  kMissedCount,                         // payments missed (miss or roll forward) this month
+  kLimitIncreaseCount,                  // line increases this month
+  kLimitIncreaseAmount,                 // cents added by those increases
+  kFreezeCount,                         // lines newly frozen this month
+  kFrozenCount,                         // open accounts frozen at month end
+  kUtilizationSumPpm,                   // sum over open accounts of balance/limit, parts per million
+  kUtilHist0,                           // + bin, bin < kUtilBins: open accounts by utilization bin
+  kNumMetrics = kUtilHist0 + kUtilBins
+};
+
+// Column names, in Metric order, as written to HDF5 (docs/hdf5-schema.md).
+// Bucket and histogram columns are grouped into 3-D datasets by the writer.
+struct MetricInfo {
+  const char* name;
+  const char* unit;   // "accounts" or "cents" or "ppm"
+};
+
+inline const MetricInfo& metric_info(int m) {
+  static const MetricInfo scalar[] = {
+      {"active", "accounts"},
+  };
+  static const MetricInfo tail[] = {
+      {"chargeoff_count", "accounts"},    {"chargeoff_exposure", "cents"}, {"chargeoff_loss", "cents"},
+      {"chargeoff_recovery", "cents"},    {"attrited_count", "accounts"},  {"limit", "cents"},
+      {"balance", "cents"},               {"spend", "cents"},              {"payment", "cents"},
+      {"interest", "cents"},              {"fees", "cents"},               {"missed_count", "accounts"},
+      {"limit_increase_count", "accounts"}, {"limit_increase_amount", "cents"}, {"freeze_count", "accounts"},
+      {"frozen_count", "accounts"},       {"utilization_sum", "ppm"},
+  };
+  static const MetricInfo bucket_count{"bucket_count", "accounts"};
+  static const MetricInfo bucket_balance{"bucket_balance", "cents"};
+  static const MetricInfo util_hist{"utilization_histogram", "accounts"};
+  if (m == kActive) return scalar[0];
+  if (m < kBucketBalance0) return bucket_count;
+  if (m < kChargeoffCount) return bucket_balance;
+  if (m < kUtilHist0) return tail[m - kChargeoffCount];
+  return util_hist;
+}
+
+// Utilization histogram bin of a utilization given in ppm.
+LIMITSIM_INLINE int util_bin(std::int32_t ppm) {
+  if (ppm <= 0) return 0;
+  if (ppm > 1000000) return kUtilBins - 1;
+  return 1 + (ppm - 1) / 100000;  // (0,10%] -> 1, ..., (90%,100%] -> 10
+}
+
+}  // namespace limitsim

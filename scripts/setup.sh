@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything limitsim needs on Debian 12 (bookworm), from Debian's own
+# packages only. Run as root (or with sudo). Safe to run again.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build git pkg-config
+  libhdf5-dev        # HDF5 C API (1.10 on bookworm)
+  libcli11-dev       # CLI11 (header-only)
+  libtoml11-dev      # toml11 (header-only TOML parser with file:line errors)
+  libgtest-dev       # GoogleTest
+  python3 python3-h5py python3-numpy   # end-to-end tests read results back with h5py
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

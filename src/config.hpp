@@ -1,0 +1,133 @@
+// Validated run configuration: plain structs built from TOML files by
+// src/config.cpp. Nothing reaches a kernel before it has passed through here.
+// Money in the TOML files is in currency units (e.g. 6000.0); here it is in
+// int64 cents. See docs/config.md for every key, its unit and default.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../kernels/params.hpp"
+
+namespace limitsim {
+
+// A configuration or command-line error. what() names the file, line, key and
+// reason; main() prints it and exits non-zero.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct PopulationConfig {
+  std::string source;                 // file it was read from ("" when inline)
+  std::string kind = "synthetic";     // only "synthetic" for now (real data: issue 5)
+  std::int64_t customers = 100000;
+  // Credit score: normal(score_mean, score_sd) clamped to [350, 950].
+  double score_mean = 680.0;
+  double score_sd = 80.0;
+  // Monthly income: log-normal with this median (currency units) and log-sd;
+  // its log correlates with the score's z-value by income_score_corr.
+  double income_median = 6000.0;
+  double income_log_sd = 0.6;
+  double income_score_corr = 0.4;
+  // Latent risk = -risk_score_corr * score_z + sqrt(1 - c^2) * noise.
+  double risk_score_corr = 0.7;
+  // P(transactor) = logistic(intercept + slope * (score - 650) / 100).
+  double transactor_logit_intercept = -0.6;
+  double transactor_logit_slope = 0.8;
+  // Spend propensity (monthly spend / income): log-normal median and log-sd, capped at 3.
+  double spend_propensity_median = 0.25;
+  double spend_propensity_log_sd = 0.5;
+  // Monthly activity probability: logistic(normal(activity_logit_mean, activity_logit_sd)).
+  double activity_logit_mean = 1.5;
+  double activity_logit_sd = 1.0;
+  // Revolver payment shape gamma: log-normal median and log-sd.
+  double revolve_shape_median = 2.0;
+  double revolve_shape_log_sd = 0.5;
+  // Months on book: a share of new accounts (0), the rest uniform on [1, mob_max].
+  double new_account_share = 0.15;
+  std::int32_t mob_max = 120;
+  // Existing accounts' lines: income x multiple x log-normal noise, clamped, rounded.
+  double existing_line_income_multiple = 1.5;
+  double existing_line_log_sd = 0.4;
+  std::int64_t existing_line_min = 50000;        // cents
+  std::int64_t existing_line_max = 5000000;      // cents
+  std::int64_t existing_line_rounding = 10000;   // cents
+  // Opening utilization of existing accounts: logistic(normal(mean, sd)) per type.
+  double opening_util_logit_mean_transactor = -2.0;
+  double opening_util_logit_mean_revolver = 0.0;
+  double opening_util_logit_sd = 1.0;
+  // Opening delinquency of existing accounts: shares of buckets 0..6 (sum 1),
+  // assigned by a latent 0.6 * risk + 0.8 * noise so riskier customers are worse.
+  std::vector<double> opening_bucket_shares = {0.955, 0.025, 0.009, 0.005, 0.003, 0.002, 0.001};
+  // Reporting segments: score bands. edges ascending; names has edges.size()+1 entries.
+  std::vector<double> segment_edges = {550, 620, 680, 740, 800};
+  std::vector<std::string> segment_names = {"<550", "550-619", "620-679", "680-739", "740-799", "800+"};
+};
+
+struct BehaviourConfig {
+  std::string source;
+  BehaviourParams params{};   // filled with documented defaults by default_behaviour()
+};
+
+struct PolicyConfig {
+  std::string source;
+  std::string name;
+  std::string description;
+  PolicyParams params{};
+};
+
+// Per-month scenario paths, resolved to exactly `months` entries.
+struct ScenarioConfig {
+  std::string source;
+  std::string name;
+  std::string description;
+  std::vector<ScenarioMonth> months;
+};
+
+struct RunConfig {
+  std::string source;                 // the run file
+  std::string name = "run";
+  std::uint64_t seed = 1;
+  std::int32_t paths = 32;
+  std::int32_t months = 36;
+  std::string backend = "auto";       // auto | cpu | cuda
+  std::int32_t threads = 0;           // CPU threads; 0 = all cores
+  std::int64_t batch_size = 1 << 20;  // customers per batch (bounds memory; results do not depend on it)
+  std::string output = "results/run.h5";
+  std::vector<std::int32_t> report_months;  // months (1-based) shown in summaries besides the horizon
+  PopulationConfig population;
+  BehaviourConfig behaviour;
+  std::vector<PolicyConfig> policies;
+  std::vector<ScenarioConfig> scenarios;
+};
+
+// Documented defaults (docs/model.md).
+BehaviourParams default_behaviour();
+PolicyParams default_policy();
+ScenarioMonth neutral_scenario_month();
+
+// Reads and validates a run file and every file it names. Throws ConfigError.
+RunConfig load_run_config(const std::string& path);
+
+// Values given on the command line; unset ones leave the file's value.
+struct Overrides {
+  std::optional<std::int64_t> customers;
+  std::optional<std::int32_t> paths, months, threads;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::int64_t> batch_size;
+  std::optional<std::string> output, backend;
+};
+
+// Applies overrides, re-resolves per-month scenario paths to the new horizon
+// and re-validates. Throws ConfigError naming the option.
+void apply_overrides(RunConfig& cfg, const Overrides& o);
+
+// The whole effective configuration as one self-contained TOML document
+// (every file inlined) that load_run_config accepts and that reproduces the run.
+std::string effective_toml(const RunConfig& cfg);
+
+}  // namespace limitsim

@@ -1,0 +1,23 @@
+// HDF5 result files (schema: docs/hdf5-schema.md), through the HDF5 C API.
+#pragma once
+
+#include <string>
+
+#include "results.hpp"
+#include "summary.hpp"
+
+namespace limitsim {
+
+constexpr int kSchemaVersionMajor = 1;
+constexpr int kSchemaVersionMinor = 0;
+
+// Writes the run to `path` atomically: a temporary file in the same folder is
+// written, flushed and closed, then renamed over `path`. On any error the
+// temporary is removed and std::runtime_error is thrown; `path` is untouched.
+void write_results_h5(const RunResults& r, const Summary& s, const std::string& path);
+
+// Reads back the raw sums and metadata written by write_results_h5.
+// Throws std::runtime_error naming the file and what is wrong or missing.
+RunResults read_results_h5(const std::string& path);
+
+}  // namespace limitsim

@@ -1,0 +1,65 @@
+// What a run produces: exact integer sums per scenario x policy, plus the
+// metadata that makes a result file explain itself.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../kernels/metrics.hpp"
+
+namespace limitsim {
+
+// Sums for one (scenario, policy) pair, laid out [path][month][segment][metric]
+// (row-major, metric fastest). Portfolio figures are sums over segments.
+struct ComboSums {
+  std::string scenario;
+  std::string policy;
+  std::vector<std::int64_t> sums;
+};
+
+struct RunMetadata {
+  std::string limitsim_version;
+  std::string git_commit;
+  std::string backend;           // "cpu" or "cuda"
+  std::string device;            // e.g. "CPU: AMD EPYC ... (2 threads)" or the GPU's name
+  std::string created_utc;       // ISO 8601
+  std::string effective_config;  // TOML text, reproduces the run
+  std::string config_file;       // the run file as given
+  std::uint64_t seed = 0;
+  std::int64_t customers = 0;
+  std::int32_t threads = 0;
+  std::int64_t batch_size = 0;
+  double wall_seconds = 0.0;
+};
+
+struct RunResults {
+  std::int32_t paths = 0;
+  std::int32_t months = 0;
+  std::int32_t segments = 0;
+  std::vector<std::string> segment_names;
+  std::vector<std::int64_t> segment_customers;   // customers per segment
+  std::vector<std::string> scenario_names;       // in run order
+  std::vector<std::string> policy_names;         // in run order
+  std::vector<ComboSums> combos;                 // scenario-major: index s * n_policies + p
+  RunMetadata meta;
+
+  std::size_t cell_index(int path, int month, int segment, int metric) const {
+    return ((static_cast<std::size_t>(path) * months + month) * segments + segment) * kNumMetrics + metric;
+  }
+  std::size_t cells() const {
+    return static_cast<std::size_t>(paths) * months * segments * kNumMetrics;
+  }
+  const ComboSums& combo(int scenario, int policy) const {
+    return combos[static_cast<std::size_t>(scenario) * policy_names.size() + policy];
+  }
+  // Portfolio total of one metric at (path, month): the sum over segments.
+  std::int64_t portfolio(const ComboSums& c, int path, int month, int metric) const {
+    std::int64_t s = 0;
+    for (int g = 0; g < segments; ++g) s += c.sums[cell_index(path, month, g, metric)];
+    return s;
+  }
+};
+
+}  // namespace limitsim
