@@ -1,0 +1,137 @@
+#include "engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "../kernels/rng.hpp"
+#include "../kernels/special.hpp"
+#include "population.hpp"
+
+namespace limitsim {
+
+std::vector<double> systematic_factors(std::uint64_t seed, int paths, int months) {
+  std::vector<double> z(static_cast<std::size_t>(paths) * months);
+  for (int p = 0; p < paths; ++p) {
+    for (int m = 0; m < months; ++m) {
+      KeyedPhilox rng(seed, 0, static_cast<std::uint32_t>(p), kStreamSystematic, static_cast<std::uint32_t>(m));
+      z[static_cast<std::size_t>(p) * months + m] = norm_inv(u01(rng.next().x));
+    }
+  }
+  return z;
+}
+
+namespace {
+
+// Regularized incomplete beta I_x(a, b) by Lentz's continued fraction.
+double beta_cf(double a, double b, double x) {
+  const double tiny = 1e-300;
+  double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
+  if (std::fabs(d) < tiny) d = tiny;
+  d = 1.0 / d;
+  double h = d;
+  for (int m = 1; m <= 500; ++m) {
+    const double m2 = 2.0 * m;
+    double aa = m * (b - m) * x / ((a - 1.0 + m2) * (a + m2));
+    d = 1.0 + aa * d; if (std::fabs(d) < tiny) d = tiny;
+    c = 1.0 + aa / c; if (std::fabs(c) < tiny) c = tiny;
+    d = 1.0 / d; h *= d * c;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1.0 + m2));
+    d = 1.0 + aa * d; if (std::fabs(d) < tiny) d = tiny;
+    c = 1.0 + aa / c; if (std::fabs(c) < tiny) c = tiny;
+    d = 1.0 / d;
+    const double del = d * c;
+    h *= del;
+    if (std::fabs(del - 1.0) < 1e-15) break;
+  }
+  return h;
+}
+
+double beta_cdf(double x, double a, double b) {
+  if (x <= 0.0) return 0.0;
+  if (x >= 1.0) return 1.0;
+  const double lbt = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x);
+  const double bt = std::exp(lbt);
+  if (x < (a + 1.0) / (a + b + 2.0)) return bt * beta_cf(a, b, x) / a;
+  return 1.0 - bt * beta_cf(b, a, 1.0 - x) / b;
+}
+
+}  // namespace
+
+std::vector<double> beta_quantile_table(double a, double b) {
+  std::vector<double> q(kLgdTableSize);
+  q.front() = 0.0;
+  q.back() = 1.0;
+  for (int i = 1; i < kLgdTableSize - 1; ++i) {
+    const double p = static_cast<double>(i) / (kLgdTableSize - 1);
+    double lo = 0.0, hi = 1.0;
+    for (int it = 0; it < 100; ++it) {  // bisection: monotone, robust for any a, b > 0
+      const double mid = 0.5 * (lo + hi);
+      (beta_cdf(mid, a, b) < p ? lo : hi) = mid;
+    }
+    q[i] = 0.5 * (lo + hi);
+  }
+  return q;
+}
+
+RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const PopulationConfig& pc = cfg.population;
+  RunResults r;
+  r.paths = cfg.paths;
+  r.months = cfg.months;
+  r.segments = static_cast<std::int32_t>(pc.segment_names.size());
+  r.segment_names = pc.segment_names;
+  r.segment_customers.assign(r.segments, 0);
+  for (const auto& s : cfg.scenarios) r.scenario_names.push_back(s.name);
+  for (const auto& p : cfg.policies) r.policy_names.push_back(p.name);
+  for (const auto& s : cfg.scenarios) {
+    for (const auto& p : cfg.policies) r.combos.push_back(ComboSums{s.name, p.name, std::vector<std::int64_t>(r.cells(), 0)});
+  }
+
+  const std::vector<double> factors = systematic_factors(cfg.seed, cfg.paths, cfg.months);
+  std::vector<double> lgd_table;
+  const BehaviourParams& bp = cfg.behaviour.params;
+  if (bp.lgd_mode == LgdMode::kBeta) lgd_table = beta_quantile_table(bp.lgd_beta_a, bp.lgd_beta_b);
+
+  const std::int64_t n = pc.customers;
+  const std::int64_t batch = std::max<std::int64_t>(1, cfg.batch_size);
+  const double total_work = static_cast<double>(n) * r.combos.size();
+  double done = 0.0;
+  for (std::int64_t first = 0; first < n; first += batch) {
+    const std::int64_t count = std::min(batch, n - first);
+    const Population pop = generate_population(pc, cfg.seed, first, count, cfg.threads);
+    for (std::int32_t g : pop.segment) ++r.segment_customers[g];
+    backend.set_customers(pop.view());
+    for (std::size_t s = 0; s < cfg.scenarios.size(); ++s) {
+      for (std::size_t q = 0; q < cfg.policies.size(); ++q) {
+        if (cancel_flag().load()) throw Cancelled();
+        ModelView mv{};
+        mv.behaviour = bp;
+        mv.policy = cfg.policies[q].params;
+        mv.scenario = cfg.scenarios[s].months.data();
+        mv.factor = factors.data();
+        mv.lgd_quantiles = lgd_table.empty() ? nullptr : lgd_table.data();
+        mv.seed = cfg.seed;
+        mv.months = cfg.months;
+        mv.paths_total = cfg.paths;
+        backend.simulate(mv, cfg.paths, r.segments, r.combos[s * cfg.policies.size() + q].sums.data());
+        if (cancel_flag().load()) throw Cancelled();
+        done += static_cast<double>(count);
+        if (progress) progress(done / total_work);
+      }
+    }
+  }
+
+  r.meta.backend = backend.name();
+  r.meta.device = backend.device();
+  r.meta.seed = cfg.seed;
+  r.meta.customers = n;
+  r.meta.threads = cfg.threads;
+  r.meta.batch_size = cfg.batch_size;
+  r.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace limitsim

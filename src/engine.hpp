@@ -1,0 +1,33 @@
+// Runs a validated configuration on a backend: generates the population batch
+// by batch, simulates every scenario x policy on common random numbers, and
+// returns the exact sums.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+#include "../kernels/backend.hpp"
+#include "config.hpp"
+#include "results.hpp"
+
+namespace limitsim {
+
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("interrupted") {}
+};
+
+// Systematic factor Z[path][month], standard normal, keyed by (seed, path, month).
+std::vector<double> systematic_factors(std::uint64_t seed, int paths, int months);
+
+// Inverse CDF of Beta(a, b) at kLgdTableSize equally spaced probabilities 0..1.
+std::vector<double> beta_quantile_table(double a, double b);
+
+// Progress callback: fraction done in [0, 1].
+using ProgressFn = std::function<void(double)>;
+
+RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress = {});
+
+}  // namespace limitsim

@@ -1,0 +1,148 @@
+// limitsim command line: run, summary, --version.
+// Library code throws; only this file turns an exception into a message and an
+// exit code (2 for bad input, 130 when interrupted, 1 otherwise).
+#include <omp.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <string>
+
+#include "../kernels/backend.hpp"
+#include "config.hpp"
+#include "engine.hpp"
+#include "h5io.hpp"
+#include "summary.hpp"
+#include "version.hpp"
+
+namespace limitsim {
+namespace {
+
+extern "C" void on_signal(int) { cancel_flag().store(true); }
+
+std::string utc_now() {
+  char buf[32];
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string version_text() {
+  bool gpu = false;
+  const std::string cuda = cuda_device_description(&gpu);
+  std::string s = "limitsim " LIMITSIM_VERSION " (commit " LIMITSIM_GIT_COMMIT ")\n";
+  s += std::string("backends: cpu") + (cuda_built() ? ", cuda" : "") + "\n";
+  s += "cpu: " + make_cpu_backend(0)->device() + "\n";
+  s += "cuda device: " + cuda + "\n";
+  s += std::string("--backend auto would use: ") + (gpu ? "cuda" : "cpu");
+  return s;
+}
+
+std::unique_ptr<Backend> choose_backend(const std::string& which, int threads) {
+  if (which == "cpu") return make_cpu_backend(threads);
+  if (which == "cuda") return make_cuda_backend();
+  bool gpu = false;
+  cuda_device_description(&gpu);
+  return gpu ? make_cuda_backend() : make_cpu_backend(threads);
+}
+
+struct RunOptions {
+  std::string config;
+  Overrides o;
+  bool quiet = false;
+};
+
+int run_command(const RunOptions& opt) {
+  RunConfig cfg = load_run_config(opt.config);
+  apply_overrides(cfg, opt.o);
+  auto backend = choose_backend(cfg.backend, cfg.threads);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  int last_decile = -1;
+  ProgressFn progress = [&](double f) {
+    if (opt.quiet) return;
+    if (tty) {
+      std::fprintf(stderr, "\rsimulating: %5.1f%%", 100.0 * f);
+      if (f >= 1.0) std::fprintf(stderr, "\n");
+    } else if (static_cast<int>(f * 10) > last_decile) {
+      last_decile = static_cast<int>(f * 10);
+      std::fprintf(stderr, "limitsim: %d%% done\n", last_decile * 10);
+    }
+  };
+  RunResults r = run_simulation(cfg, *backend, progress);
+  r.meta.limitsim_version = LIMITSIM_VERSION;
+  r.meta.git_commit = LIMITSIM_GIT_COMMIT;
+  r.meta.created_utc = utc_now();
+  r.meta.config_file = opt.config;
+  r.meta.effective_config = effective_toml(cfg);
+  if (r.meta.backend == "cpu") r.meta.threads = cfg.threads > 0 ? cfg.threads : omp_get_max_threads();
+  const Summary s = compute_summary(r, cfg.report_months);
+  write_results_h5(r, s, cfg.output);
+  if (!opt.quiet) std::cout << format_summary_table(r, s) << "\nwrote " << cfg.output << "\n";
+  return 0;
+}
+
+int summary_command(const std::string& file) {
+  const RunResults r = read_results_h5(file);
+  std::cout << format_summary_table(r, compute_summary(r));
+  return 0;
+}
+
+}  // namespace
+}  // namespace limitsim
+
+int main(int argc, char** argv) {
+  using namespace limitsim;
+  CLI::App app{"limitsim: Monte Carlo stress tests of consumer credit-limit policies"};
+  app.require_subcommand(0, 1);
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print version, git commit, backends built and the device");
+
+  RunOptions ro;
+  CLI::App* run = app.add_subcommand("run", "Simulate a run configuration and write an HDF5 result");
+  run->add_option("config", ro.config, "Run configuration (TOML)")->required();
+  run->add_option("--customers", ro.o.customers, "Number of customers (overrides the population file)");
+  run->add_option("--paths", ro.o.paths, "Monte Carlo paths");
+  run->add_option("--months", ro.o.months, "Months to simulate");
+  run->add_option("--seed", ro.o.seed, "Random seed");
+  run->add_option("--out", ro.o.output, "Output HDF5 file");
+  run->add_option("--backend", ro.o.backend, "cpu, cuda or auto");
+  run->add_option("--threads", ro.o.threads, "CPU threads (0 = all cores)");
+  run->add_option("--batch-size", ro.o.batch_size, "Customers per batch (results do not depend on it)");
+  run->add_flag("--quiet", ro.quiet, "No progress and no summary table");
+
+  std::string summary_file;
+  CLI::App* summary = app.add_subcommand("summary", "Print the key figures of a result file");
+  summary->add_option("file", summary_file, "HDF5 result file")->required()->check(CLI::ExistingFile);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (show_version) {
+      std::cout << version_text() << "\n";
+      return 0;
+    }
+    if (*run) return run_command(ro);
+    if (*summary) return summary_command(summary_file);
+    std::cout << app.help();
+    return 0;
+  } catch (const ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const Cancelled&) {
+    std::cerr << "limitsim: interrupted; no result file was written\n";
+    return 130;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,210 @@
+// Whole-engine properties: exactness across thread counts and batch sizes,
+// common random numbers, and the Markov-chain closed form.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "kernels/special.hpp"
+#include "src/config.hpp"
+#include "src/engine.hpp"
+#include "src/population.hpp"
+
+using namespace limitsim;
+
+namespace {
+
+RunConfig small_config(std::int64_t customers, int paths, int months) {
+  RunConfig cfg = load_run_config(LIMITSIM_SOURCE_DIR "/configs/quickstart.toml");
+  Overrides o;
+  o.customers = customers;
+  o.paths = paths;
+  o.months = months;
+  apply_overrides(cfg, o);
+  return cfg;
+}
+
+RunResults run_cpu(RunConfig cfg, int threads, std::int64_t batch) {
+  cfg.threads = threads;
+  cfg.batch_size = batch;
+  auto backend = make_cpu_backend(threads);
+  return run_simulation(cfg, *backend);
+}
+
+TEST(Exactness, SameBytesForAnyThreadCountAndBatchSize) {
+  const RunConfig cfg = small_config(3000, 3, 14);
+  const RunResults ref = run_cpu(cfg, 1, 1 << 20);
+  ASSERT_EQ(ref.combos.size(), 1u);
+  // The run does something: accounts charge off, lines are raised and frozen.
+  std::int64_t co = 0, raises = 0, freezes = 0;
+  for (int p = 0; p < ref.paths; ++p)
+    for (int m = 0; m < ref.months; ++m) {
+      co += ref.portfolio(ref.combos[0], p, m, kChargeoffCount);
+      raises += ref.portfolio(ref.combos[0], p, m, kLimitIncreaseCount);
+      freezes += ref.portfolio(ref.combos[0], p, m, kFreezeCount);
+    }
+  EXPECT_GT(co, 0);
+  EXPECT_GT(raises, 0);
+  EXPECT_GT(freezes, 0);
+  for (int threads : {2, 3}) {
+    for (std::int64_t batch : {std::int64_t{1} << 20, std::int64_t{777}, std::int64_t{1000}}) {
+      const RunResults r = run_cpu(cfg, threads, batch);
+      EXPECT_EQ(r.combos[0].sums, ref.combos[0].sums) << threads << " threads, batch " << batch;
+      EXPECT_EQ(r.segment_customers, ref.segment_customers);
+    }
+  }
+}
+
+TEST(Exactness, IdenticalPoliciesGiveIdenticalResults) {
+  RunConfig cfg = small_config(2000, 2, 12);
+  PolicyConfig twin = cfg.policies[0];
+  twin.name = "twin";
+  cfg.policies.push_back(twin);
+  const RunResults r = run_cpu(cfg, 2, 1 << 20);
+  ASSERT_EQ(r.combos.size(), 2u);
+  EXPECT_EQ(r.combos[0].sums, r.combos[1].sums);
+}
+
+TEST(Exactness, PathsDifferInPortfolioLoss) {
+  const RunResults r = run_cpu(small_config(5000, 4, 24), 2, 1 << 20);
+  std::vector<std::int64_t> loss(r.paths, 0);
+  for (int p = 0; p < r.paths; ++p)
+    for (int m = 0; m < r.months; ++m) loss[p] += r.portfolio(r.combos[0], p, m, kChargeoffLoss);
+  EXPECT_NE(loss[0], loss[1]);
+  EXPECT_NE(loss[2], loss[3]);
+}
+
+TEST(Population, SameCustomersForAnyThreadCountAndSlice) {
+  const RunConfig cfg = small_config(4000, 1, 1);
+  const Population a = generate_population(cfg.population, 99, 0, 4000, 1);
+  const Population b = generate_population(cfg.population, 99, 0, 4000, 2);
+  EXPECT_EQ(a.score, b.score);
+  EXPECT_EQ(a.income, b.income);
+  EXPECT_EQ(a.balance, b.balance);
+  EXPECT_EQ(a.bucket, b.bucket);
+  const Population slice = generate_population(cfg.population, 99, 1500, 1000, 2);
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_EQ(slice.id[i], a.id[1500 + i]);
+    EXPECT_EQ(slice.score[i], a.score[1500 + i]);
+    EXPECT_EQ(slice.limit[i], a.limit[1500 + i]);
+    EXPECT_EQ(slice.risk[i], a.risk[1500 + i]);
+  }
+}
+
+TEST(Population, AttributesHaveTheConfiguredShape) {
+  const RunConfig cfg = small_config(20000, 1, 1);
+  const PopulationConfig& pc = cfg.population;
+  const Population p = generate_population(pc, 7, 0, 20000, 2);
+  double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  int newc = 0, trans_hi = 0, n_hi = 0, trans_lo = 0, n_lo = 0;
+  for (std::int64_t i = 0; i < p.size(); ++i) {
+    ASSERT_GE(p.score[i], 350.0f);
+    ASSERT_LE(p.score[i], 950.0f);
+    ASSERT_GE(p.balance[i], 0);
+    ASSERT_EQ(p.segment[i], segment_of(p.score[i], pc.segment_edges));
+    const double x = p.score[i], y = std::log(static_cast<double>(p.income[i]));
+    sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+    if (p.months_on_book[i] == 0) {
+      ++newc;
+      EXPECT_EQ(p.balance[i], 0);
+    } else {
+      EXPECT_GE(p.limit[i], pc.existing_line_min);
+      EXPECT_LE(p.limit[i], pc.existing_line_max);
+    }
+    if (p.score[i] > 750) { ++n_hi; trans_hi += p.transactor[i]; }
+    if (p.score[i] < 600) { ++n_lo; trans_lo += p.transactor[i]; }
+  }
+  const double n = static_cast<double>(p.size());
+  const double corr = (sxy / n - sx / n * sy / n) /
+                      std::sqrt((sxx / n - sx / n * sx / n) * (syy / n - sy / n * sy / n));
+  EXPECT_NEAR(corr, pc.income_score_corr, 0.03);
+  EXPECT_NEAR(newc / n, pc.new_account_share, 0.01);
+  EXPECT_GT(static_cast<double>(trans_hi) / n_hi, static_cast<double>(trans_lo) / n_lo);
+}
+
+// With behaviour reduced to a fixed roll-rate matrix (no risk or utilization
+// effects, rho = 0, no attrition, always a balance due), the bucket
+// distribution after t months must be pi0 P^t.
+TEST(MarkovChain, BucketDistributionMatchesPi0PowT) {
+  RunConfig cfg = small_config(20000, 8, 12);
+  PopulationConfig& pc = cfg.population;
+  pc.new_account_share = 0.0;
+  pc.transactor_logit_intercept = -50.0;  // everybody revolves ...
+  pc.revolve_shape_median = 200.0;        // ... and pays about the minimum
+  pc.revolve_shape_log_sd = 0.0;
+  pc.activity_logit_mean = 50.0;          // and spends every month: a balance is always due
+  pc.opening_bucket_shares = {0.7, 0.1, 0.08, 0.05, 0.04, 0.02, 0.01};
+  BehaviourParams& bp = cfg.behaviour.params;
+  bp.miss_intercept = logit(0.05);
+  bp.miss_beta_risk = bp.miss_beta_util = bp.roll_beta_risk = bp.roll_beta_util = 0.0;
+  bp.rho = 0.0;
+  bp.attrition_rate = 0.0;
+  bp.min_payment_floor = 0;
+  const double roll[kMaxBuckets] = {0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+  const double cure[kMaxBuckets] = {0, 0.5, 0.3, 0.2, 0.1, 0.1, 0.05};
+  for (int b = 0; b < kMaxBuckets; ++b) { bp.roll[b] = roll[b]; bp.cure[b] = cure[b]; }
+  cfg.policies[0].params.freeze_bucket = 0;  // freezing would stop spending
+  cfg.policies[0].params.review_every = 0;
+
+  const RunResults r = run_cpu(cfg, 2, 1 << 20);
+
+  // States 0..6 and 7 = charged off (absorbing).
+  constexpr int S = kMaxBuckets + 1;
+  const double p0 = logistic(logit(0.05));
+  double P[S][S] = {};
+  P[0][0] = 1 - p0;
+  P[0][1] = p0;
+  for (int b = 1; b < kMaxBuckets; ++b) {
+    P[b][b + 1] = roll[b];
+    P[b][0] = cure[b];
+    P[b][b] = 1 - roll[b] - cure[b];
+  }
+  P[S - 1][S - 1] = 1;
+  const Population pop = generate_population(cfg.population, cfg.seed, 0, pc.customers, 2);
+  std::vector<double> pi(S, 0.0);
+  for (auto b : pop.bucket) pi[b] += 1.0 / pop.size();
+
+  const double trials = static_cast<double>(pc.customers) * r.paths;
+  std::vector<double> cum_co(r.paths, 0);
+  for (int t = 1; t <= r.months; ++t) {
+    std::vector<double> next(S, 0.0);
+    for (int i = 0; i < S; ++i)
+      for (int j = 0; j < S; ++j) next[j] += pi[i] * P[i][j];
+    pi = next;
+    for (int s = 0; s < S; ++s) {
+      double obs = 0;
+      for (int p = 0; p < r.paths; ++p) {
+        for (int m = 0; m < t; ++m)
+          obs += s < kMaxBuckets ? (m == t - 1 ? r.portfolio(r.combos[0], p, m, kBucketCount0 + s) : 0)
+                                 : r.portfolio(r.combos[0], p, m, kChargeoffCount);
+      }
+      const double expect = trials * pi[s];
+      const double sd = std::sqrt(trials * pi[s] * (1 - pi[s]));
+      EXPECT_LT(std::fabs(obs - expect), 5 * sd + 1) << "month " << t << " state " << s << " obs " << obs
+                                                     << " expected " << expect;
+    }
+  }
+}
+
+TEST(Systematic, FactorsAreStandardNormalAndKeyedByPathAndMonth) {
+  const auto z = systematic_factors(5, 200, 50);
+  double s = 0, s2 = 0;
+  for (double v : z) { s += v; s2 += v * v; }
+  const double n = static_cast<double>(z.size());
+  EXPECT_NEAR(s / n, 0.0, 5 / std::sqrt(n));
+  EXPECT_NEAR(s2 / n, 1.0, 0.05);
+  const auto z2 = systematic_factors(5, 10, 20);  // fewer paths and months: same values where they overlap
+  for (int p = 0; p < 10; ++p)
+    for (int m = 0; m < 20; ++m) EXPECT_EQ(z2[p * 20 + m], z[p * 50 + m]);
+}
+
+TEST(Lgd, BetaQuantileTable) {
+  const auto q = beta_quantile_table(2.0, 2.0);  // symmetric: median 0.5
+  EXPECT_NEAR(q[(kLgdTableSize - 1) / 2], 0.5, 1e-9);
+  const auto u = beta_quantile_table(1.0, 1.0);  // uniform: identity
+  for (int i = 0; i < kLgdTableSize; i += 97) EXPECT_NEAR(u[i], static_cast<double>(i) / (kLgdTableSize - 1), 1e-9);
+  const auto e = beta_quantile_table(1.0, 3.0);  // F(x) = 1 - (1-x)^3
+  EXPECT_NEAR(e[512], 1 - std::cbrt(1 - 512.0 / 1024), 1e-9);
+}
+
+}  // namespace

@@ -1,0 +1,292 @@
+// The customer-month step against hand-computed transitions. Draws are set by
+// hand; amounts are in cents.
+#include <gtest/gtest.h>
+
+#include "kernels/metrics.hpp"
+#include "kernels/model.hpp"
+#include "kernels/reduce.hpp"
+
+using namespace limitsim;
+
+namespace {
+
+// A fixture with round numbers: rho 0 (so an event happens iff u < p),
+// min payment 10% with a 50.00 floor, APR 12% (1% a month), late fee 25.00.
+struct StepFixture : ::testing::Test {
+  BehaviourParams bp{};
+  PolicyParams pp{};
+  ScenarioMonth sc{0.0, 1.0, 1.0, 1.0};
+  ScenarioMonth months[12];
+  Customer c{};
+  AccountState s{};
+  MonthDraws d{};
+
+  void SetUp() override {
+    bp.spend_sigma = 0.0;
+    bp.min_payment_rate = 0.10;
+    bp.min_payment_floor = 5000;
+    bp.apr = 0.12;
+    bp.late_fee = 2500;
+    bp.miss_intercept = logit(0.02);
+    bp.util_ref = 0.5;
+    for (int b = 1; b < kMaxBuckets; ++b) { bp.roll[b] = 0.5; bp.cure[b] = 0.3; }
+    bp.chargeoff_bucket = 6;
+    bp.rho = 0.0;
+    bp.lgd_mode = LgdMode::kFixed;
+    bp.lgd = 0.8;
+    bp.attrition_rate = 0.01;
+    pp.n_bands = 2;
+    pp.band_score_min[0] = 700; pp.band_income_multiple[0] = 2.0; pp.band_floor[0] = 100000; pp.band_cap[0] = 2000000;
+    pp.band_score_min[1] = 350; pp.band_income_multiple[1] = 0.5; pp.band_floor[1] = 50000; pp.band_cap[1] = 300000;
+    pp.line_rounding = 10000;
+    pp.max_limit = 5000000;
+    for (auto& m : months) m = sc;
+    c.id = 1; c.score = 720; c.income = 1000000; c.spend_propensity = 0.3; c.activity = 0.5;
+    c.revolve_shape = 2.0; c.risk = 0.0; c.transactor = false; c.months_on_book = 12;
+    s.balance = 100000; s.limit = 500000; s.bucket = 0; s.open = true; s.months_current = 12; s.months_on_book = 12;
+    for (double& u : d.u) u = 0.5;
+    d.u[kDrawActive] = 0.9;       // card not used (activity 0.5)
+    d.u[kDrawDelinquency] = 0.9;  // no miss, no roll
+    d.u[kDrawAttrition] = 0.9;    // stays
+  }
+  ModelView view() {
+    ModelView mv{};
+    mv.behaviour = bp; mv.policy = pp; mv.scenario = months; mv.months = 12; mv.paths_total = 1;
+    return mv;
+  }
+  MonthOutcome step(int month = 0) { return step_month(view(), c, s, month, d, 0.0); }
+};
+
+TEST_F(StepFixture, TransactorPaysInFullWithoutInterestAndSpendIsCappedByTheLine) {
+  c.transactor = true;
+  d.u[kDrawActive] = 0.1;  // used: desired = 10000.00 * 0.3 / 0.5 = 6000.00 > line 5000.00
+  const MonthOutcome o = step();
+  EXPECT_EQ(o.payment, 100000);
+  EXPECT_EQ(o.interest, 0);
+  EXPECT_EQ(o.spend, 500000);  // available = 5000.00 - 0
+  EXPECT_EQ(s.balance, 500000);
+  EXPECT_EQ(o.util_ppm, 1000000);
+  EXPECT_EQ(s.bucket, 0);
+}
+
+TEST_F(StepFixture, SpendBelowTheLineIsTheDesiredAmount) {
+  c.transactor = true;
+  c.spend_propensity = 0.05;  // desired 10000.00 * 0.05 / 0.5 = 1000.00
+  d.u[kDrawActive] = 0.1;
+  EXPECT_EQ(step().spend, 100000);
+}
+
+TEST_F(StepFixture, RevolverPaysBetweenMinimumAndFullAndAccruesInterest) {
+  d.u[kDrawPayRatio] = 0.25;  // share = 0.25^2 = 0.0625
+  const MonthOutcome o = step();
+  // min due = max(50.00, 10% of 1000.00) = 100.00; pay = 100.00 + 900.00 * 0.0625 = 156.25
+  EXPECT_EQ(o.payment, 15625);
+  // revolved 843.75 at 1% a month = 8.4375 -> 8.44
+  EXPECT_EQ(o.interest, 844);
+  EXPECT_EQ(s.balance, 100000 - 15625 + 844);
+  EXPECT_FALSE(o.missed);
+}
+
+TEST_F(StepFixture, MinimumPaymentFloorApplies) {
+  s.balance = 20000;          // 200.00: 10% = 20.00 < floor 50.00
+  d.u[kDrawPayRatio] = 1e-9;  // pays the minimum
+  EXPECT_EQ(step().payment, 5000);
+}
+
+TEST_F(StepFixture, MissChargesLateFeeAndInterestAndMovesToBucketOne) {
+  d.u[kDrawDelinquency] = 0.01;  // < 0.02 at risk 0 and util 0.2? util 0.2 < ref: p = logistic(logit(.02) + 0) with beta 0
+  const MonthOutcome o = step();
+  EXPECT_TRUE(o.missed);
+  EXPECT_EQ(o.payment, 0);
+  EXPECT_EQ(o.fees, 2500);
+  EXPECT_EQ(o.interest, 1000);  // 1% of 1000.00
+  EXPECT_EQ(s.bucket, 1);
+  EXPECT_EQ(s.balance, 100000 + 1000 + 2500);
+  EXPECT_EQ(s.months_current, 0);
+}
+
+TEST_F(StepFixture, MissProbabilityRisesWithUtilization) {
+  bp.miss_beta_util = 2.0;
+  s.balance = 500000;  // util 1.0: p = logistic(logit(0.02) + 2 * 0.5) = 0.0525
+  d.u[kDrawDelinquency] = 0.05;
+  EXPECT_TRUE(step().missed);
+  s = AccountState{100000, 500000, 0, 0, 12, 12, true, false};  // util 0.2: p = logistic(logit(.02) - 0.6) = 0.0110
+  d.u[kDrawDelinquency] = 0.012;
+  EXPECT_FALSE(step().missed);
+}
+
+TEST_F(StepFixture, RollForwardThenChargeOffAtTheConfiguredBucket) {
+  s.bucket = 6;
+  s.balance = 300000;
+  d.u[kDrawDelinquency] = 0.4;  // < roll 0.5
+  const MonthOutcome o = step();
+  EXPECT_TRUE(o.charged_off);
+  // exposure = 3000.00 + interest 30.00 + fee 25.00
+  EXPECT_EQ(o.chargeoff_exposure, 305500);
+  EXPECT_EQ(o.chargeoff_loss, 244400);  // x LGD 0.8
+  EXPECT_EQ(o.chargeoff_recovery, 61100);
+  EXPECT_EQ(o.spend, 0);
+  EXPECT_FALSE(s.open);
+  EXPECT_FALSE(o.active);
+
+  bp.chargeoff_bucket = 3;  // charge off past 90 DPD: bucket 3 rolling closes the account
+  s = AccountState{300000, 500000, 0, 3, 0, 12, true, false};
+  EXPECT_TRUE(step().charged_off);
+  s = AccountState{300000, 500000, 0, 2, 0, 12, true, false};
+  EXPECT_FALSE(step().charged_off);
+  EXPECT_EQ(s.bucket, 3);
+}
+
+TEST_F(StepFixture, CurePaysTheArrearsAndReturnsToCurrent) {
+  s.bucket = 2;
+  d.u[kDrawCure] = 0.5;           // cure share = 0.3 / (1 - 0.5) = 0.6
+  d.u[kDrawPayRatio] = 1e-9;      // the revolver rule alone would pay the minimum
+  const MonthOutcome o = step();
+  EXPECT_EQ(s.bucket, 0);
+  EXPECT_EQ(o.payment, 30000);    // (b + 1) x min due = 3 x 100.00
+  EXPECT_EQ(o.fees, 0);
+}
+
+TEST_F(StepFixture, StayPaysTheMinimumAndKeepsTheBucket) {
+  s.bucket = 2;
+  d.u[kDrawCure] = 0.7;  // > 0.6
+  const MonthOutcome o = step();
+  EXPECT_EQ(s.bucket, 2);
+  EXPECT_EQ(o.payment, 10000);
+  EXPECT_EQ(o.fees, 0);
+  EXPECT_FALSE(o.missed);
+}
+
+TEST_F(StepFixture, FrozenLineCannotBeUsed) {
+  s.frozen = true;
+  d.u[kDrawActive] = 0.1;
+  EXPECT_EQ(step().spend, 0);
+}
+
+TEST_F(StepFixture, FreezeAtThirtyDaysPastDue) {
+  pp.freeze_bucket = 2;
+  s.bucket = 1;
+  d.u[kDrawDelinquency] = 0.1;  // rolls to 31-60
+  const MonthOutcome o = step();
+  EXPECT_EQ(s.bucket, 2);
+  EXPECT_TRUE(o.froze);
+  EXPECT_TRUE(s.frozen);
+  EXPECT_TRUE(o.frozen);
+  // The next month it cannot spend.
+  d.u[kDrawActive] = 0.1;
+  d.u[kDrawDelinquency] = 0.9;
+  d.u[kDrawCure] = 0.9;
+  const MonthOutcome o2 = step(1);
+  EXPECT_EQ(o2.spend, 0);
+  EXPECT_FALSE(o2.froze);  // a freeze is counted once
+}
+
+TEST_F(StepFixture, UnfreezeAfterCleanMonths) {
+  pp.freeze_bucket = 2;
+  pp.unfreeze_after_clean_months = 2;
+  s.frozen = true;
+  s.months_current = 0;
+  step(0);
+  EXPECT_TRUE(s.frozen);  // 1 clean month
+  step(1);
+  EXPECT_FALSE(s.frozen);  // 2 clean months
+}
+
+TEST_F(StepFixture, PeriodicReviewRaisesEligibleCustomers) {
+  pp.review_every = 3;
+  pp.review_min_clean_months = 3;
+  pp.review_min_utilization = 0.15;
+  pp.review_min_score = 600;
+  pp.review_raise_pct = 0.2;
+  c.transactor = true;
+  c.spend_propensity = 0.05;  // spends 1000.00 a month: util 0.2 at every month end
+  d.u[kDrawActive] = 0.1;
+  EXPECT_EQ(step(0).limit_increase, 0);
+  EXPECT_EQ(step(1).limit_increase, 0);
+  const MonthOutcome o = step(2);  // month 3: review
+  EXPECT_EQ(o.limit_increase, 100000);  // 20% of 5000.00
+  EXPECT_EQ(s.limit, 600000);
+  // Per-review cap and rounding: 20% of 6000.00 = 1200.00 capped at 550.00, rounded down to 100.00 -> +500.00
+  pp.review_max_raise = 55000;
+  step(3); step(4);
+  EXPECT_EQ(step(5).limit_increase, 50000);
+}
+
+TEST_F(StepFixture, ReviewSkipsLowUtilizationLowScoreAndDelinquentCustomers) {
+  pp.review_every = 1;
+  pp.review_min_clean_months = 1;
+  pp.review_min_utilization = 0.5;  // util 0.2 after payment: ineligible
+  pp.review_raise_pct = 0.2;
+  EXPECT_EQ(step(0).limit_increase, 0);
+  pp.review_min_utilization = 0.0;
+  pp.review_min_score = 800;  // score 720
+  EXPECT_EQ(step(1).limit_increase, 0);
+  pp.review_min_score = 0;
+  EXPECT_GT(step(2).limit_increase, 0);
+}
+
+TEST_F(StepFixture, AttritionPaysOffAndCloses) {
+  d.u[kDrawAttrition] = 0.005;  // < 1%
+  c.transactor = true;
+  const MonthOutcome o = step();
+  EXPECT_TRUE(o.attrited);
+  EXPECT_FALSE(s.open);
+  EXPECT_EQ(o.payment, 100000);
+}
+
+TEST_F(StepFixture, ClosedAccountsDoNothing) {
+  s.open = false;
+  const MonthOutcome o = step();
+  EXPECT_FALSE(o.was_open);
+  EXPECT_FALSE(o.active);
+}
+
+TEST_F(StepFixture, InitialLineByScoreBandAndIncome) {
+  c.months_on_book = 0;
+  c.score = 720;  // band 0: 10000.00 x 2 = 20000.00
+  EXPECT_EQ(init_state(view(), c).limit, 2000000);
+  c.score = 650;  // band 1: 10000.00 x 0.5 = 5000.00 -> capped at 3000.00
+  EXPECT_EQ(init_state(view(), c).limit, 300000);
+  c.income = 50000;  // 500.00 x 0.5 = 250.00 -> floor 500.00
+  EXPECT_EQ(init_state(view(), c).limit, 50000);
+  c.income = 1234567;  // 12345.67 x 0.5 = 6172.84 -> rounded down to 100.00 -> capped 3000.00
+  pp.band_cap[1] = 10000000;
+  EXPECT_EQ(init_state(view(), c).limit, 610000);
+  EXPECT_EQ(init_state(view(), c).balance, 0);
+}
+
+TEST_F(StepFixture, CopulaEventConditionalProbability) {
+  // With rho > 0 the event is sqrt(rho) z + sqrt(1-rho) eps < Phi^-1(p).
+  const double rho = 0.04, p = 0.02, z = -2.0;
+  const double pc = norm_cdf((norm_inv(p) - std::sqrt(rho) * z) / std::sqrt(1 - rho));
+  EXPECT_TRUE(copula_event(pc * 0.999, p, z, rho));
+  EXPECT_FALSE(copula_event(pc * 1.001, p, z, rho));
+  EXPECT_GT(pc, p);  // a bad factor raises the conditional probability
+}
+
+TEST(Reducer, FoldsAnOutcomeIntoTheRightColumns) {
+  MonthOutcome o{};
+  o.was_open = o.active = true;
+  o.bucket = 2; o.balance = 1234; o.limit = 5000; o.spend = 10; o.payment = 20; o.interest = 3; o.fees = 4;
+  o.util_ppm = 246800; o.frozen = true; o.limit_increase = 0;
+  std::int64_t row[kNumMetrics] = {};
+  RowSink sink{row};
+  accumulate(o, sink);
+  accumulate(o, sink);
+  EXPECT_EQ(row[kActive], 2);
+  EXPECT_EQ(row[kBucketCount0 + 2], 2);
+  EXPECT_EQ(row[kBucketBalance0 + 2], 2468);
+  EXPECT_EQ(row[kBalance], 2468);
+  EXPECT_EQ(row[kLimit], 10000);
+  EXPECT_EQ(row[kFrozenCount], 2);
+  EXPECT_EQ(row[kUtilHist0 + 3], 2);  // (20%, 30%]
+  EXPECT_EQ(row[kLimitIncreaseCount], 0);
+  EXPECT_EQ(util_bin(0), 0);
+  EXPECT_EQ(util_bin(1), 1);
+  EXPECT_EQ(util_bin(100000), 1);
+  EXPECT_EQ(util_bin(100001), 2);
+  EXPECT_EQ(util_bin(1000000), 10);
+  EXPECT_EQ(util_bin(1000001), 11);
+}
+
+}  // namespace
