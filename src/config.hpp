@@ -68,9 +68,18 @@ struct PopulationConfig {
   std::vector<std::string> segment_names = {"<550", "550-619", "620-679", "680-739", "740-799", "800+"};
 };
 
+// Defaults kept outside BehaviourParams (which holds logit / Beta(a, b) forms).
+constexpr double kDefaultMissProbability = 0.02;
+constexpr double kDefaultLgdConcentration = 10.0;
+
 struct BehaviourConfig {
   std::string source;
   BehaviourParams params{};   // filled with documented defaults by default_behaviour()
+  // The file's values behind derived params, kept so effective_toml writes them
+  // back exactly: params.miss_intercept = logit(miss_probability); in beta mode
+  // lgd_beta_a = lgd * lgd_concentration, lgd_beta_b = (1 - lgd) * lgd_concentration.
+  double miss_probability = kDefaultMissProbability;
+  double lgd_concentration = 0.0;   // 0 in fixed LGD mode
 };
 
 struct PolicyConfig {
@@ -80,13 +89,28 @@ struct PolicyConfig {
   PolicyParams params{};
 };
 
+// A scenario's series as written: one value = every month; several = month 1,
+// 2, ..., the last one held. Trailing repeats are trimmed, so 0.0, [0.0] and
+// [0.0, 0.0] are the same spec. Kept so a --months override can re-resolve.
+struct ScenarioSpec {
+  std::vector<double> factor_shift = {0.0};
+  std::vector<double> miss_multiplier = {1.0};
+  std::vector<double> roll_multiplier = {1.0};
+  std::vector<double> spend_multiplier = {1.0};
+};
+
 // Per-month scenario paths, resolved to exactly `months` entries.
 struct ScenarioConfig {
   std::string source;
   std::string name;
   std::string description;
   std::vector<ScenarioMonth> months;
+  ScenarioSpec spec;
 };
+
+// Fills s.months with exactly `months` entries from s.spec (an empty series
+// counts as neutral).
+void resolve_scenario(ScenarioConfig& s, std::int32_t months);
 
 struct RunConfig {
   std::string source;                 // the run file

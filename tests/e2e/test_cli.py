@@ -157,13 +157,13 @@ class Errors(unittest.TestCase):
 
     def test_bad_config_names_file_line_and_key(self):
         root = os.getcwd()
-        path = self.write("bad.toml", f"""[run]
-name = "bad"
-paths = 2
-months = 3
-population = "{root}/configs/population/synthetic.toml"
+        path = self.write("bad.toml", f"""population = "{root}/configs/population/synthetic.toml"
 policies = ["{root}/configs/policies/simple_review.toml"]
 scenarios = ["{root}/configs/scenarios/baseline.toml"]
+
+[run]
+name = "bad"
+paths = 2
 
 [behaviour.delinquency]
 rho = 1.5

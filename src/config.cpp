@@ -1,0 +1,1064 @@
+// Configuration layer: TOML files -> validated plain structs (see config.hpp
+// and docs/config.md).
+//
+// The keys of each file kind are listed once, in a *_fields() template over an
+// "IO" object: Reader reads a TOML table, validates every value and rejects
+// unknown keys; Writer emits the same keys for effective_toml(). What is read
+// and what is written therefore cannot drift apart. Every error message starts
+// with `file:line: dotted.key: reason, got value`, followed by toml11's excerpt.
+
+#include "config.hpp"
+
+#include <toml.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include "../kernels/special.hpp"
+
+namespace limitsim {
+namespace {
+
+namespace fs = std::filesystem;
+using Value = toml::value;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kInt32Max = std::numeric_limits<std::int32_t>::max();
+constexpr double kMaxMoney = 1e12;       // currency units; keeps cents exact in a double
+constexpr double kSumTolerance = 1e-9;   // opening_bucket_shares must sum to 1 within this
+constexpr double kProbTolerance = 1e-12; // roll[b] + cure[b] <= 1 within this
+
+// ---------------------------------------------------------------- formatting
+
+// Shortest decimal text that reads back as exactly x ("680", "0.02", "1e+20").
+std::string fmt_double(double x) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, r.ptr);
+}
+
+// A TOML float literal (always has a '.' or an exponent).
+std::string toml_double(double x) {
+  std::string s = fmt_double(x);
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";
+  return s;
+}
+
+// Cents as an exact decimal in currency units, e.g. 500000 -> "5000.00".
+std::string fmt_money(std::int64_t cents) {
+  const bool negative = cents < 0;
+  const std::uint64_t a = negative ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%llu.%02llu", negative ? "-" : "", static_cast<unsigned long long>(a / 100),
+                static_cast<unsigned long long>(a % 100));
+  return buf;
+}
+
+// A TOML basic string literal.
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+template <class T, class Fmt>
+std::string toml_array(const std::vector<T>& items, Fmt fmt) {
+  std::vector<std::string> parts;
+  for (const T& x : items) parts.push_back(fmt(x));
+  return "[" + join(parts, ", ") + "]";
+}
+
+std::string describe(const Value& v) {
+  switch (v.type()) {
+    case toml::value_t::string: return "string " + quote(v.as_string().str);
+    case toml::value_t::integer: return std::to_string(v.as_integer());
+    case toml::value_t::floating: return fmt_double(v.as_floating());
+    case toml::value_t::boolean: return v.as_boolean() ? "true" : "false";
+    case toml::value_t::array: return "an array";
+    case toml::value_t::table: return "a table";
+    default: return "a date/time";
+  }
+}
+
+std::string where(const Value& v) { return v.location().file_name() + ":" + std::to_string(v.location().line()); }
+
+// ---------------------------------------------------------------- errors
+
+[[noreturn]] void fail_at(const Value& v, const std::string& key, const std::string& reason) {
+  std::string excerpt = toml::format_error("", v, "here", {}, false);
+  excerpt.erase(0, excerpt.find('\n'));  // drop toml11's own (empty) headline, keep " --> file" and the caret
+  throw ConfigError(where(v) + ": " + key + ": " + reason + excerpt);
+}
+
+// A toml11 syntax error as `file:line: syntax error: reason`, then toml11's excerpt.
+ConfigError syntax_failure(const toml::exception& e, const std::string& file) {
+  std::string what = e.what();
+  const std::size_t nl = what.find('\n');
+  std::string headline = what.substr(0, nl);
+  const std::string rest = nl == std::string::npos ? "" : what.substr(nl);
+  for (const char* prefix : {"[error]", " ", "toml::"}) {
+    if (headline.rfind(prefix, 0) == 0) headline.erase(0, std::strlen(prefix));
+  }
+  const std::size_t colon = headline.find(": ");
+  if (colon != std::string::npos && headline.find(' ') > colon) headline.erase(0, colon + 2);  // "parse_array: x" -> "x"
+  return ConfigError(file + ":" + std::to_string(e.location().line()) + ": syntax error: " + headline + rest);
+}
+
+// ---------------------------------------------------------------- checks
+
+struct Range {
+  double lo = -kInf, hi = kInf;
+  bool lo_open = false, hi_open = false;
+};
+constexpr Range any_number() { return {}; }
+constexpr Range at_least(double lo) { return {lo, kInf, false, false}; }
+constexpr Range above(double lo) { return {lo, kInf, true, false}; }
+constexpr Range closed(double lo, double hi) { return {lo, hi, false, false}; }
+constexpr Range closed_open(double lo, double hi) { return {lo, hi, false, true}; }
+constexpr Range open_closed(double lo, double hi) { return {lo, hi, true, false}; }
+constexpr Range open_open(double lo, double hi) { return {lo, hi, true, true}; }
+
+// "" when x lies in r; else the reason. Integers name the violated bound
+// ("must be >= 1"), real numbers the whole interval ("must be in [0, 1)").
+std::string range_error(double x, Range r, bool integral) {
+  if (!std::isfinite(x)) return "must be a finite number, got " + fmt_double(x);
+  const bool low = r.lo_open ? !(x > r.lo) : !(x >= r.lo);
+  const bool high = r.hi_open ? !(x < r.hi) : !(x <= r.hi);
+  if (!low && !high) return "";
+  const std::string lo = std::string(r.lo_open ? "> " : ">= ") + fmt_double(r.lo);
+  const std::string hi = std::string(r.hi_open ? "< " : "<= ") + fmt_double(r.hi);
+  std::string want;
+  if (integral || !std::isfinite(r.lo) || !std::isfinite(r.hi)) {
+    want = low ? lo : hi;
+  } else {
+    want = std::string("in ") + (r.lo_open ? "(" : "[") + fmt_double(r.lo) + ", " + fmt_double(r.hi) +
+           (r.hi_open ? ")" : "]");
+  }
+  return "must be " + want + ", got " + fmt_double(x);
+}
+
+struct Count {
+  std::size_t min, max;
+};
+constexpr Count exactly(std::size_t n) { return {n, n}; }
+constexpr Count at_most(std::size_t n) { return {0, n}; }
+constexpr Count non_empty(std::size_t max = std::numeric_limits<std::size_t>::max()) { return {1, max}; }
+
+std::string count_error(std::size_t n, Count c) {
+  if (n >= c.min && n <= c.max) return "";
+  std::string want;
+  if (c.min == c.max) {
+    want = "exactly " + std::to_string(c.min);
+  } else if (c.max == std::numeric_limits<std::size_t>::max()) {
+    want = "at least " + std::to_string(c.min);
+  } else {
+    want = std::to_string(c.min) + " to " + std::to_string(c.max);
+  }
+  return "must have " + want + " entries, got " + std::to_string(n);
+}
+
+std::string choice_error(const std::string& s, const std::vector<std::string>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), s) != allowed.end()) return "";
+  return "must be one of " + join(allowed, ", ") + ", got " + quote(s);
+}
+
+// Policy and scenario names become HDF5 group names.
+std::string name_error(const std::string& s) {
+  const bool charset_ok = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  });
+  if (charset_ok && s.find_first_not_of('.') != std::string::npos) return "";
+  return "name must match [A-Za-z0-9_.-]+ and not be only dots (it becomes an HDF5 group name), got " + quote(s);
+}
+
+double to_number(const Value& v, const std::string& key, Range r) {
+  double x = 0.0;
+  if (v.is_floating()) {
+    x = v.as_floating();
+  } else if (v.is_integer()) {
+    x = static_cast<double>(v.as_integer());
+  } else {
+    fail_at(v, key, "must be a number, got " + describe(v));
+  }
+  const std::string bad = range_error(x, r, false);
+  if (!bad.empty()) fail_at(v, key, bad);
+  return x;
+}
+
+// The value's text as written in the file.
+std::string literal(const Value& v) {
+  const auto& loc = v.location();
+  return loc.column() >= 1 ? loc.line_str().substr(loc.column() - 1, loc.region()) : "";
+}
+
+std::int64_t to_integer(const Value& v, const std::string& key, Range r) {
+  if (!v.is_integer()) fail_at(v, key, "must be an integer, got " + describe(v));
+  const std::int64_t x = v.as_integer();
+  if (x == std::numeric_limits<std::int64_t>::max() || x == std::numeric_limits<std::int64_t>::min()) {
+    // toml11 saturates decimal literals that overflow int64; catch them here.
+    std::string text = literal(v);
+    text.erase(std::remove(text.begin(), text.end(), '_'), text.end());
+    if (!text.empty() && text[0] == '+') text.erase(0, 1);
+    if (text.find_first_not_of("-0123456789") == std::string::npos && text != std::to_string(x))
+      fail_at(v, key, "must fit in a 64-bit signed integer, got " + literal(v));
+  }
+  const std::string bad = range_error(static_cast<double>(x), r, true);
+  if (!bad.empty()) fail_at(v, key, bad);
+  return x;
+}
+
+// Money is written in currency units and kept in cents.
+std::int64_t to_cents(const Value& v, const std::string& key, Range r) {
+  const double x = to_number(v, key, r);
+  if (std::fabs(x) > kMaxMoney) fail_at(v, key, "must be at most " + fmt_double(kMaxMoney) + " in size, got " + fmt_double(x));
+  const std::int64_t cents = std::llround(x * 100.0);
+  if (!range_error(static_cast<double>(cents) / 100.0, r, false).empty())
+    fail_at(v, key, "must be at least one cent (0.01), got " + fmt_double(x));
+  return cents;
+}
+
+std::string to_text(const Value& v, const std::string& key) {
+  if (!v.is_string()) fail_at(v, key, "must be a string, got " + describe(v));
+  return v.as_string().str;
+}
+
+void trim_repeats(std::vector<double>& v) {
+  while (v.size() > 1 && v[v.size() - 1] == v[v.size() - 2]) v.pop_back();
+}
+
+// ---------------------------------------------------------------- Reader
+
+// Reads one TOML table: each typed getter leaves its output untouched when
+// the key is absent (so outputs carry the defaults), validates it otherwise,
+// and records the key as known; done() rejects every key nobody asked for.
+class Reader {
+ public:
+  // table may be null (the table is absent); anchor is where errors about
+  // absent keys point (the table itself, or its nearest present ancestor).
+  Reader(const Value* table, std::string prefix, const Value& anchor)
+      : table_(table), prefix_(std::move(prefix)), anchor_(&anchor) {}
+
+  std::string path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+  const Value* peek(const std::string& key) const {
+    if (!table_) return nullptr;
+    const auto& t = table_->as_table();
+    const auto it = t.find(key);
+    return it == t.end() ? nullptr : &it->second;
+  }
+
+  const Value* find(const std::string& key) {
+    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
+    return peek(key);
+  }
+
+  // Points at element `index` of an array value when given, else at the value,
+  // else (key absent) at the anchor.
+  [[noreturn]] void fail(const std::string& key, const std::string& reason, int index = -1) {
+    const Value* v = find(key);
+    if (v && index >= 0 && v->is_array() && static_cast<std::size_t>(index) < v->as_array().size())
+      fail_at(v->as_array()[static_cast<std::size_t>(index)], path(key) + "[" + std::to_string(index) + "]", reason);
+    fail_at(v ? *v : *anchor_, path(key), reason);
+  }
+
+  void check(bool ok, const std::string& key, const std::string& reason, int index = -1) {
+    if (!ok) fail(key, reason, index);
+  }
+  void need(const std::string& key) {
+    if (!find(key)) fail(key, "is required here");
+  }
+  void forbid(const std::string& key, const std::string& reason) {
+    if (const Value* v = find(key)) fail_at(*v, path(key), reason + ", got " + describe(*v));
+  }
+
+  Reader sub(const std::string& key) {
+    const Value* v = find(key);
+    if (v && !v->is_table()) fail_at(*v, path(key), "must be a table, got " + describe(*v));
+    return Reader(v, path(key), v ? *v : *anchor_);
+  }
+
+  void number(const std::string& key, double& out, Range r) {
+    if (const Value* v = find(key)) out = to_number(*v, path(key), r);
+  }
+  template <class Int>
+  void integer(const std::string& key, Int& out, Range r) {
+    if (const Value* v = find(key)) out = static_cast<Int>(to_integer(*v, path(key), r));
+  }
+  void money(const std::string& key, std::int64_t& cents, Range r) {
+    if (const Value* v = find(key)) cents = to_cents(*v, path(key), r);
+  }
+  void text(const std::string& key, std::string& out) {
+    if (const Value* v = find(key)) out = to_text(*v, path(key));
+  }
+  void choice(const std::string& key, std::string& out, const std::vector<std::string>& allowed) {
+    const Value* v = find(key);
+    if (!v) return;
+    const std::string s = to_text(*v, path(key));
+    const std::string bad = choice_error(s, allowed);
+    if (!bad.empty()) fail_at(*v, path(key), bad);
+    out = s;
+  }
+
+  // An array whose elements are converted by elem(value, "key[i]").
+  template <class T, class Elem>
+  void list(const std::string& key, std::vector<T>& out, Count n, Elem elem) {
+    const Value* v = find(key);
+    if (!v) return;
+    if (!v->is_array()) fail_at(*v, path(key), "must be an array, got " + describe(*v));
+    const auto& a = v->as_array();
+    const std::string bad = count_error(a.size(), n);
+    if (!bad.empty()) fail_at(*v, path(key), bad);
+    std::vector<T> items;
+    for (std::size_t i = 0; i < a.size(); ++i) items.push_back(elem(a[i], path(key) + "[" + std::to_string(i) + "]"));
+    out = std::move(items);
+  }
+  void numbers(const std::string& key, std::vector<double>& out, Count n, Range r) {
+    list(key, out, n, [r](const Value& e, const std::string& k) { return to_number(e, k, r); });
+  }
+  template <class Int>
+  void integers(const std::string& key, std::vector<Int>& out, Count n, Range r) {
+    list(key, out, n, [r](const Value& e, const std::string& k) { return static_cast<Int>(to_integer(e, k, r)); });
+  }
+  void texts(const std::string& key, std::vector<std::string>& out, Count n) {
+    list(key, out, n, [](const Value& e, const std::string& k) { return to_text(e, k); });
+  }
+  // An array of tables, each read by fields(Reader&, Row&).
+  template <class Row, class Fields>
+  void rows(const std::string& key, std::vector<Row>& out, Count n, Fields fields) {
+    list(key, out, n, [&fields](const Value& e, const std::string& k) {
+      if (!e.is_table()) fail_at(e, k, "must be a table, got " + describe(e));
+      Reader row(&e, k, e);
+      Row r{};
+      fields(row, r);
+      row.done();
+      return r;
+    });
+  }
+  // A number (every month) or a non-empty array (month 1, 2, ..., last held).
+  void series(const std::string& key, std::vector<double>& out, Range r) {
+    const Value* v = find(key);
+    if (!v) return;
+    if (v->is_array()) {
+      numbers(key, out, non_empty(), r);
+    } else {
+      out = {to_number(*v, path(key), r)};
+    }
+    trim_repeats(out);
+  }
+
+  // Rejects the first (by position) key that no getter asked for.
+  void done() const {
+    if (!table_) return;
+    const Value* first = nullptr;
+    std::string first_key;
+    for (const auto& kv : table_->as_table()) {
+      if (std::find(known_.begin(), known_.end(), kv.first) != known_.end()) continue;
+      const auto& loc = kv.second.location();
+      if (!first || std::make_pair(loc.line(), loc.column()) <
+                        std::make_pair(first->location().line(), first->location().column())) {
+        first = &kv.second;
+        first_key = kv.first;
+      }
+    }
+    if (first) fail_at(*first, path(first_key), "unknown key (allowed here: " + join(known_, ", ") + ")");
+  }
+
+ private:
+  const Value* table_;
+  std::string prefix_;
+  const Value* anchor_;
+  std::vector<std::string> known_;
+};
+
+// ---------------------------------------------------------------- Writer
+
+// Emits `key = value` lines (or `key = value, ...` inside an inline table)
+// with the same getter names as Reader, for effective_toml().
+class Writer {
+ public:
+  Writer(std::ostream& os, std::string prefix, bool inline_table = false)
+      : os_(&os), prefix_(std::move(prefix)), inline_(inline_table) {}
+
+  std::string path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+  // A configuration built in code may still be inconsistent: refuse to write it.
+  void check(bool ok, const std::string& key, const std::string& reason, int index = -1) const {
+    if (!ok)
+      throw ConfigError("effective_toml: " + path(key) + (index >= 0 ? "[" + std::to_string(index) + "]" : "") +
+                        ": " + reason);
+  }
+  void need(const std::string&) const {}
+  void forbid(const std::string&, const std::string&) const {}
+  void done() const {}
+
+  Writer sub(const std::string& key) {
+    *os_ << "\n[" << path(key) << "]\n";
+    return Writer(*os_, path(key));
+  }
+
+  void number(const std::string& key, const double& v, Range) { put(key, toml_double(v)); }
+  template <class Int>
+  void integer(const std::string& key, const Int& v, Range) {
+    put(key, std::to_string(v));
+  }
+  void money(const std::string& key, const std::int64_t& cents, Range) { put(key, fmt_money(cents)); }
+  void text(const std::string& key, const std::string& s) { put(key, quote(s)); }
+  void choice(const std::string& key, const std::string& s, const std::vector<std::string>&) { put(key, quote(s)); }
+  void numbers(const std::string& key, const std::vector<double>& v, Count, Range) { put(key, toml_array(v, toml_double)); }
+  template <class Int>
+  void integers(const std::string& key, const std::vector<Int>& v, Count, Range) {
+    put(key, toml_array(v, [](Int x) { return std::to_string(x); }));
+  }
+  void texts(const std::string& key, const std::vector<std::string>& v, Count) { put(key, toml_array(v, quote)); }
+  template <class Row, class Fields>
+  void rows(const std::string& key, std::vector<Row>& v, Count, Fields fields) {
+    std::ostringstream s;
+    s << "[\n";
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      s << "  { ";
+      Writer row(s, path(key) + "[" + std::to_string(i) + "]", true);
+      fields(row, v[i]);
+      s << " },\n";
+    }
+    s << "]";
+    put(key, s.str());
+  }
+  void series(const std::string& key, const std::vector<double>& v, Range r) { numbers(key, v, non_empty(), r); }
+
+ private:
+  void put(const std::string& key, const std::string& value) {
+    if (inline_) {
+      *os_ << (first_ ? "" : ", ") << key << " = " << value;
+      first_ = false;
+    } else {
+      *os_ << key << " = " << value << "\n";
+    }
+  }
+
+  std::ostream* os_;
+  std::string prefix_;
+  bool inline_;
+  bool first_ = true;
+};
+
+// ---------------------------------------------------------------- schemas
+
+const std::vector<std::string> kBackends = {"auto", "cpu", "cuda"};
+constexpr Range kCustomersRange = at_least(1);
+constexpr Range kPathsRange = closed(1, 1000000);
+constexpr Range kMonthsRange = closed(1, 600);
+constexpr Range kThreadsRange = closed(0, kInt32Max);
+constexpr Range kBatchRange = at_least(1);
+
+// Plain keys of [run]; the four references are top-level keys (Loader).
+template <class IO>
+void run_fields(IO& t, RunConfig& c) {
+  t.text("name", c.name);
+  t.check(!c.name.empty(), "name", "must not be empty");
+  t.integer("seed", c.seed, at_least(0));
+  t.integer("paths", c.paths, kPathsRange);
+  t.integer("months", c.months, kMonthsRange);
+  t.choice("backend", c.backend, kBackends);
+  t.integer("threads", c.threads, kThreadsRange);
+  t.integer("batch_size", c.batch_size, kBatchRange);
+  t.text("output", c.output);
+  t.check(!c.output.empty(), "output", "must not be empty");
+  t.integers("report_months", c.report_months, at_most(600), closed(1, c.months));
+  for (std::size_t i = 0; i < c.report_months.size(); ++i) {
+    const bool repeated = std::count(c.report_months.begin(), c.report_months.begin() + i, c.report_months[i]) > 0;
+    t.check(!repeated, "report_months", "month " + std::to_string(c.report_months[i]) + " is listed twice",
+            static_cast<int>(i));
+  }
+  std::sort(c.report_months.begin(), c.report_months.end());
+}
+
+template <class IO>
+void population_fields(IO& t, PopulationConfig& c) {
+  t.choice("kind", c.kind, {"synthetic"});
+  t.integer("customers", c.customers, kCustomersRange);
+  t.number("score_mean", c.score_mean, closed(350, 950));
+  t.number("score_sd", c.score_sd, above(0));
+  t.number("income_median", c.income_median, above(0));
+  t.number("income_log_sd", c.income_log_sd, at_least(0));
+  t.number("income_score_corr", c.income_score_corr, closed(-1, 1));
+  t.number("risk_score_corr", c.risk_score_corr, closed(-1, 1));
+  t.number("transactor_logit_intercept", c.transactor_logit_intercept, any_number());
+  t.number("transactor_logit_slope", c.transactor_logit_slope, any_number());
+  t.number("spend_propensity_median", c.spend_propensity_median, at_least(0));
+  t.number("spend_propensity_log_sd", c.spend_propensity_log_sd, at_least(0));
+  t.number("activity_logit_mean", c.activity_logit_mean, any_number());
+  t.number("activity_logit_sd", c.activity_logit_sd, at_least(0));
+  t.number("revolve_shape_median", c.revolve_shape_median, above(0));
+  t.number("revolve_shape_log_sd", c.revolve_shape_log_sd, at_least(0));
+  t.number("new_account_share", c.new_account_share, closed(0, 1));
+  t.integer("mob_max", c.mob_max, closed(1, kInt32Max));
+  t.number("existing_line_income_multiple", c.existing_line_income_multiple, at_least(0));
+  t.number("existing_line_log_sd", c.existing_line_log_sd, at_least(0));
+  t.money("existing_line_min", c.existing_line_min, at_least(0));
+  t.money("existing_line_max", c.existing_line_max, at_least(0));
+  t.check(c.existing_line_min <= c.existing_line_max, "existing_line_max",
+          "must be >= existing_line_min (" + fmt_money(c.existing_line_min) + "), got " + fmt_money(c.existing_line_max));
+  t.money("existing_line_rounding", c.existing_line_rounding, above(0));
+  t.number("opening_util_logit_mean_transactor", c.opening_util_logit_mean_transactor, any_number());
+  t.number("opening_util_logit_mean_revolver", c.opening_util_logit_mean_revolver, any_number());
+  t.number("opening_util_logit_sd", c.opening_util_logit_sd, at_least(0));
+
+  t.numbers("opening_bucket_shares", c.opening_bucket_shares, exactly(kMaxBuckets), at_least(0));
+  double sum = 0.0;
+  for (const double s : c.opening_bucket_shares) sum += s;
+  t.check(std::fabs(sum - 1.0) <= kSumTolerance, "opening_bucket_shares", "must sum to 1, got " + fmt_double(sum));
+
+  t.numbers("segment_edges", c.segment_edges, at_most(kMaxSegments - 1), open_closed(350, 950));
+  for (std::size_t i = 1; i < c.segment_edges.size(); ++i)
+    t.check(c.segment_edges[i] > c.segment_edges[i - 1], "segment_edges",
+            "must be strictly ascending, got " + fmt_double(c.segment_edges[i]) + " after " +
+                fmt_double(c.segment_edges[i - 1]),
+            static_cast<int>(i));
+  t.texts("segment_names", c.segment_names, non_empty(kMaxSegments));
+  t.check(c.segment_names.size() == c.segment_edges.size() + 1, "segment_names",
+          "must have one name more than segment_edges has edges (" + std::to_string(c.segment_edges.size() + 1) +
+              "), got " + std::to_string(c.segment_names.size()));
+  for (std::size_t i = 0; i < c.segment_names.size(); ++i) {
+    const auto& n = c.segment_names[i];
+    const bool repeated = std::count(c.segment_names.begin(), c.segment_names.begin() + i, n) > 0;
+    t.check(!n.empty() && !repeated, "segment_names", "names must be non-empty and unique, got " + quote(n),
+            static_cast<int>(i));
+  }
+}
+
+// File values of six buckets (1-30 .. 151-180) <-> params arrays indexed by bucket.
+std::vector<double> by_bucket(const double (&a)[kMaxBuckets]) { return {a + 1, a + kMaxBuckets}; }
+void set_by_bucket(double (&a)[kMaxBuckets], const std::vector<double>& v) {
+  a[0] = 0.0;
+  std::copy(v.begin(), v.end(), a + 1);
+}
+
+template <class IO>
+void delinquency_fields(IO& t, BehaviourConfig& c) {
+  BehaviourParams& p = c.params;
+  t.number("miss_probability", c.miss_probability, open_open(0, 1));
+  p.miss_intercept = logit(c.miss_probability);
+  t.number("miss_beta_risk", p.miss_beta_risk, any_number());
+  t.number("miss_beta_util", p.miss_beta_util, any_number());
+  t.number("util_ref", p.util_ref, closed(0, 1.5));
+  std::vector<double> roll = by_bucket(p.roll), cure = by_bucket(p.cure);
+  t.numbers("roll", roll, exactly(kMaxBuckets - 1), closed(0, 1));
+  t.numbers("cure", cure, exactly(kMaxBuckets - 1), closed(0, 1));
+  for (std::size_t i = 0; i < roll.size(); ++i)
+    t.check(roll[i] + cure[i] <= 1.0 + kProbTolerance, "cure",
+            "roll[" + std::to_string(i) + "] + cure[" + std::to_string(i) + "] must be <= 1, got " +
+                fmt_double(roll[i]) + " + " + fmt_double(cure[i]),
+            static_cast<int>(i));
+  set_by_bucket(p.roll, roll);
+  set_by_bucket(p.cure, cure);
+  t.number("roll_beta_risk", p.roll_beta_risk, any_number());
+  t.number("roll_beta_util", p.roll_beta_util, any_number());
+  std::int32_t dpd = p.chargeoff_bucket * 30;
+  t.integer("chargeoff_dpd", dpd, closed(30, 180));
+  t.check(dpd % 30 == 0, "chargeoff_dpd", "must be one of 30, 60, 90, 120, 150, 180, got " + std::to_string(dpd));
+  p.chargeoff_bucket = dpd / 30;
+  t.number("rho", p.rho, closed_open(0, 1));
+}
+
+template <class IO>
+void loss_fields(IO& t, BehaviourConfig& c) {
+  BehaviourParams& p = c.params;
+  std::string mode = p.lgd_mode == LgdMode::kBeta ? "beta" : "fixed";
+  t.choice("lgd_mode", mode, {"fixed", "beta"});
+  p.lgd_mode = mode == "beta" ? LgdMode::kBeta : LgdMode::kFixed;
+  t.number("lgd", p.lgd, closed(0, 1));
+  if (p.lgd_mode == LgdMode::kBeta) {
+    t.check(p.lgd > 0.0 && p.lgd < 1.0, "lgd", "must be in (0, 1) when lgd_mode = \"beta\", got " + fmt_double(p.lgd));
+    if (c.lgd_concentration <= 0.0) c.lgd_concentration = kDefaultLgdConcentration;
+    t.number("lgd_concentration", c.lgd_concentration, above(0));
+    p.lgd_beta_a = p.lgd * c.lgd_concentration;
+    p.lgd_beta_b = (1.0 - p.lgd) * c.lgd_concentration;
+  } else {
+    t.forbid("lgd_concentration", "only allowed when lgd_mode = \"beta\" (lgd_mode is \"fixed\")");
+    c.lgd_concentration = 0.0;
+    p.lgd_beta_a = p.lgd_beta_b = 0.0;
+  }
+}
+
+template <class IO>
+void spending_fields(IO& t, BehaviourConfig& c) {
+  t.number("sigma", c.params.spend_sigma, closed(0, 3));
+}
+
+template <class IO>
+void payment_fields(IO& t, BehaviourConfig& c) {
+  BehaviourParams& p = c.params;
+  t.number("min_payment_rate", p.min_payment_rate, open_closed(0, 1));
+  t.money("min_payment_floor", p.min_payment_floor, at_least(0));
+  t.number("apr", p.apr, closed(0, 2));
+  t.money("late_fee", p.late_fee, at_least(0));
+}
+
+template <class IO>
+void attrition_fields(IO& t, BehaviourConfig& c) {
+  t.number("monthly_rate", c.params.attrition_rate, closed(0, 1));
+}
+
+// Reads (or writes) subtable `key` of t with fields(IO&, Cfg&), then rejects its unknown keys.
+template <class IO, class Cfg>
+void subtable(IO& t, const std::string& key, Cfg& c, void (*fields)(IO&, Cfg&)) {
+  IO s = t.sub(key);
+  fields(s, c);
+  s.done();
+}
+
+template <class IO>
+void behaviour_fields(IO& t, BehaviourConfig& c) {
+  subtable(t, "spending", c, spending_fields<IO>);
+  subtable(t, "payment", c, payment_fields<IO>);
+  subtable(t, "delinquency", c, delinquency_fields<IO>);
+  subtable(t, "loss", c, loss_fields<IO>);
+  subtable(t, "attrition", c, attrition_fields<IO>);
+}
+
+struct Band {
+  double score_min;
+  double income_multiple;
+  std::int64_t floor, cap;
+};
+
+template <class IO>
+void band_fields(IO& t, Band& b) {
+  for (const char* key : {"score_min", "income_multiple", "floor", "cap"}) t.need(key);
+  t.number("score_min", b.score_min, closed(0, 950));
+  t.number("income_multiple", b.income_multiple, at_least(0));
+  t.money("floor", b.floor, at_least(0));
+  t.money("cap", b.cap, at_least(0));
+  t.check(b.floor <= b.cap, "cap", "must be >= floor (" + fmt_money(b.floor) + "), got " + fmt_money(b.cap));
+}
+
+std::vector<Band> bands_of(const PolicyParams& p) {
+  std::vector<Band> bands;
+  for (int i = 0; i < p.n_bands; ++i)
+    bands.push_back({p.band_score_min[i], p.band_income_multiple[i], p.band_floor[i], p.band_cap[i]});
+  return bands;
+}
+
+// Stores bands sorted by descending score_min (the kernel takes the first row that applies).
+void set_bands(PolicyParams& p, std::vector<Band> bands) {
+  std::stable_sort(bands.begin(), bands.end(), [](const Band& a, const Band& b) { return a.score_min > b.score_min; });
+  p.n_bands = static_cast<std::int32_t>(bands.size());
+  for (int i = 0; i < kMaxBands; ++i) {
+    const bool used = i < p.n_bands;
+    p.band_score_min[i] = used ? bands[i].score_min : 0.0;
+    p.band_income_multiple[i] = used ? bands[i].income_multiple : 0.0;
+    p.band_floor[i] = used ? bands[i].floor : 0;
+    p.band_cap[i] = used ? bands[i].cap : 0;
+  }
+}
+
+template <class IO>
+void initial_line_fields(IO& t, PolicyParams& p) {
+  t.money("rounding", p.line_rounding, above(0));
+  std::vector<Band> bands = bands_of(p);
+  t.rows("bands", bands, non_empty(kMaxBands), [](auto& row, Band& b) { band_fields(row, b); });
+  double lowest = kInf;
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    lowest = std::min(lowest, bands[i].score_min);
+    for (std::size_t j = 0; j < i; ++j)
+      t.check(bands[j].score_min != bands[i].score_min, "bands",
+              "score_min " + fmt_double(bands[i].score_min) + " appears twice (rows " + std::to_string(j) + " and " +
+                  std::to_string(i) + ")",
+              static_cast<int>(i));
+  }
+  t.check(lowest <= 350.0, "bands",
+          "the lowest score_min must be <= 350 so that every score is covered, got " + fmt_double(lowest));
+  set_bands(p, bands);
+}
+
+template <class IO>
+void review_fields(IO& t, PolicyParams& p) {
+  t.integer("every_months", p.review_every, closed(0, 120));
+  t.integer("min_clean_months", p.review_min_clean_months, closed(0, kInt32Max));
+  t.number("min_utilization", p.review_min_utilization, closed(0, 1.5));
+  t.number("min_score", p.review_min_score, closed(350, 950));
+  t.number("raise_pct", p.review_raise_pct, closed(0, 10));
+  t.money("max_raise", p.review_max_raise, at_least(0));
+  t.money("max_limit", p.max_limit, above(0));
+  std::int64_t highest_floor = 0;
+  for (int i = 0; i < p.n_bands; ++i) highest_floor = std::max(highest_floor, p.band_floor[i]);
+  t.check(p.max_limit >= highest_floor, "max_limit",
+          "must be >= every initial_line band floor (largest " + fmt_money(highest_floor) + "), got " +
+              fmt_money(p.max_limit));
+}
+
+// at_dpd -> the smallest bucket b >= 1 whose lowest DPD, 30 * (b - 1) + 1, is >= at_dpd.
+std::int32_t freeze_bucket_of(std::int32_t at_dpd) { return at_dpd == 0 ? 0 : (at_dpd + 28) / 30 + 1; }
+std::int32_t at_dpd_of(std::int32_t bucket) { return bucket <= 1 ? bucket : 30 * (bucket - 1); }
+
+template <class IO>
+void freeze_fields(IO& t, PolicyParams& p) {
+  std::int32_t at_dpd = at_dpd_of(p.freeze_bucket);
+  t.integer("at_dpd", at_dpd, closed(0, 180));
+  p.freeze_bucket = freeze_bucket_of(at_dpd);
+  t.integer("unfreeze_after_clean_months", p.unfreeze_after_clean_months, closed(0, kInt32Max));
+  t.check(p.unfreeze_after_clean_months == 0 || p.freeze_bucket > 0, "unfreeze_after_clean_months",
+          "must be 0 when freezing is off (at_dpd = 0), got " + std::to_string(p.unfreeze_after_clean_months));
+}
+
+template <class IO>
+void policy_fields(IO& t, PolicyConfig& c) {
+  t.text("name", c.name);
+  t.text("description", c.description);
+  subtable(t, "initial_line", c.params, initial_line_fields<IO>);
+  subtable(t, "review", c.params, review_fields<IO>);
+  subtable(t, "freeze", c.params, freeze_fields<IO>);
+}
+
+template <class IO>
+void scenario_fields(IO& t, ScenarioConfig& c) {
+  t.text("name", c.name);
+  t.text("description", c.description);
+  t.series("factor_shift", c.spec.factor_shift, closed(-10, 10));
+  t.series("miss_multiplier", c.spec.miss_multiplier, at_least(0));
+  t.series("roll_multiplier", c.spec.roll_multiplier, at_least(0));
+  t.series("spend_multiplier", c.spec.spend_multiplier, at_least(0));
+}
+
+// ---------------------------------------------------------------- Loader
+
+// Reads a run file and the files it names. Parsed documents live as long as
+// the Loader, so Readers may point into them.
+class Loader {
+ public:
+  explicit Loader(std::string path) : path_(std::move(path)), base_(fs::path(path_).parent_path()) {}
+
+  RunConfig load() {
+    RunConfig cfg;
+    cfg.source = path_;
+    const Value& doc = parse(path_, nullptr, "");
+    Reader root(&doc, "", doc);
+    Reader run = root.sub("run");
+    const Value* population = root.find("population");
+    const Value* behaviour = root.find("behaviour");
+    root.find("policies");
+    root.find("scenarios");
+    root.done();
+
+    for (const char* ref : {"population", "behaviour", "policies", "scenarios"})
+      if (const Value* v = run.peek(ref))
+        fail_at(*v, run.path(ref), std::string(ref) + " is a top-level key: move it above [run]");
+    run_fields(run, cfg);
+    run.done();
+    if (population) part(*population, "population", "population", cfg.population, population_fields<Reader>);
+    cfg.behaviour.params = default_behaviour();
+    if (behaviour) part(*behaviour, "behaviour", "behaviour", cfg.behaviour, behaviour_fields<Reader>);
+    PolicyConfig policy;
+    policy.params = default_policy();
+    cfg.policies = named_parts(root, "policies", "policy", policy, policy_fields<Reader>);
+    cfg.scenarios = named_parts(root, "scenarios", "scenario", ScenarioConfig{}, scenario_fields<Reader>);
+    for (ScenarioConfig& s : cfg.scenarios) resolve_scenario(s, cfg.months);
+    return cfg;
+  }
+
+ private:
+  // Where a part's name came from: its `name` value, or the reference to it.
+  struct Origin {
+    const Value* anchor;
+    std::string key;
+    std::string stem;  // the file's stem; "" for an inline part
+    bool named;        // has a `name` key
+  };
+
+  static std::string open_error(const std::string& file) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return "no such file";
+    if (!fs::is_regular_file(file, ec)) return "not a regular file";
+    return "cannot read it";
+  }
+
+  const Value& parse(const std::string& file, const Value* ref, const std::string& key) {
+    std::ifstream in;
+    std::error_code ec;
+    if (fs::is_regular_file(file, ec)) in.open(file, std::ios::binary);
+    if (!in.is_open() || !in) {
+      const std::string reason = "cannot open " + quote(file) + ": " + open_error(file);
+      if (ref) fail_at(*ref, key, reason);
+      throw ConfigError(file + ": cannot open the run file: " + open_error(file));
+    }
+    try {
+      docs_.push_back(toml::parse(in, file));
+    } catch (const toml::exception& e) {
+      throw syntax_failure(e, file);
+    }
+    return docs_.back();
+  }
+
+  std::string resolve(const std::string& ref) const { return (base_ / ref).lexically_normal().string(); }
+
+  // `ref` is a file name (relative to the run file) holding a [kind] table, or an inline table.
+  template <class Cfg, class Fields>
+  Origin part(const Value& ref, const std::string& key, const std::string& kind, Cfg& cfg, Fields fields) {
+    if (ref.is_table()) {
+      Reader r(&ref, key, ref);
+      fields(r, cfg);
+      r.done();
+      return origin(r, ref, key, "");
+    }
+    if (!ref.is_string()) fail_at(ref, key, "must be a file name or a table, got " + describe(ref));
+    const std::string file = resolve(ref.as_string().str);
+    const Value& doc = parse(file, &ref, key);
+    Reader root(&doc, "", doc);
+    const Value* table = root.find(kind);
+    root.done();
+    if (!table) fail_at(doc, kind, "missing: " + file + " must hold a [" + kind + "] table");
+    if (!table->is_table()) fail_at(*table, kind, "must be a table, got " + describe(*table));
+    Reader r(table, kind, *table);
+    fields(r, cfg);
+    r.done();
+    cfg.source = file;
+    return origin(r, ref, key, fs::path(file).stem().string());
+  }
+
+  static Origin origin(const Reader& r, const Value& ref, const std::string& key, std::string stem) {
+    const Value* name = r.peek("name");
+    return name ? Origin{name, r.path("name"), std::move(stem), true} : Origin{&ref, key, std::move(stem), false};
+  }
+
+  // The non-empty array `list_key` of named parts (policies or scenarios).
+  template <class Cfg, class Fields>
+  std::vector<Cfg> named_parts(Reader& root, const std::string& list_key, const std::string& kind, const Cfg& proto,
+                               Fields fields) {
+    const Value* list = root.find(list_key);
+    if (!list) root.fail(list_key, "missing: at least one " + kind + " is required");
+    if (!list->is_array() || list->as_array().empty())
+      fail_at(*list, list_key, "must be a non-empty array of file names or tables, got " + describe(*list));
+    std::vector<Cfg> out;
+    std::map<std::string, std::string> seen;  // name -> where it was defined
+    for (std::size_t i = 0; i < list->as_array().size(); ++i) {
+      Cfg cfg = proto;
+      const std::string key = list_key + "[" + std::to_string(i) + "]";
+      const Origin o = part(list->as_array()[i], key, kind, cfg, fields);
+      if (!o.named) {
+        if (o.stem.empty()) fail_at(*o.anchor, o.key, "an inline " + kind + " needs a name");
+        cfg.name = o.stem;
+      }
+      const std::string bad = name_error(cfg.name);
+      if (!bad.empty()) fail_at(*o.anchor, o.key, (o.named ? "" : "taken from the file name: ") + bad);
+      const auto inserted = seen.emplace(cfg.name, where(*o.anchor));
+      if (!inserted.second)
+        fail_at(*o.anchor, o.key,
+                kind + " name " + quote(cfg.name) + " is already used (at " + inserted.first->second + ")");
+      out.push_back(std::move(cfg));
+    }
+    return out;
+  }
+
+  std::string path_;
+  fs::path base_;
+  std::deque<Value> docs_;
+};
+
+// An override's value checked against the file key's range.
+void check_option(const char* option, double x, Range r) {
+  const std::string bad = range_error(x, r, true);
+  if (!bad.empty()) throw ConfigError(std::string(option) + ": " + bad);
+}
+
+template <class Field>
+std::vector<double> column(const std::vector<ScenarioMonth>& months, Field field) {
+  std::vector<double> out;
+  for (const ScenarioMonth& m : months) out.push_back(m.*field);
+  return out;
+}
+
+std::string comment_safe(std::string s) {
+  std::replace_if(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }, '?');
+  return s;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- public API
+
+BehaviourParams default_behaviour() {
+  BehaviourParams p;
+  std::memset(&p, 0, sizeof p);
+  p.spend_sigma = 0.5;
+  p.min_payment_rate = 0.10;
+  p.min_payment_floor = 5000;  // 50.00
+  p.apr = 0.18;
+  p.late_fee = 2500;  // 25.00
+  p.miss_intercept = logit(kDefaultMissProbability);
+  p.miss_beta_risk = 0.9;
+  p.miss_beta_util = 1.5;
+  p.util_ref = 0.5;
+  set_by_bucket(p.roll, {0.20, 0.45, 0.65, 0.75, 0.80, 0.85});
+  set_by_bucket(p.cure, {0.60, 0.25, 0.12, 0.08, 0.05, 0.03});
+  p.roll_beta_risk = 0.3;
+  p.roll_beta_util = 0.5;
+  p.chargeoff_bucket = 6;  // 180 DPD
+  p.rho = 0.04;
+  p.lgd_mode = LgdMode::kFixed;
+  p.lgd = 0.85;
+  p.attrition_rate = 0.005;
+  return p;
+}
+
+PolicyParams default_policy() {
+  PolicyParams p;
+  std::memset(&p, 0, sizeof p);
+  set_bands(p, {{350.0, 1.0, 50000, 5000000}});  // floor 500.00, cap 50,000.00
+  p.line_rounding = 10000;                         // 100.00
+  p.review_every = 0;
+  p.review_min_clean_months = 6;
+  p.review_min_utilization = 0.5;
+  p.review_min_score = 600.0;
+  p.review_raise_pct = 0.20;
+  p.review_max_raise = 1000000;  // 10,000.00
+  p.max_limit = 100000000;       // 1,000,000.00
+  p.freeze_bucket = 0;
+  p.unfreeze_after_clean_months = 0;
+  return p;
+}
+
+ScenarioMonth neutral_scenario_month() { return ScenarioMonth{0.0, 1.0, 1.0, 1.0}; }
+
+void resolve_scenario(ScenarioConfig& s, std::int32_t months) {
+  const ScenarioMonth neutral = neutral_scenario_month();
+  auto at = [](const std::vector<double>& v, std::size_t m, double fallback) {
+    return v.empty() ? fallback : v[std::min(m, v.size() - 1)];
+  };
+  s.months.assign(static_cast<std::size_t>(std::max(months, 0)), neutral);
+  for (std::size_t m = 0; m < s.months.size(); ++m) {
+    s.months[m].factor_shift = at(s.spec.factor_shift, m, neutral.factor_shift);
+    s.months[m].miss_mult = at(s.spec.miss_multiplier, m, neutral.miss_mult);
+    s.months[m].roll_mult = at(s.spec.roll_multiplier, m, neutral.roll_mult);
+    s.months[m].spend_mult = at(s.spec.spend_multiplier, m, neutral.spend_mult);
+  }
+}
+
+RunConfig load_run_config(const std::string& path) {
+  try {
+    return Loader(path).load();
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const toml::exception& e) {
+    throw ConfigError(e.location().file_name() + ":" + std::to_string(e.location().line()) + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+}
+
+void apply_overrides(RunConfig& cfg, const Overrides& o) {
+  RunConfig c = cfg;  // all or nothing
+  if (o.customers) {
+    check_option("--customers", static_cast<double>(*o.customers), kCustomersRange);
+    c.population.customers = *o.customers;
+  }
+  if (o.paths) {
+    check_option("--paths", *o.paths, kPathsRange);
+    c.paths = *o.paths;
+  }
+  if (o.months) {
+    check_option("--months", *o.months, kMonthsRange);
+    c.months = *o.months;
+    // Report months past a shortened horizon are dropped; the horizon itself is always reported.
+    c.report_months.erase(std::remove_if(c.report_months.begin(), c.report_months.end(),
+                                         [&](std::int32_t m) { return m > c.months; }),
+                          c.report_months.end());
+    for (ScenarioConfig& s : c.scenarios) resolve_scenario(s, c.months);
+  }
+  if (o.seed) {
+    if (*o.seed > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      throw ConfigError("--seed: must be <= " + std::to_string(std::numeric_limits<std::int64_t>::max()) + ", got " +
+                        std::to_string(*o.seed));
+    c.seed = *o.seed;
+  }
+  if (o.threads) {
+    check_option("--threads", *o.threads, kThreadsRange);
+    c.threads = *o.threads;
+  }
+  if (o.batch_size) {
+    check_option("--batch-size", static_cast<double>(*o.batch_size), kBatchRange);
+    c.batch_size = *o.batch_size;
+  }
+  if (o.output) {
+    if (o.output->empty()) throw ConfigError("--output: must not be empty");
+    c.output = *o.output;
+  }
+  if (o.backend) {
+    const std::string bad = choice_error(*o.backend, kBackends);
+    if (!bad.empty()) throw ConfigError("--backend: " + bad);
+    c.backend = *o.backend;
+  }
+  cfg = std::move(c);
+}
+
+std::string effective_toml(const RunConfig& in) {
+  RunConfig cfg = in;  // the field templates take non-const references
+  std::ostringstream os;
+  os << "# Effective configuration of run " << comment_safe(quote(cfg.name)) << ", read from "
+     << comment_safe(cfg.source.empty() ? "(no file)" : cfg.source) << ".\n"
+     << "# Written by limitsim: every value explicit, every file inlined; money in currency units.\n"
+     << "\n[run]\n";
+  Writer run(os, "run");
+  run_fields(run, cfg);
+
+  os << "\n[population]\n";
+  Writer population(os, "population");
+  population_fields(population, cfg.population);
+
+  Writer behaviour(os, "behaviour");
+  behaviour_fields(behaviour, cfg.behaviour);
+
+  for (PolicyConfig& p : cfg.policies) {
+    os << "\n[[policies]]\n";
+    Writer w(os, "policies");
+    policy_fields(w, p);
+  }
+  for (ScenarioConfig& s : cfg.scenarios) {
+    s.spec.factor_shift = column(s.months, &ScenarioMonth::factor_shift);
+    s.spec.miss_multiplier = column(s.months, &ScenarioMonth::miss_mult);
+    s.spec.roll_multiplier = column(s.months, &ScenarioMonth::roll_mult);
+    s.spec.spend_multiplier = column(s.months, &ScenarioMonth::spend_mult);
+    os << "\n[[scenarios]]\n";
+    Writer w(os, "scenarios");
+    scenario_fields(w, s);
+  }
+  return os.str();
+}
+
+}  // namespace limitsim

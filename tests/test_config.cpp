@@ -1,0 +1,884 @@
+// Tests of the configuration layer (src/config.cpp): the shipped configs, the
+// effective_toml round trip, every validation error (each must name file,
+// line and key) and command-line overrides.
+
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "../kernels/special.hpp"
+#include "../src/config.hpp"
+
+#ifndef LIMITSIM_SOURCE_DIR
+#define LIMITSIM_SOURCE_DIR "."
+#endif
+
+namespace limitsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kQuickstart = std::string(LIMITSIM_SOURCE_DIR) + "/configs/quickstart.toml";
+
+// ------------------------------------------------------------ comparisons
+
+#define SAME(field) EXPECT_EQ(a.field, b.field) << #field
+
+void expect_same(const BehaviourParams& a, const BehaviourParams& b) {
+  SAME(spend_sigma);
+  SAME(min_payment_rate);
+  SAME(min_payment_floor);
+  SAME(apr);
+  SAME(late_fee);
+  SAME(miss_intercept);
+  SAME(miss_beta_risk);
+  SAME(miss_beta_util);
+  SAME(util_ref);
+  for (int i = 0; i < kMaxBuckets; ++i) {
+    SAME(roll[i]);
+    SAME(cure[i]);
+  }
+  SAME(roll_beta_risk);
+  SAME(roll_beta_util);
+  SAME(chargeoff_bucket);
+  SAME(rho);
+  SAME(lgd_mode);
+  SAME(lgd);
+  SAME(lgd_beta_a);
+  SAME(lgd_beta_b);
+  SAME(attrition_rate);
+}
+
+void expect_same(const PolicyParams& a, const PolicyParams& b) {
+  SAME(n_bands);
+  for (int i = 0; i < kMaxBands; ++i) {
+    SAME(band_score_min[i]);
+    SAME(band_income_multiple[i]);
+    SAME(band_floor[i]);
+    SAME(band_cap[i]);
+  }
+  SAME(line_rounding);
+  SAME(review_every);
+  SAME(review_min_clean_months);
+  SAME(review_min_utilization);
+  SAME(review_min_score);
+  SAME(review_raise_pct);
+  SAME(review_max_raise);
+  SAME(max_limit);
+  SAME(freeze_bucket);
+  SAME(unfreeze_after_clean_months);
+}
+
+void expect_same(const PopulationConfig& a, const PopulationConfig& b) {
+  SAME(kind);
+  SAME(customers);
+  SAME(score_mean);
+  SAME(score_sd);
+  SAME(income_median);
+  SAME(income_log_sd);
+  SAME(income_score_corr);
+  SAME(risk_score_corr);
+  SAME(transactor_logit_intercept);
+  SAME(transactor_logit_slope);
+  SAME(spend_propensity_median);
+  SAME(spend_propensity_log_sd);
+  SAME(activity_logit_mean);
+  SAME(activity_logit_sd);
+  SAME(revolve_shape_median);
+  SAME(revolve_shape_log_sd);
+  SAME(new_account_share);
+  SAME(mob_max);
+  SAME(existing_line_income_multiple);
+  SAME(existing_line_log_sd);
+  SAME(existing_line_min);
+  SAME(existing_line_max);
+  SAME(existing_line_rounding);
+  SAME(opening_util_logit_mean_transactor);
+  SAME(opening_util_logit_mean_revolver);
+  SAME(opening_util_logit_sd);
+  SAME(opening_bucket_shares);
+  SAME(segment_edges);
+  SAME(segment_names);
+}
+
+void expect_same(const ScenarioConfig& a, const ScenarioConfig& b) {
+  SAME(name);
+  SAME(description);
+  SAME(spec.factor_shift);
+  SAME(spec.miss_multiplier);
+  SAME(spec.roll_multiplier);
+  SAME(spec.spend_multiplier);
+  ASSERT_EQ(a.months.size(), b.months.size());
+  for (std::size_t m = 0; m < a.months.size(); ++m) {
+    SAME(months[m].factor_shift);
+    SAME(months[m].miss_mult);
+    SAME(months[m].roll_mult);
+    SAME(months[m].spend_mult);
+  }
+}
+
+// Every field except the `source`s.
+void expect_same(const RunConfig& a, const RunConfig& b) {
+  SAME(name);
+  SAME(seed);
+  SAME(paths);
+  SAME(months);
+  SAME(backend);
+  SAME(threads);
+  SAME(batch_size);
+  SAME(output);
+  SAME(report_months);
+  expect_same(a.population, b.population);
+  expect_same(a.behaviour.params, b.behaviour.params);
+  SAME(behaviour.miss_probability);
+  SAME(behaviour.lgd_concentration);
+  ASSERT_EQ(a.policies.size(), b.policies.size());
+  for (std::size_t i = 0; i < a.policies.size(); ++i) {
+    SAME(policies[i].name);
+    SAME(policies[i].description);
+    expect_same(a.policies[i].params, b.policies[i].params);
+  }
+  ASSERT_EQ(a.scenarios.size(), b.scenarios.size());
+  for (std::size_t i = 0; i < a.scenarios.size(); ++i) expect_same(a.scenarios[i], b.scenarios[i]);
+}
+
+#undef SAME
+
+std::string without_first_line(const std::string& s) { return s.substr(s.find('\n') + 1); }
+
+// 1-based number of the first line of `text` containing `needle`.
+int line_of(const std::string& text, const std::string& needle) {
+  const std::size_t at = text.find(needle);
+  EXPECT_NE(at, std::string::npos) << "test bug: " << needle << " not in\n" << text;
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// ------------------------------------------------------------ fixture
+
+// A small valid run file, assembled from parts tests can change. The
+// references (top-level keys) must come before [run].
+struct RunFile {
+  std::string refs = "policies = [{ name = \"p\" }]\nscenarios = [{ name = \"s\" }]\n";
+  std::string run = "name = \"t\"\nmonths = 6\npaths = 2\n";
+  std::string tables;
+  std::string text() const { return refs + "\n[run]\n" + run + "\n" + tables; }
+};
+
+class Config : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "limitsim_test_config_XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::string write(const std::string& name, const std::string& text) {
+    const fs::path p = fs::path(dir_) / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+    return p.string();
+  }
+
+  RunConfig load(const RunFile& rf) { return load_run_config(write("run.toml", rf.text())); }
+
+  // The error of loading `path`; fails the test when it loads.
+  static std::string load_error(const std::string& path) {
+    try {
+      load_run_config(path);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << path << " loaded without error";
+    return "";
+  }
+
+  // The message must start `file:line: key: ` (line = the first line of
+  // file_text holding `needle`) and contain `reason`.
+  static void expect_error(const std::string& msg, const std::string& file, const std::string& file_text,
+                           const std::string& needle, const std::string& key, const std::string& reason) {
+    const std::string head = file + ":" + std::to_string(line_of(file_text, needle)) + ": " + key + ": ";
+    EXPECT_EQ(msg.rfind(head, 0), 0u) << "expected to start with: " << head << "\ngot:\n" << msg;
+    EXPECT_NE(first_line(msg).find(reason), std::string::npos) << "expected reason: " << reason << "\ngot:\n" << msg;
+  }
+
+  // The same for an error in the run file itself.
+  void expect_run_error(const RunFile& rf, const std::string& needle, const std::string& key,
+                        const std::string& reason) {
+    const std::string path = write("run.toml", rf.text());
+    expect_error(load_error(path), path, rf.text(), needle, key, reason);
+  }
+
+  std::string dir_;
+};
+
+// ------------------------------------------------------------ shipped configs
+
+TEST_F(Config, QuickstartHasTheDocumentedValues) {
+  const RunConfig c = load_run_config(kQuickstart);
+  EXPECT_EQ(c.source, kQuickstart);
+  EXPECT_EQ(c.name, "quickstart");
+  EXPECT_EQ(c.seed, 20261123u);
+  EXPECT_EQ(c.paths, 32);
+  EXPECT_EQ(c.months, 36);
+  EXPECT_EQ(c.backend, "auto");
+  EXPECT_EQ(c.threads, 0);
+  EXPECT_EQ(c.batch_size, 1048576);
+  EXPECT_EQ(c.output, "results/quickstart.h5");
+  EXPECT_EQ(c.report_months, (std::vector<std::int32_t>{12, 24}));
+
+  EXPECT_EQ(c.population.customers, 100000);
+  EXPECT_EQ(c.population.existing_line_min, 50000);    // 500.00
+  EXPECT_EQ(c.population.existing_line_max, 5000000);  // 50,000.00
+  EXPECT_EQ(c.population.existing_line_rounding, 10000);
+  EXPECT_NE(c.population.source.find("population/synthetic.toml"), std::string::npos);
+  expect_same(c.population, PopulationConfig{});  // the shipped file spells out the defaults
+
+  const BehaviourParams& b = c.behaviour.params;
+  EXPECT_EQ(b.miss_intercept, logit(0.02));
+  EXPECT_EQ(b.chargeoff_bucket, 6);
+  EXPECT_EQ(b.min_payment_floor, 5000);  // 50.00
+  EXPECT_EQ(b.late_fee, 2500);           // 25.00
+  EXPECT_EQ(b.rho, 0.04);
+  EXPECT_EQ(b.roll[0], 0.0);
+  EXPECT_EQ(b.roll[1], 0.20);
+  EXPECT_EQ(b.cure[6], 0.03);
+  EXPECT_EQ(b.lgd_mode, LgdMode::kFixed);
+  EXPECT_EQ(b.lgd_beta_a, 0.0);
+  expect_same(b, default_behaviour());  // so does the behaviour file
+
+  ASSERT_EQ(c.policies.size(), 1u);
+  const PolicyParams& p = c.policies[0].params;
+  EXPECT_EQ(c.policies[0].name, "simple_review");
+  EXPECT_FALSE(c.policies[0].description.empty());
+  EXPECT_EQ(p.n_bands, 5);
+  EXPECT_EQ(p.band_score_min[0], 750.0);
+  EXPECT_EQ(p.band_score_min[4], 350.0);
+  EXPECT_EQ(p.band_income_multiple[1], 2.0);
+  EXPECT_EQ(p.band_floor[0], 500000);   // 5,000.00
+  EXPECT_EQ(p.band_cap[0], 5000000);    // 50,000.00
+  EXPECT_EQ(p.band_floor[4], 20000);    // 200.00
+  EXPECT_EQ(p.line_rounding, 10000);    // 100.00
+  EXPECT_EQ(p.review_every, 6);
+  EXPECT_EQ(p.review_min_clean_months, 6);
+  EXPECT_EQ(p.review_min_utilization, 0.5);
+  EXPECT_EQ(p.review_min_score, 600.0);
+  EXPECT_EQ(p.review_raise_pct, 0.20);
+  EXPECT_EQ(p.review_max_raise, 1000000);  // 10,000.00
+  EXPECT_EQ(p.max_limit, 10000000);        // 100,000.00
+  EXPECT_EQ(p.freeze_bucket, 2);
+  EXPECT_EQ(p.unfreeze_after_clean_months, 0);
+
+  ASSERT_EQ(c.scenarios.size(), 1u);
+  EXPECT_EQ(c.scenarios[0].name, "baseline");
+  ASSERT_EQ(c.scenarios[0].months.size(), 36u);
+  for (const ScenarioMonth& m : c.scenarios[0].months) {
+    EXPECT_EQ(m.factor_shift, 0.0);
+    EXPECT_EQ(m.miss_mult, 1.0);
+    EXPECT_EQ(m.roll_mult, 1.0);
+    EXPECT_EQ(m.spend_mult, 1.0);
+  }
+}
+
+TEST_F(Config, DefaultsAreTheDocumentedOnes) {
+  const PolicyParams p = default_policy();
+  EXPECT_EQ(p.n_bands, 1);
+  EXPECT_EQ(p.band_score_min[0], 350.0);
+  EXPECT_EQ(p.band_income_multiple[0], 1.0);
+  EXPECT_EQ(p.band_floor[0], 50000);
+  EXPECT_EQ(p.band_cap[0], 5000000);
+  EXPECT_EQ(p.line_rounding, 10000);
+  EXPECT_EQ(p.review_every, 0);
+  EXPECT_EQ(p.max_limit, 100000000);
+  EXPECT_EQ(p.freeze_bucket, 0);
+  const ScenarioMonth n = neutral_scenario_month();
+  EXPECT_EQ(n.factor_shift, 0.0);
+  EXPECT_EQ(n.miss_mult, 1.0);
+
+  // Everything left out takes its default; a policy with no levers keeps lines where they start.
+  const RunConfig c = load(RunFile{});
+  expect_same(c.population, PopulationConfig{});
+  expect_same(c.behaviour.params, default_behaviour());
+  expect_same(c.policies[0].params, default_policy());
+  EXPECT_EQ(c.behaviour.miss_probability, kDefaultMissProbability);
+  EXPECT_EQ(c.seed, 1u);
+  EXPECT_EQ(c.backend, "auto");
+  EXPECT_EQ(c.population.source, "");
+  ASSERT_EQ(c.scenarios[0].months.size(), 6u);
+  EXPECT_EQ(c.scenarios[0].months[5].roll_mult, 1.0);
+}
+
+// ------------------------------------------------------------ round trip
+
+void expect_round_trip(const RunConfig& a, const std::string& scratch) {
+  const std::string text = effective_toml(a);
+  std::ofstream(scratch) << text;
+  RunConfig b;
+  try {
+    b = load_run_config(scratch);
+  } catch (const ConfigError& e) {
+    FAIL() << e.what() << "\nin:\n" << text;
+  }
+  expect_same(a, b);
+  EXPECT_EQ(without_first_line(effective_toml(b)), without_first_line(text));
+}
+
+TEST_F(Config, EffectiveTomlRoundTripsQuickstart) {
+  expect_round_trip(load_run_config(kQuickstart), write("effective.toml", ""));
+}
+
+TEST_F(Config, EffectiveTomlRoundTripsNonDefaultValues) {
+  write("pol/tight.toml", R"(
+[policy]
+description = "a \"quoted\" \\ backslash,\nnewline\ttab, unicode é, control \u0001"
+[policy.initial_line]
+rounding = 0.01
+bands = [
+  { score_min = 350, income_multiple = 0.1, floor = 0, cap = 0.07 },
+  { score_min = 700.5, income_multiple = 0.3333333333333333, floor = 10.01, cap = 123456789.99 },
+]
+[policy.review]
+every_months = 3
+max_limit = 200000000
+[policy.freeze]
+at_dpd = 61
+unfreeze_after_clean_months = 4
+)");
+  RunFile rf;
+  rf.refs = R"(policies = ["pol/tight.toml", { name = "plain" }]
+[[scenarios]]
+name = "stress.v2"
+factor_shift = [-1, -2.5, -2.5]
+miss_multiplier = [1.1, 1.7, 0.1]
+roll_multiplier = 1e-05
+spend_multiplier = [5e-324, 0]
+[[scenarios]]
+name = "calm"
+)";
+  rf.run = R"(name = "round \"trip\""
+seed = 9223372036854775807
+paths = 1000000
+months = 7
+backend = "cuda"
+threads = 3
+batch_size = 7
+output = "out dir/x.h5"
+report_months = [7, 1, 3]
+)";
+  rf.tables = R"(
+[population]
+customers = 1
+score_mean = 350
+score_sd = 0.1
+income_score_corr = -1
+transactor_logit_slope = -0.30000000000000004
+existing_line_min = 0
+existing_line_max = 0.5
+existing_line_rounding = 0.03
+opening_bucket_shares = [0.1, 0.2, 0.3, 0.4, 0, 0, 0]
+segment_edges = [600]
+segment_names = ["low", "high"]
+
+[behaviour.delinquency]
+miss_probability = 0.123456789
+roll = [0, 1, 0.5, 0.5, 0.25, 0.7]
+cure = [1, 0, 0.5, 0.5, 0.75, 0.3]
+chargeoff_dpd = 90
+rho = 0.999
+[behaviour.loss]
+lgd_mode = "beta"
+lgd = 0.3
+lgd_concentration = 7.3
+[behaviour.payment]
+min_payment_rate = 1
+late_fee = 0.07
+)";
+  const RunConfig c = load(rf);
+  EXPECT_EQ(c.report_months, (std::vector<std::int32_t>{1, 3, 7}));
+  EXPECT_EQ(c.behaviour.params.lgd_mode, LgdMode::kBeta);
+  EXPECT_EQ(c.behaviour.params.lgd_beta_a, 0.3 * 7.3);
+  EXPECT_EQ(c.behaviour.params.lgd_beta_b, 0.7 * 7.3);
+  EXPECT_EQ(c.behaviour.params.chargeoff_bucket, 3);
+  EXPECT_EQ(c.behaviour.params.late_fee, 7);
+  EXPECT_EQ(c.policies[0].name, "tight");  // from the file name
+  EXPECT_EQ(c.policies[0].params.band_score_min[0], 700.5);  // sorted descending
+  EXPECT_EQ(c.policies[0].params.band_cap[0], 12345678999);
+  EXPECT_EQ(c.policies[0].params.line_rounding, 1);
+  EXPECT_EQ(c.policies[0].params.freeze_bucket, 3);
+  EXPECT_EQ(c.scenarios[0].spec.factor_shift, (std::vector<double>{-1, -2.5}));  // trailing repeat trimmed
+  EXPECT_EQ(c.scenarios[0].months[6].factor_shift, -2.5);
+  EXPECT_EQ(c.population.existing_line_rounding, 3);
+  expect_round_trip(c, write("effective.toml", ""));
+}
+
+// ------------------------------------------------------------ resolution
+
+TEST_F(Config, FreezeAtDpdMapsToTheFirstBucketAtOrPastIt) {
+  const std::pair<int, int> cases[] = {{0, 0}, {1, 1}, {2, 2}, {30, 2}, {31, 2}, {60, 3}, {61, 3}, {150, 6}, {180, 7}};
+  for (const auto& [dpd, bucket] : cases) {
+    RunFile rf;
+    rf.refs = "policies = [{ name = \"p\", freeze = { at_dpd = " + std::to_string(dpd) +
+              " } }]\nscenarios = [{ name = \"s\" }]\n";
+    EXPECT_EQ(load(rf).policies[0].params.freeze_bucket, bucket) << "at_dpd = " << dpd;
+  }
+}
+
+TEST_F(Config, ChargeoffDpdMapsToBuckets) {
+  for (int dpd = 30; dpd <= 180; dpd += 30) {
+    RunFile rf;
+    rf.tables = "[behaviour.delinquency]\nchargeoff_dpd = " + std::to_string(dpd) + "\n";
+    EXPECT_EQ(load(rf).behaviour.params.chargeoff_bucket, dpd / 30);
+  }
+}
+
+TEST_F(Config, OverridesSetValuesAndReResolveScenarios) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [{ name = \"s\", factor_shift = [-1, -2] }]\n";
+  RunConfig c = load(rf);
+  ASSERT_EQ(c.scenarios[0].months.size(), 6u);
+  Overrides o;
+  o.customers = 5;
+  o.paths = 3;
+  o.months = 5;
+  o.seed = 42;
+  o.threads = 2;
+  o.batch_size = 99;
+  o.output = "elsewhere.h5";
+  o.backend = "cpu";
+  apply_overrides(c, o);
+  EXPECT_EQ(c.population.customers, 5);
+  EXPECT_EQ(c.paths, 3);
+  EXPECT_EQ(c.months, 5);
+  EXPECT_EQ(c.seed, 42u);
+  EXPECT_EQ(c.threads, 2);
+  EXPECT_EQ(c.batch_size, 99);
+  EXPECT_EQ(c.output, "elsewhere.h5");
+  EXPECT_EQ(c.backend, "cpu");
+  ASSERT_EQ(c.scenarios[0].months.size(), 5u);
+  const double expected[] = {-1, -2, -2, -2, -2};
+  for (int m = 0; m < 5; ++m) EXPECT_EQ(c.scenarios[0].months[m].factor_shift, expected[m]);
+
+  o = Overrides{};
+  o.months = 12;  // longer again: still from the raw spec
+  apply_overrides(c, o);
+  ASSERT_EQ(c.scenarios[0].months.size(), 12u);
+  EXPECT_EQ(c.scenarios[0].months[0].factor_shift, -1.0);
+  EXPECT_EQ(c.scenarios[0].months[11].factor_shift, -2.0);
+  expect_round_trip(c, write("effective.toml", ""));
+}
+
+// ------------------------------------------------------------ errors: files and syntax
+
+TEST_F(Config, SyntaxErrorNamesFileAndLine) {
+  RunFile rf;
+  rf.run = "name = \"t\"\npaths = = 3\n";
+  const std::string path = write("run.toml", rf.text());
+  const std::string msg = load_error(path);
+  const std::string head = path + ":" + std::to_string(line_of(rf.text(), "paths = = 3")) + ": syntax error";
+  EXPECT_EQ(msg.rfind(head, 0), 0u) << msg;
+  EXPECT_NE(msg.find("paths = = 3"), std::string::npos) << msg;  // the excerpt shows the key
+}
+
+TEST_F(Config, SyntaxErrorInReferencedFile) {
+  const std::string text = "[population]\ncustomers = [1, 2\nscore_sd = 3\n";
+  const std::string pop = write("pop.toml", text);
+  RunFile rf;
+  rf.refs = "population = \"pop.toml\"\n" + rf.refs;
+  const std::string msg = load_error(write("run.toml", rf.text()));
+  EXPECT_EQ(msg.rfind(pop + ":", 0), 0u) << msg;
+  EXPECT_NE(msg.find("syntax error"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("customers"), std::string::npos) << msg;
+}
+
+TEST_F(Config, MissingRunFile) {
+  const std::string msg = load_error(dir_ + "/absent.toml");
+  EXPECT_NE(msg.find("absent.toml"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("no such file"), std::string::npos) << msg;
+}
+
+TEST_F(Config, MissingReferencedFileNamesItAndTheReferrer) {
+  RunFile rf;
+  rf.refs = "behaviour = \"behaviour/none.toml\"\n" + rf.refs;
+  expect_run_error(rf, "behaviour =", "behaviour", "cannot open \"" + dir_ + "/behaviour/none.toml\": no such file");
+  rf = RunFile{};
+  rf.refs = "policies = [{ name = \"p\" }, \"nope.toml\"]\nscenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "nope.toml", "policies[1]", "nope.toml");
+}
+
+TEST_F(Config, ReferencedFileMustHoldItsKindTable) {
+  const std::string text = "[scenaro]\nname = \"x\"\n";
+  const std::string file = write("sc.toml", text);
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [\"sc.toml\"]\n";
+  expect_error(load_error(write("run.toml", rf.text())), file, text, "[scenaro]", "scenaro",
+               "unknown key (allowed here: scenario)");
+  const std::string empty = write("sc.toml", "# nothing\n");
+  const std::string msg = load_error(write("run.toml", rf.text()));
+  EXPECT_EQ(msg.rfind(empty + ":1: scenario: missing", 0), 0u) << msg;
+}
+
+// ------------------------------------------------------------ errors: keys and types
+
+TEST_F(Config, UnknownTopLevelKey) {
+  RunFile rf;
+  rf.tables = "[runn]\nname = \"x\"\n";
+  expect_run_error(rf, "[runn]", "runn", "unknown key (allowed here: run, population, behaviour, policies, scenarios)");
+}
+
+TEST_F(Config, UnknownRunKey) {
+  RunFile rf;
+  rf.run += "path = 3\n";
+  expect_run_error(rf, "path = 3", "run.path", "unknown key");
+}
+
+TEST_F(Config, ReferencesInsideRunAreRejectedWithAHint) {
+  RunFile rf;
+  rf.run += "population = \"population/synthetic.toml\"\n";
+  expect_run_error(rf, "population =", "run.population", "population is a top-level key: move it above [run]");
+}
+
+TEST_F(Config, IntegerOverflowIsNotSaturated) {
+  RunFile rf;
+  rf.run = "seed = 99999999999999999999\n";
+  expect_run_error(rf, "seed", "run.seed", "must fit in a 64-bit signed integer, got 99999999999999999999");
+  rf.run = "seed = 9_223_372_036_854_775_807\n";
+  EXPECT_EQ(load(rf).seed, 9223372036854775807u);
+}
+
+TEST_F(Config, UnknownKeyInBehaviourSubtable) {
+  const std::string text = "[behaviour.delinquency]\nrho = 0.1\nrhoo = 0.2\n";
+  const std::string file = write("behaviour/b.toml", text);
+  RunFile rf;
+  rf.refs = "behaviour = \"behaviour/b.toml\"\n" + rf.refs;
+  expect_error(load_error(write("run.toml", rf.text())), file, text, "rhoo", "behaviour.delinquency.rhoo",
+               "unknown key (allowed here: miss_probability");
+  RunFile inline_rf;
+  inline_rf.tables = "[behaviour.spendng]\nsigma = 1\n";
+  expect_run_error(inline_rf, "[behaviour.spendng]", "behaviour.spendng", "allowed here: spending, payment");
+}
+
+TEST_F(Config, UnknownKeyInPolicyBandRow) {
+  const std::string text = R"([policy]
+[policy.initial_line]
+bands = [
+  { score_min = 600, income_multiple = 1, floor = 0, cap = 10 },
+  { score_min = 350, income_multiple = 1, floor = 0, cap = 10, flor = 2 },
+]
+)";
+  const std::string file = write("policies/p.toml", text);
+  RunFile rf;
+  rf.refs = "policies = [\"policies/p.toml\"]\nscenarios = [{ name = \"s\" }]\n";
+  expect_error(load_error(write("run.toml", rf.text())), file, text, "flor", "policy.initial_line.bands[1].flor",
+               "unknown key (allowed here: score_min, income_multiple, floor, cap)");
+}
+
+TEST_F(Config, WrongType) {
+  RunFile rf;
+  rf.tables = "[behaviour.spending]\nsigma = \"wide\"\n";
+  expect_run_error(rf, "sigma", "behaviour.spending.sigma", "must be a number, got string \"wide\"");
+  rf = RunFile{};
+  rf.run = "months = 6.5\n";
+  expect_run_error(rf, "months", "run.months", "must be an integer, got 6.5");
+  rf = RunFile{};
+  rf.tables = "[behaviour]\nspending = 3\n";
+  expect_run_error(rf, "spending = 3", "behaviour.spending", "must be a table, got 3");
+  rf = RunFile{};
+  rf.refs = "population = 7\n" + rf.refs;
+  expect_run_error(rf, "population = 7", "population", "must be a file name or a table, got 7");
+}
+
+TEST_F(Config, RequiredBandKey) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\", initial_line = { bands = [{ score_min = 350, floor = 0, cap = 1 }] } }]\n"
+            "scenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "bands", "policies[0].initial_line.bands[0].income_multiple", "is required");
+}
+
+// ------------------------------------------------------------ errors: ranges
+
+TEST_F(Config, ProbabilityAboveOne) {
+  RunFile rf;
+  rf.tables = "[behaviour.delinquency]\nmiss_probability = 1.5\n";
+  expect_run_error(rf, "miss_probability", "behaviour.delinquency.miss_probability", "must be in (0, 1), got 1.5");
+  rf.tables = "[behaviour.attrition]\nmonthly_rate = 1.01\n";
+  expect_run_error(rf, "monthly_rate", "behaviour.attrition.monthly_rate", "must be in [0, 1], got 1.01");
+}
+
+TEST_F(Config, RhoMustBeInZeroOne) {
+  RunFile rf;
+  rf.tables = "[behaviour.delinquency]\nrho = 1\n";
+  expect_run_error(rf, "rho", "behaviour.delinquency.rho", "must be in [0, 1), got 1");
+  rf.tables = "[behaviour.delinquency]\nrho = -0.01\n";
+  expect_run_error(rf, "rho", "behaviour.delinquency.rho", "must be in [0, 1), got -0.01");
+  rf.tables = "[behaviour.delinquency]\nrho = nan\n";
+  expect_run_error(rf, "rho", "behaviour.delinquency.rho", "must be a finite number");
+}
+
+TEST_F(Config, NegativeMoney) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\", initial_line = { bands = [\n"
+            "  { score_min = 350, income_multiple = 1, floor = -5, cap = 10 }] } }]\n"
+            "scenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "floor = -5", "policies[0].initial_line.bands[0].floor", "must be >= 0, got -5");
+  rf = RunFile{};
+  rf.refs = "policies = [{ name = \"p\", review = { max_limit = -1 } }]\nscenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "max_limit", "policies[0].review.max_limit", "must be > 0, got -1");
+  rf = RunFile{};
+  rf.tables = "[population]\nexisting_line_min = -0.5\n";
+  expect_run_error(rf, "existing_line_min", "population.existing_line_min", "must be >= 0, got -0.5");
+}
+
+TEST_F(Config, MoneyBelowOneCent) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\", initial_line = { rounding = 0.001 } }]\nscenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "rounding", "policies[0].initial_line.rounding", "must be at least one cent (0.01), got 0.001");
+}
+
+TEST_F(Config, FloorAboveCap) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\", initial_line = { bands = [\n"
+            "  { score_min = 350, income_multiple = 1, floor = 20, cap = 10 }] } }]\n"
+            "scenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "cap = 10", "policies[0].initial_line.bands[0].cap", "must be >= floor (20.00), got 10.00");
+}
+
+TEST_F(Config, MaxLimitBelowABandFloor) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\", review = { max_limit = 400 } }]\nscenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "max_limit", "policies[0].review.max_limit",
+                   "must be >= every initial_line band floor (largest 500.00), got 400.00");
+}
+
+TEST_F(Config, RollPlusCureAboveOne) {
+  RunFile rf;
+  rf.tables = "[behaviour.delinquency]\nroll = [0.2, 0.5, 0.6, 0.7, 0.8, 0.9]\ncure = [0.6, 0.6, 0.1, 0.1, 0.1, 0.1]\n";
+  expect_run_error(rf, "cure", "behaviour.delinquency.cure[1]", "roll[1] + cure[1] must be <= 1, got 0.5 + 0.6");
+}
+
+TEST_F(Config, WrongArrayLength) {
+  RunFile rf;
+  rf.tables = "[behaviour.delinquency]\nroll = [0.2, 0.5, 0.6, 0.7, 0.8]\n";
+  expect_run_error(rf, "roll", "behaviour.delinquency.roll", "must have exactly 6 entries, got 5");
+  rf.tables = "[population]\nopening_bucket_shares = [0.5, 0.5]\n";
+  expect_run_error(rf, "opening_bucket_shares", "population.opening_bucket_shares", "must have exactly 7 entries, got 2");
+  rf.tables = "[behaviour.delinquency]\ncure = 0.5\n";
+  expect_run_error(rf, "cure", "behaviour.delinquency.cure", "must be an array, got 0.5");
+}
+
+TEST_F(Config, ChargeoffDpdNotAMultipleOf30) {
+  RunFile rf;
+  rf.tables = "[behaviour.delinquency]\nchargeoff_dpd = 100\n";
+  expect_run_error(rf, "chargeoff_dpd", "behaviour.delinquency.chargeoff_dpd",
+                   "must be one of 30, 60, 90, 120, 150, 180, got 100");
+  rf.tables = "[behaviour.delinquency]\nchargeoff_dpd = 210\n";
+  expect_run_error(rf, "chargeoff_dpd", "behaviour.delinquency.chargeoff_dpd", "must be <= 180, got 210");
+}
+
+TEST_F(Config, BandsMustCoverEveryScore) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\", initial_line = { bands = [\n"
+            "  { score_min = 400, income_multiple = 1, floor = 0, cap = 10 }] } }]\n"
+            "scenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "bands", "policies[0].initial_line.bands",
+                   "the lowest score_min must be <= 350 so that every score is covered, got 400");
+}
+
+TEST_F(Config, DuplicateBandScoreMin) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\", initial_line = { bands = [\n"
+            "  { score_min = 350, income_multiple = 1, floor = 0, cap = 10 },\n"
+            "  { score_min = 350, income_multiple = 2, floor = 0, cap = 10 }] } }]\n"
+            "scenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "income_multiple = 2", "policies[0].initial_line.bands[1]",
+                   "score_min 350 appears twice (rows 0 and 1)");
+}
+
+TEST_F(Config, LgdConcentrationOnlyInBetaMode) {
+  RunFile rf;
+  rf.tables = "[behaviour.loss]\nlgd = 0.8\nlgd_concentration = 10\n";
+  expect_run_error(rf, "lgd_concentration", "behaviour.loss.lgd_concentration",
+                   "only allowed when lgd_mode = \"beta\" (lgd_mode is \"fixed\"), got 10");
+  rf.tables = "[behaviour.loss]\nlgd_mode = \"beta\"\nlgd = 1\n";
+  expect_run_error(rf, "lgd = 1", "behaviour.loss.lgd", "must be in (0, 1) when lgd_mode = \"beta\", got 1");
+  rf.tables = "[behaviour.loss]\nlgd_mode = \"Beta\"\n";
+  expect_run_error(rf, "lgd_mode", "behaviour.loss.lgd_mode", "must be one of fixed, beta, got \"Beta\"");
+  rf.tables = "[behaviour.loss]\nlgd_mode = \"beta\"\nlgd = 0.25\n";
+  const BehaviourConfig b = load(rf).behaviour;  // beta mode without a concentration: the default
+  EXPECT_EQ(b.lgd_concentration, kDefaultLgdConcentration);
+  EXPECT_EQ(b.params.lgd_beta_a, 0.25 * kDefaultLgdConcentration);
+}
+
+TEST_F(Config, UnfreezeWithoutFreeze) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\", freeze = { unfreeze_after_clean_months = 3 } }]\n"
+            "scenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "unfreeze", "policies[0].freeze.unfreeze_after_clean_months",
+                   "must be 0 when freezing is off (at_dpd = 0), got 3");
+}
+
+TEST_F(Config, SharesMustSumToOne) {
+  RunFile rf;
+  rf.tables = "[population]\nopening_bucket_shares = [0.9, 0.05, 0.01, 0.01, 0.01, 0.01, 0.001]\n";
+  expect_run_error(rf, "opening_bucket_shares", "population.opening_bucket_shares", "must sum to 1, got 0.991");
+}
+
+TEST_F(Config, SegmentsMustBeConsistent) {
+  RunFile rf;
+  rf.tables = "[population]\nsegment_edges = [600, 700]\n";
+  expect_run_error(rf, "[population]", "population.segment_names",
+                   "must have one name more than segment_edges has edges (3), got 6");
+  rf.tables = "[population]\nsegment_edges = [700, 600]\nsegment_names = [\"a\", \"b\", \"c\"]\n";
+  expect_run_error(rf, "segment_edges", "population.segment_edges[1]", "must be strictly ascending, got 600 after 700");
+  rf.tables = "[population]\nsegment_edges = [350]\nsegment_names = [\"a\", \"b\"]\n";
+  expect_run_error(rf, "segment_edges", "population.segment_edges[0]", "must be in (350, 950], got 350");
+  rf.tables = "[population]\nsegment_edges = [600]\nsegment_names = [\"a\", \"a\"]\n";
+  expect_run_error(rf, "segment_names", "population.segment_names[1]", "names must be non-empty and unique");
+}
+
+TEST_F(Config, ReportMonthsWithinTheHorizon) {
+  RunFile rf;
+  rf.run = "months = 36\nreport_months = [12, 40]\n";
+  expect_run_error(rf, "report_months", "run.report_months[1]", "must be <= 36, got 40");
+  rf.run = "months = 36\nreport_months = [0]\n";
+  expect_run_error(rf, "report_months", "run.report_months[0]", "must be >= 1, got 0");
+  rf.run = "months = 36\nreport_months = [12, 12]\n";
+  expect_run_error(rf, "report_months", "run.report_months[1]", "month 12 is listed twice");
+}
+
+TEST_F(Config, RunRanges) {
+  RunFile rf;
+  rf.run = "paths = 0\n";
+  expect_run_error(rf, "paths", "run.paths", "must be >= 1, got 0");
+  rf.run = "months = 601\n";
+  expect_run_error(rf, "months", "run.months", "must be <= 600, got 601");
+  rf.run = "backend = \"gpu\"\n";
+  expect_run_error(rf, "backend", "run.backend", "must be one of auto, cpu, cuda, got \"gpu\"");
+  rf.run = "seed = -1\n";
+  expect_run_error(rf, "seed", "run.seed", "must be >= 0, got -1");
+}
+
+TEST_F(Config, ScenarioSeriesValues) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [{ name = \"s\", factor_shift = [0, -11] }]\n";
+  expect_run_error(rf, "factor_shift", "scenarios[0].factor_shift[1]", "must be in [-10, 10], got -11");
+  rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [{ name = \"s\", miss_multiplier = [] }]\n";
+  expect_run_error(rf, "miss_multiplier", "scenarios[0].miss_multiplier", "must have at least 1 entries, got 0");
+  rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [{ name = \"s\", spend_multiplier = -0.5 }]\n";
+  expect_run_error(rf, "spend_multiplier", "scenarios[0].spend_multiplier", "must be >= 0, got -0.5");
+}
+
+// ------------------------------------------------------------ errors: names and lists
+
+TEST_F(Config, DuplicatePolicyNames) {
+  const std::string text = "[policy]\nname = \"p\"\n";
+  const std::string file = write("policies/other.toml", text);
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\" }, \"policies/other.toml\"]\nscenarios = [{ name = \"s\" }]\n";
+  const std::string msg = load_error(write("run.toml", rf.text()));
+  expect_error(msg, file, text, "name", "policy.name", "policy name \"p\" is already used (at ");
+  EXPECT_NE(msg.find(dir_ + "/run.toml:1)"), std::string::npos) << msg;
+}
+
+TEST_F(Config, DuplicateScenarioNamesFromFileStems) {
+  write("a/base.toml", "[scenario]\n");
+  write("b/base.toml", "[scenario]\n");
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [\n  \"a/base.toml\",\n  \"b/base.toml\",\n]\n";
+  expect_run_error(rf, "b/base.toml", "scenarios[1]", "scenario name \"base\" is already used");
+}
+
+TEST_F(Config, BadNames) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"a b\" }]\nscenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "a b", "policies[0].name", "name must match [A-Za-z0-9_.-]+");
+  rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [{ name = \"..\" }]\n";
+  expect_run_error(rf, "..", "scenarios[0].name", "not be only dots");
+  write("bad name.toml", "[scenario]\n");
+  rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [\"bad name.toml\"]\n";
+  expect_run_error(rf, "bad name", "scenarios[0]", "taken from the file name: name must match");
+  rf.refs = "policies = [{ description = \"x\" }]\nscenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "policies", "policies[0]", "an inline policy needs a name");
+}
+
+TEST_F(Config, PoliciesAndScenariosRequired) {
+  RunFile rf;
+  rf.refs = "scenarios = [{ name = \"s\" }]\n";
+  const std::string path = write("run.toml", rf.text());
+  const std::string msg = load_error(path);
+  EXPECT_EQ(msg.rfind(path + ":1: policies: missing: at least one policy is required", 0), 0u) << msg;
+  rf.refs = "policies = [{ name = \"p\" }]\nscenarios = []\n";
+  expect_run_error(rf, "scenarios", "scenarios", "must be a non-empty array of file names or tables, got an array");
+}
+
+// ------------------------------------------------------------ errors: overrides
+
+std::string override_error(RunConfig cfg, const Overrides& o) {
+  try {
+    apply_overrides(cfg, o);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "override accepted";
+  return "";
+}
+
+TEST_F(Config, ShorterHorizonDropsLaterReportMonths) {
+  RunConfig c = load_run_config(kQuickstart);  // report_months = [12, 24]
+  Overrides o;
+  o.months = 20;
+  apply_overrides(c, o);
+  EXPECT_EQ(c.months, 20);
+  EXPECT_EQ(c.report_months, (std::vector<std::int32_t>{12}));
+}
+
+TEST_F(Config, OverrideErrorsNameTheOption) {
+  const RunConfig c = load_run_config(kQuickstart);
+  Overrides o;
+  o.paths = 0;
+  EXPECT_EQ(override_error(c, o), "--paths: must be >= 1, got 0");
+  o = Overrides{};
+  o.months = 601;
+  EXPECT_EQ(override_error(c, o), "--months: must be <= 600, got 601");
+  o = Overrides{};
+  o.backend = "gpu";
+  EXPECT_EQ(override_error(c, o), "--backend: must be one of auto, cpu, cuda, got \"gpu\"");
+  o = Overrides{};
+  o.customers = 0;
+  EXPECT_EQ(override_error(c, o), "--customers: must be >= 1, got 0");
+  o = Overrides{};
+  o.batch_size = 0;
+  EXPECT_EQ(override_error(c, o), "--batch-size: must be >= 1, got 0");
+  o = Overrides{};
+  o.threads = -1;
+  EXPECT_EQ(override_error(c, o), "--threads: must be >= 0, got -1");
+  o = Overrides{};
+  o.seed = 1ull << 63;
+  EXPECT_EQ(override_error(c, o), "--seed: must be <= 9223372036854775807, got 9223372036854775808");
+  o = Overrides{};
+  o.output = "";
+  EXPECT_EQ(override_error(c, o), "--output: must not be empty");
+}
+
+TEST_F(Config, FailedOverrideChangesNothing) {
+  RunConfig c = load_run_config(kQuickstart);
+  Overrides o;
+  o.paths = 7;
+  o.backend = "gpu";
+  EXPECT_THROW(apply_overrides(c, o), ConfigError);
+  EXPECT_EQ(c.paths, 32);
+}
+
+}  // namespace
+}  // namespace limitsim
