@@ -37,7 +37,7 @@ std::string version_text() {
   const std::string cuda = cuda_device_description(&gpu);
   std::string s = "limitsim " LIMITSIM_VERSION " (commit " LIMITSIM_GIT_COMMIT ")\n";
   s += std::string("backends: cpu") + (cuda_built() ? ", cuda" : "") + "\n";
-  s += "cpu: " + make_cpu_backend(0)->device() + "\n";
+  s += "cpu backend device: " + make_cpu_backend(0)->device().substr(5) + "\n";
   s += "cuda device: " + cuda + "\n";
   s += std::string("--backend auto would use: ") + (gpu ? "cuda" : "cpu");
   return s;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -60,7 +61,52 @@ struct Summary {
   std::vector<ComboSummary> combos;        // same order as RunResults::combos
 };
 
+// Tail levels, exactly: level = num / den, so the rank ceil(level * paths) is
+// computed in integers (0.95 * 100 in double is not exactly 95).
+struct TailLevel {
+  std::int64_t num;
+  std::int64_t den;
+  double value() const { return static_cast<double>(num) / static_cast<double>(den); }
+};
+inline constexpr TailLevel kTailLevels[] = {{95, 100}, {99, 100}, {999, 1000}};
+
+// Bootstrap of the tail figures and of the unexpected loss (docs/metrics.md).
+inline constexpr int kBootstrapResamples = 2000;
+inline constexpr std::uint64_t kBootstrapSeed = 0x9E3779B97F4A7C15ULL;
+
+// The 1-based rank of VaR at `level` among `paths` sorted losses: ceil(level * paths), >= 1.
+std::int64_t tail_rank(const TailLevel& level, std::int64_t paths);
+
+// A uniform index in [0, n), n >= 1, from std::mt19937_64 by rejection: draws
+// x until x < n * floor(2^64 / n) and returns x % n. Unlike
+// std::uniform_int_distribution its output is the same with every standard library.
+std::uint64_t uniform_index(std::mt19937_64& gen, std::uint64_t n);
+
+// Valid months of `requested` (1..months), sorted and deduplicated, plus `months`.
+std::vector<std::int32_t> normalize_report_months(const std::vector<std::int32_t>& requested,
+                                                  std::int32_t months);
+
+// One Estimate member of MonthFigures or ComboSummary, described for writers and tables.
+template <class Owner>
+struct FigureInfo {
+  const char* name;         // e.g. "overdue30_count" (HDF5 dataset name; its se is name + "_se")
+  const char* unit;         // "accounts", "share" or "currency"
+  const char* description;
+  Estimate Owner::*field;
+};
+// Every Estimate of MonthFigures, in declaration order.
+const std::vector<FigureInfo<MonthFigures>>& month_figure_info();
+// The scalar Estimates of ComboSummary: expected_loss, unexpected_loss,
+// exposure_at_chargeoff, revenue, limit_increases, freezes.
+const std::vector<FigureInfo<ComboSummary>>& combo_figure_info();
+
+// The run's name: the top-level `name = "..."` of meta.effective_config, else the
+// stem of meta.config_file, else "run". (RunMetadata has no name field of its own.)
+std::string run_name(const RunMetadata& meta);
+
 // report_months: months (1-based) to show besides the horizon; invalid ones are ignored.
+// Throws std::invalid_argument when r has no paths or months, or a combo's sums
+// do not have r.cells() entries.
 Summary compute_summary(const RunResults& r, const std::vector<std::int32_t>& report_months = {});
 
 // A short human-readable table of the key figures.

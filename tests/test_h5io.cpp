@@ -1,0 +1,486 @@
+// HDF5 result files: round trip, documented layout (checked with the C API),
+// atomic replacement and failures that leave nothing behind.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "src/h5io.hpp"
+
+namespace limitsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+// 5 paths x 3 months x 2 segments, 2 scenarios x 2 policies, every cell distinct,
+// with int64 extremes, a '/' in a policy name and UTF-8 in a segment name.
+RunResults sample_results(std::int64_t salt = 0) {
+  RunResults r;
+  r.paths = 5;
+  r.months = 3;
+  r.segments = 2;
+  r.segment_names = {"<650", "650+ \u2264 top"};
+  r.segment_customers = {600, 400};
+  r.scenario_names = {"baseline", "severe recession"};
+  r.policy_names = {"current", "raise/10%"};
+  std::uint64_t x = 0x1234567 + static_cast<std::uint64_t>(salt);
+  for (const auto& s : r.scenario_names)
+    for (const auto& p : r.policy_names) {
+      ComboSums c{s, p, std::vector<std::int64_t>(r.cells())};
+      for (auto& v : c.sums) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        v = static_cast<std::int64_t>(x >> 20) - (std::int64_t{1} << 42);
+      }
+      r.combos.push_back(std::move(c));
+    }
+  r.combos[0].sums[0] = std::numeric_limits<std::int64_t>::max();
+  r.combos[0].sums[1] = std::numeric_limits<std::int64_t>::min();
+  r.meta.limitsim_version = "0.1.0";
+  r.meta.git_commit = "1c71859abcdef";
+  r.meta.backend = "cpu";
+  r.meta.device = "CPU: test (2 threads)";
+  r.meta.created_utc = "2024-05-01T12:00:00Z";
+  r.meta.effective_config = "name = \"h5test\"\nseed = 42\n\n[population]\ncustomers = 1000\n";
+  r.meta.config_file = "configs/h5test.toml";
+  r.meta.seed = 0xFEDCBA9876543210ULL;
+  r.meta.customers = 1000;
+  r.meta.threads = 2;
+  r.meta.batch_size = 1 << 20;
+  r.meta.wall_seconds = 1.25 + static_cast<double>(salt);
+  return r;
+}
+
+void expect_equal(const RunResults& a, const RunResults& b) {
+  EXPECT_EQ(a.paths, b.paths);
+  EXPECT_EQ(a.months, b.months);
+  EXPECT_EQ(a.segments, b.segments);
+  EXPECT_EQ(a.segment_names, b.segment_names);
+  EXPECT_EQ(a.segment_customers, b.segment_customers);
+  EXPECT_EQ(a.scenario_names, b.scenario_names);
+  EXPECT_EQ(a.policy_names, b.policy_names);
+  ASSERT_EQ(a.combos.size(), b.combos.size());
+  for (std::size_t i = 0; i < a.combos.size(); ++i) {
+    EXPECT_EQ(a.combos[i].scenario, b.combos[i].scenario);
+    EXPECT_EQ(a.combos[i].policy, b.combos[i].policy);
+    EXPECT_TRUE(a.combos[i].sums == b.combos[i].sums) << "combo " << i;
+  }
+  const RunMetadata &m = a.meta, &n = b.meta;
+  EXPECT_EQ(m.limitsim_version, n.limitsim_version);
+  EXPECT_EQ(m.git_commit, n.git_commit);
+  EXPECT_EQ(m.backend, n.backend);
+  EXPECT_EQ(m.device, n.device);
+  EXPECT_EQ(m.created_utc, n.created_utc);
+  EXPECT_EQ(m.effective_config, n.effective_config);
+  EXPECT_EQ(m.config_file, n.config_file);
+  EXPECT_EQ(m.seed, n.seed);
+  EXPECT_EQ(m.customers, n.customers);
+  EXPECT_EQ(m.threads, n.threads);
+  EXPECT_EQ(m.batch_size, n.batch_size);
+  EXPECT_EQ(m.wall_seconds, n.wall_seconds);
+}
+
+// ---- a minimal C API reader for layout checks
+
+struct Id {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  ~Id() {
+    if (id >= 0) close(id);
+  }
+};
+
+std::string string_attr(hid_t obj, const char* name) {
+  Id a{H5Aopen(obj, name, H5P_DEFAULT), H5Aclose};
+  if (a.id < 0) return "<missing>";
+  Id t{H5Aget_type(a.id), H5Tclose};
+  EXPECT_EQ(H5Tget_class(t.id), H5T_STRING) << name;
+  EXPECT_EQ(H5Tis_variable_str(t.id), 0) << name << " must be fixed-length";
+  EXPECT_EQ(H5Tget_strpad(t.id), H5T_STR_NULLTERM) << name;
+  std::vector<char> buf(H5Tget_size(t.id) + 1, '\0');
+  EXPECT_GE(H5Aread(a.id, t.id, buf.data()), 0);
+  return buf.data();
+}
+
+template <class T>
+T numeric_attr(hid_t obj, const char* name, hid_t mem_type) {
+  Id a{H5Aopen(obj, name, H5P_DEFAULT), H5Aclose};
+  T v{};
+  EXPECT_GE(a.id, 0) << name;
+  if (a.id >= 0) {
+    EXPECT_GE(H5Aread(a.id, mem_type, &v), 0);
+  }
+  return v;
+}
+
+struct DatasetFacts {
+  std::vector<hsize_t> shape;
+  H5T_class_t type_class;
+  std::size_t type_size;
+  std::string units, dims, description, labels;
+};
+
+DatasetFacts facts(hid_t file, const std::string& path) {
+  DatasetFacts f{};
+  Id d{H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose};
+  EXPECT_GE(d.id, 0) << "missing " << path;
+  if (d.id < 0) return f;
+  Id s{H5Dget_space(d.id), H5Sclose};
+  f.shape.resize(static_cast<std::size_t>(H5Sget_simple_extent_ndims(s.id)));
+  H5Sget_simple_extent_dims(s.id, f.shape.data(), nullptr);
+  Id t{H5Dget_type(d.id), H5Tclose};
+  f.type_class = H5Tget_class(t.id);
+  f.type_size = H5Tget_size(t.id);
+  f.units = string_attr(d.id, "units");
+  f.dims = string_attr(d.id, "dims");
+  f.description = string_attr(d.id, "description");
+  if (H5Aexists(d.id, "labels") > 0) f.labels = string_attr(d.id, "labels");
+  return f;
+}
+
+template <class T>
+std::vector<T> read_all(hid_t file, const std::string& path, hid_t mem_type, std::size_t n) {
+  std::vector<T> v(n);
+  Id d{H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose};
+  EXPECT_GE(H5Dread(d.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), 0) << path;
+  return v;
+}
+
+// Every dataset's path in the file.
+std::vector<std::string> all_datasets(hid_t file) {
+  std::vector<std::string> out;
+  H5Ovisit(
+      file, H5_INDEX_NAME, H5_ITER_NATIVE,
+      [](hid_t, const char* name, const H5O_info_t* info, void* data) -> herr_t {
+        if (info->type == H5O_TYPE_DATASET)
+          static_cast<std::vector<std::string>*>(data)->push_back(std::string("/") + name);
+        return 0;
+      },
+      &out);
+  return out;
+}
+
+class H5IoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("limitsim_h5io_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Everything left in the test folder (recursively), relative names.
+  std::vector<std::string> leftovers() const {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir_)) out.push_back(fs::relative(e.path(), dir_).string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(H5IoTest, RoundTripIsExact) {
+  const RunResults r = sample_results();
+  const std::string path = (dir_ / "run.h5").string();
+  write_results_h5(r, compute_summary(r), path);
+  expect_equal(read_results_h5(path), r);
+  EXPECT_EQ(leftovers(), std::vector<std::string>{"run.h5"});  // no temporary left behind
+}
+
+TEST_F(H5IoTest, RoundTripWithManyPathsSpansSeveralChunks) {
+  RunResults r = sample_results();
+  r.paths = 600;  // more than the 256 paths of one chunk row
+  for (auto& c : r.combos) {
+    c.sums.resize(r.cells());
+    for (std::size_t i = 0; i < c.sums.size(); ++i) c.sums[i] = static_cast<std::int64_t>(i * 2654435761u % 1000003);
+  }
+  const std::string path = (dir_ / "many.h5").string();
+  write_results_h5(r, compute_summary(r), path);
+  expect_equal(read_results_h5(path), r);
+}
+
+TEST_F(H5IoTest, LayoutMatchesTheSchema) {
+  const RunResults r = sample_results();
+  const Summary s = compute_summary(r, {2});
+  const std::string path = (dir_ / "layout.h5").string();
+  write_results_h5(r, s, path);
+
+  Id f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  ASSERT_GE(f.id, 0);
+  EXPECT_EQ(string_attr(f.id, "schema_version"), "1.0");
+  EXPECT_EQ(string_attr(f.id, "run_name"), "h5test");
+  EXPECT_EQ(string_attr(f.id, "git_commit"), r.meta.git_commit);
+  EXPECT_EQ(numeric_attr<std::uint64_t>(f.id, "seed", H5T_NATIVE_UINT64), r.meta.seed);
+  EXPECT_EQ(numeric_attr<std::int32_t>(f.id, "paths", H5T_NATIVE_INT32), 5);
+  EXPECT_EQ(numeric_attr<double>(f.id, "wall_seconds", H5T_NATIVE_DOUBLE), 1.25);
+
+  const std::string combo = "/results/severe recession/raise%2F10%25";
+  struct Expect {
+    std::string path;
+    std::vector<hsize_t> shape;
+    H5T_class_t cls;
+    std::size_t size;  // bytes per element; 0 for strings
+    const char* units;
+    const char* dims;
+  };
+  const Expect expected[] = {
+      {"/config", {}, H5T_STRING, 0, "none", ""},
+      {"/segments/names", {2}, H5T_STRING, 0, "none", "segment"},
+      {"/segments/customers", {2}, H5T_INTEGER, 8, "customers", "segment"},
+      {"/scenarios", {2}, H5T_STRING, 0, "none", "scenario"},
+      {"/policies", {2}, H5T_STRING, 0, "none", "policy"},
+      {combo + "/monthly/active", {5, 3}, H5T_INTEGER, 8, "accounts", "path,month"},
+      {combo + "/monthly/chargeoff_loss", {5, 3}, H5T_INTEGER, 8, "cents", "path,month"},
+      {combo + "/monthly/utilization_sum", {5, 3}, H5T_INTEGER, 8, "ppm", "path,month"},
+      {combo + "/monthly/bucket_count", {5, 3, 7}, H5T_INTEGER, 8, "accounts", "path,month,bucket"},
+      {combo + "/monthly/bucket_balance", {5, 3, 7}, H5T_INTEGER, 8, "cents", "path,month,bucket"},
+      {combo + "/monthly/utilization_histogram", {5, 3, 12}, H5T_INTEGER, 8, "accounts", "path,month,bin"},
+      {combo + "/by_segment/balance", {5, 3, 2}, H5T_INTEGER, 8, "cents", "path,month,segment"},
+      {combo + "/by_segment/bucket_count", {5, 3, 2, 7}, H5T_INTEGER, 8, "accounts", "path,month,segment,bucket"},
+      {combo + "/by_segment/utilization_histogram", {5, 3, 2, 12}, H5T_INTEGER, 8, "accounts",
+       "path,month,segment,bin"},
+      {combo + "/losses/net_loss", {5}, H5T_FLOAT, 8, "currency", "path"},
+      {combo + "/losses/net_loss_cents", {5}, H5T_INTEGER, 8, "cents", "path"},
+      {combo + "/losses/chargeoff_exposure", {5}, H5T_FLOAT, 8, "currency", "path"},
+      {combo + "/summary/tail/level", {3}, H5T_FLOAT, 8, "share", "level"},
+      {combo + "/summary/tail/var_lo", {3}, H5T_FLOAT, 8, "currency", "level"},
+      {combo + "/summary/tail/es_se", {3}, H5T_FLOAT, 8, "currency", "level"},
+      {combo + "/summary/monthly/month", {3}, H5T_INTEGER, 4, "month", "month"},
+      {combo + "/summary/monthly/overdue30_count", {3}, H5T_FLOAT, 8, "share", "month"},
+      {combo + "/summary/monthly/cumulative_net_loss_se", {3}, H5T_FLOAT, 8, "currency", "month"},
+      {combo + "/summary/report_months", {2}, H5T_INTEGER, 4, "month", "report"},
+  };
+  for (const Expect& e : expected) {
+    const DatasetFacts d = facts(f.id, e.path);
+    EXPECT_EQ(d.shape, e.shape) << e.path;
+    EXPECT_EQ(d.type_class, e.cls) << e.path;
+    if (e.size != 0) {
+      EXPECT_EQ(d.type_size, e.size) << e.path;
+    }
+    EXPECT_EQ(d.units, e.units) << e.path;
+    EXPECT_EQ(d.dims, e.dims) << e.path;
+  }
+  EXPECT_EQ(facts(f.id, combo + "/monthly/bucket_count").labels, "current,1-30,31-60,61-90,91-120,121-150,151-180");
+  EXPECT_EQ(facts(f.id, combo + "/by_segment/utilization_histogram").labels,
+            "0,(0-10%],(10-20%],(20-30%],(30-40%],(40-50%],(50-60%],(60-70%],(70-80%],(80-90%],(90-100%],>100%");
+
+  // Every dataset documents itself; 4 combos x (21 + 21 monthly/by_segment + 3 losses + ...).
+  const std::vector<std::string> datasets = all_datasets(f.id);
+  EXPECT_GT(datasets.size(), 4u * 45u);
+  for (const std::string& p : datasets) {
+    const DatasetFacts d = facts(f.id, p);
+    EXPECT_NE(d.units, "<missing>") << p;
+    EXPECT_NE(d.dims, "<missing>") << p;
+    EXPECT_FALSE(d.description.empty() || d.description == "<missing>") << p;
+    EXPECT_EQ(std::count(d.dims.begin(), d.dims.end(), ',') + (d.dims.empty() ? 0 : 1),
+              static_cast<long>(d.shape.size()))
+        << p << " dims '" << d.dims << "'";
+  }
+
+  // Group names and their attributes.
+  Id g{H5Gopen2(f.id, combo.c_str(), H5P_DEFAULT), H5Gclose};
+  ASSERT_GE(g.id, 0);
+  EXPECT_EQ(string_attr(g.id, "scenario"), "severe recession");
+  EXPECT_EQ(string_attr(g.id, "policy"), "raise/10%");
+
+  // Values: monthly = sum over segments; losses and summary agree with the sums.
+  const int ci = 3;  // severe recession / raise/10%
+  const ComboSums& c = r.combos[ci];
+  const auto active = read_all<std::int64_t>(f.id, combo + "/monthly/active", H5T_NATIVE_INT64, 15);
+  const auto buckets =
+      read_all<std::int64_t>(f.id, combo + "/by_segment/bucket_count", H5T_NATIVE_INT64, 5 * 3 * 2 * 7);
+  const auto net_loss = read_all<double>(f.id, combo + "/losses/net_loss", H5T_NATIVE_DOUBLE, 5);
+  const auto loss_cents = read_all<std::int64_t>(f.id, combo + "/losses/net_loss_cents", H5T_NATIVE_INT64, 5);
+  for (int p = 0; p < 5; ++p) {
+    std::int64_t cents = 0;
+    for (int t = 0; t < 3; ++t) {
+      EXPECT_EQ(active[p * 3 + t], r.portfolio(c, p, t, kActive));
+      cents += r.portfolio(c, p, t, kChargeoffLoss);
+      for (int g = 0; g < 2; ++g)
+        for (int b = 0; b < 7; ++b)
+          EXPECT_EQ(buckets[((p * 3 + t) * 2 + g) * 7 + b], c.sums[r.cell_index(p, t, g, kBucketCount0 + b)]);
+    }
+    EXPECT_EQ(loss_cents[p], cents);
+    EXPECT_EQ(net_loss[p], s.combos[ci].path_loss[p]);
+  }
+  // Scalar figures: attributes of the summary group, units in figure_units.
+  Id sum{H5Gopen2(f.id, (combo + "/summary").c_str(), H5P_DEFAULT), H5Gclose};
+  ASSERT_GE(sum.id, 0);
+  for (const auto& fig : combo_figure_info()) {
+    const Estimate& e = s.combos[ci].*(fig.field);
+    EXPECT_EQ(numeric_attr<double>(sum.id, fig.name, H5T_NATIVE_DOUBLE), e.value) << fig.name;
+    EXPECT_EQ(numeric_attr<double>(sum.id, (std::string(fig.name) + "_se").c_str(), H5T_NATIVE_DOUBLE), e.se)
+        << fig.name;
+  }
+  EXPECT_EQ(string_attr(sum.id, "figure_units"),
+            "expected_loss=currency,unexpected_loss=currency,exposure_at_chargeoff=currency,revenue=currency,"
+            "limit_increases=accounts,freezes=accounts");
+  EXPECT_EQ(numeric_attr<std::int32_t>(sum.id, "bootstrap_resamples", H5T_NATIVE_INT32), 2000);
+  const auto var = read_all<double>(f.id, combo + "/summary/tail/var", H5T_NATIVE_DOUBLE, 3);
+  for (int l = 0; l < 3; ++l) EXPECT_EQ(var[l], s.combos[ci].tail[l].var);
+  const auto od = read_all<double>(f.id, combo + "/summary/monthly/overdue60_balance", H5T_NATIVE_DOUBLE, 3);
+  for (int t = 0; t < 3; ++t) EXPECT_EQ(od[t], s.combos[ci].months[t].overdue60_balance.value);
+  EXPECT_EQ(read_all<std::int32_t>(f.id, combo + "/summary/report_months", H5T_NATIVE_INT32, 2),
+            (std::vector<std::int32_t>{2, 3}));
+}
+
+TEST_F(H5IoTest, MonthlyDatasetsAreChunkedAndCompressed) {
+  const RunResults r = sample_results();
+  const std::string path = (dir_ / "chunks.h5").string();
+  write_results_h5(r, compute_summary(r), path);
+  Id f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  Id d{H5Dopen2(f.id, "/results/baseline/current/by_segment/bucket_count", H5P_DEFAULT), H5Dclose};
+  Id plist{H5Dget_create_plist(d.id), H5Pclose};
+  ASSERT_EQ(H5Pget_layout(plist.id), H5D_CHUNKED);
+  hsize_t chunk[4] = {};
+  ASSERT_EQ(H5Pget_chunk(plist.id, 4, chunk), 4);
+  EXPECT_EQ(chunk[0], 5u);  // min(P, 256) at this size
+  EXPECT_EQ(chunk[1], 3u);
+  if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+    unsigned flags = 0, level = 0;
+    size_t n = 1;
+    EXPECT_GE(H5Pget_filter_by_id2(plist.id, H5Z_FILTER_DEFLATE, &flags, &n, &level, 0, nullptr, nullptr), 0);
+    EXPECT_EQ(level, 4u);
+  }
+}
+
+TEST_F(H5IoTest, CreatesMissingParentFolders) {
+  const RunResults r = sample_results();
+  const std::string path = (dir_ / "a" / "b" / "run.h5").string();
+  write_results_h5(r, compute_summary(r), path);
+  expect_equal(read_results_h5(path), r);
+}
+
+TEST_F(H5IoTest, OverwritingReplacesTheFile) {
+  const std::string path = (dir_ / "run.h5").string();
+  const RunResults first = sample_results(0), second = sample_results(7);
+  write_results_h5(first, compute_summary(first), path);
+  write_results_h5(second, compute_summary(second), path);
+  expect_equal(read_results_h5(path), second);
+  EXPECT_EQ(leftovers(), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(H5IoTest, TargetThatIsAFolderFailsAndLeavesNoTemporary) {
+  const RunResults r = sample_results();
+  const fs::path target = dir_ / "taken";
+  fs::create_directories(target / "inside");
+  try {
+    write_results_h5(r, compute_summary(r), target.string());
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(target.string()), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(leftovers(), (std::vector<std::string>{"taken", "taken/inside"}));
+}
+
+TEST_F(H5IoTest, ParentThatIsAFileFailsAndCreatesNothing) {
+  const RunResults r = sample_results();
+  const fs::path blocker = dir_ / "blocker";
+  { std::FILE* fp = std::fopen(blocker.c_str(), "w"); ASSERT_NE(fp, nullptr); std::fclose(fp); }
+  const std::string path = (blocker / "sub" / "run.h5").string();
+  EXPECT_THROW(write_results_h5(r, compute_summary(r), path), std::runtime_error);
+  EXPECT_EQ(leftovers(), std::vector<std::string>{"blocker"});
+  EXPECT_EQ(fs::file_size(blocker), 0u);
+}
+
+TEST_F(H5IoTest, FailureKeepsThePreviousFile) {
+  const std::string path = (dir_ / "run.h5").string();
+  const RunResults good = sample_results();
+  write_results_h5(good, compute_summary(good), path);
+  RunResults bad = sample_results(3);
+  const Summary bad_summary = compute_summary(bad);
+  bad.combos.pop_back();  // no longer scenarios x policies
+  EXPECT_THROW(write_results_h5(bad, bad_summary, path), std::runtime_error);
+  expect_equal(read_results_h5(path), good);
+  EXPECT_EQ(leftovers(), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(H5IoTest, RefusesInconsistentInputs) {
+  RunResults r = sample_results();
+  const Summary s = compute_summary(r);
+  const std::string path = (dir_ / "x.h5").string();
+  RunResults dup = r;
+  dup.policy_names[1] = dup.policy_names[0];
+  dup.combos[1].policy = dup.policy_names[0];
+  dup.combos[3].policy = dup.policy_names[0];
+  EXPECT_THROW(write_results_h5(dup, s, path), std::runtime_error);
+  EXPECT_THROW(write_results_h5(r, Summary{}, path), std::runtime_error);
+  RunResults short_sums = r;
+  short_sums.combos[2].sums.pop_back();
+  EXPECT_THROW(write_results_h5(short_sums, s, path), std::runtime_error);
+  EXPECT_TRUE(leftovers().empty());
+}
+
+TEST_F(H5IoTest, ReadErrorsNameTheFile) {
+  const std::string missing = (dir_ / "missing.h5").string();
+  try {
+    read_results_h5(missing);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(missing), std::string::npos) << e.what();
+  }
+
+  const std::string empty = (dir_ / "empty.h5").string();
+  { Id f{H5Fcreate(empty.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose}; }
+  try {
+    read_results_h5(empty);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a limitsim result file"), std::string::npos) << e.what();
+  }
+}
+
+// Replaces a string attribute of the root group with a new value.
+void set_root_string_attr(const std::string& path, const char* name, const std::string& value) {
+  Id f{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
+  ASSERT_GE(H5Adelete(f.id, name), 0);
+  Id t{H5Tcopy(H5T_C_S1), H5Tclose};
+  H5Tset_size(t.id, value.size() + 1);
+  Id sp{H5Screate(H5S_SCALAR), H5Sclose};
+  Id a{H5Acreate2(f.id, name, t.id, sp.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  ASSERT_GE(H5Awrite(a.id, t.id, value.c_str()), 0);
+}
+
+TEST_F(H5IoTest, SchemaMajorVersionIsChecked) {
+  const RunResults r = sample_results();
+  const std::string path = (dir_ / "run.h5").string();
+  write_results_h5(r, compute_summary(r), path);
+  set_root_string_attr(path, "schema_version", "1.7");  // a later minor version still reads
+  expect_equal(read_results_h5(path), r);
+  set_root_string_attr(path, "schema_version", "2.0");
+  try {
+    read_results_h5(path);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("schema_version 2.0 is not supported"), std::string::npos) << what;
+    EXPECT_NE(what.find(path), std::string::npos) << what;
+  }
+}
+
+TEST_F(H5IoTest, MissingDatasetIsNamed) {
+  const RunResults r = sample_results();
+  const std::string path = (dir_ / "run.h5").string();
+  write_results_h5(r, compute_summary(r), path);
+  {
+    Id f{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
+    ASSERT_GE(H5Ldelete(f.id, "/results/baseline/current/by_segment/spend", H5P_DEFAULT), 0);
+  }
+  try {
+    read_results_h5(path);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/results/baseline/current/by_segment/spend"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace limitsim

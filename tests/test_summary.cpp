@@ -1,0 +1,403 @@
+// compute_summary and format_summary_table on hand-built results with hand-computed figures.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "src/summary.hpp"
+
+namespace limitsim {
+namespace {
+
+// Zeroed results with one combo per (scenario, policy).
+RunResults make_results(int paths, int months, int segments, int scenarios = 1, int policies = 1) {
+  RunResults r;
+  r.paths = paths;
+  r.months = months;
+  r.segments = segments;
+  for (int g = 0; g < segments; ++g) {
+    r.segment_names.push_back("seg" + std::to_string(g));
+    r.segment_customers.push_back(100 * (g + 1));
+  }
+  for (int s = 0; s < scenarios; ++s) r.scenario_names.push_back("scen" + std::to_string(s));
+  for (int p = 0; p < policies; ++p) r.policy_names.push_back("pol" + std::to_string(p));
+  for (const auto& s : r.scenario_names)
+    for (const auto& p : r.policy_names) r.combos.push_back({s, p, std::vector<std::int64_t>(r.cells(), 0)});
+  r.meta.customers = 1234567;
+  r.meta.backend = "cpu";
+  r.meta.threads = 8;
+  r.meta.wall_seconds = 12.34;
+  r.meta.effective_config = "# run\nname = \"stress-q3\"\nseed = 7\n[population]\nname = \"not this\"\n";
+  return r;
+}
+
+std::int64_t& at(RunResults& r, int path, int month, int segment, int metric, int combo = 0) {
+  return r.combos[combo].sums[r.cell_index(path, month, segment, metric)];
+}
+
+// Loss of `cents` on a path, spread over months and segments so summation is exercised.
+void put_loss(RunResults& r, int path, std::int64_t cents) {
+  const std::int64_t first = cents / 3;
+  at(r, path, 0, 0, kChargeoffLoss) += first;
+  at(r, path, r.months - 1, r.segments - 1, kChargeoffLoss) += cents - first;
+}
+
+constexpr double kTol = 1e-9;
+
+// ---------------------------------------------------------------- ranks and RNG
+
+TEST(TailRank, IsCeilOfLevelTimesPathsInExactArithmetic) {
+  const TailLevel q95{95, 100}, q99{99, 100}, q999{999, 1000};
+  EXPECT_EQ(tail_rank(q95, 10), 10);   // 9.5 -> 10
+  EXPECT_EQ(tail_rank(q95, 20), 19);   // exactly 19
+  EXPECT_EQ(tail_rank(q95, 100), 95);  // exactly 95 (0.95 * 100 is not in double arithmetic)
+  EXPECT_EQ(tail_rank(q99, 100), 99);
+  EXPECT_EQ(tail_rank(q99, 101), 100);  // 99.99 -> 100
+  EXPECT_EQ(tail_rank(q999, 1000), 999);
+  EXPECT_EQ(tail_rank(q999, 1001), 1000);
+  EXPECT_EQ(tail_rank(q95, 1), 1);
+}
+
+TEST(UniformIndex, PowerOfTwoNeedsNoRejection) {
+  std::mt19937_64 a(5), b(5);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(uniform_index(a, 1024), b() % 1024);
+}
+
+TEST(UniformIndex, RejectsTheIncompleteTopBlock) {
+  // n = 2^63 + 1: 2^64 mod n = 2^63 - 1, so x is accepted iff x <= 2^63.
+  const std::uint64_t n = (std::uint64_t{1} << 63) + 1;
+  std::mt19937_64 a(11), b(11);
+  for (int i = 0; i < 200; ++i) {
+    std::uint64_t x;
+    do x = b(); while (x > (std::uint64_t{1} << 63));
+    const std::uint64_t got = uniform_index(a, n);
+    EXPECT_EQ(got, x % n);
+    EXPECT_LT(got, n);
+  }
+  std::mt19937_64 c(3);
+  EXPECT_EQ(uniform_index(c, 1), 0u);
+  EXPECT_THROW(uniform_index(c, 0), std::invalid_argument);
+}
+
+TEST(UniformIndex, GeneratorIsTheStandardOne) {
+  // [rand.predef]: the 10000th output of a default-constructed mt19937_64.
+  std::mt19937_64 g;
+  g.discard(9999);
+  EXPECT_EQ(g(), 9981545732273789042ULL);
+}
+
+// ---------------------------------------------------------------- losses
+
+TEST(Summary, ExpectedLossAndTailOnTenPaths) {
+  RunResults r = make_results(10, 2, 2);
+  const int order[] = {5, 1, 9, 3, 7, 2, 10, 4, 8, 6};  // losses 100 x order, currency units
+  for (int p = 0; p < 10; ++p) put_loss(r, p, order[p] * 10000);
+  const Summary c_summary = compute_summary(r);
+  const ComboSummary& c = c_summary.combos.at(0);
+
+  ASSERT_EQ(c.path_loss.size(), 10u);
+  for (int p = 0; p < 10; ++p) EXPECT_DOUBLE_EQ(c.path_loss[p], 100.0 * order[p]);
+  const double sd = 100.0 * std::sqrt(55.0 / 6.0);  // sample sd of 1..10 is sqrt(82.5 / 9)
+  EXPECT_NEAR(c.expected_loss.value, 550.0, kTol);
+  EXPECT_NEAR(c.expected_loss.se, sd / std::sqrt(10.0), kTol);
+  EXPECT_NEAR(c.unexpected_loss.value, sd, kTol);
+  EXPECT_GT(c.unexpected_loss.se, 0.0);
+
+  // k = ceil(q * 10) = 10 at every level: VaR = ES = the largest loss.
+  ASSERT_EQ(c.tail.size(), 3u);
+  const double levels[] = {0.95, 0.99, 0.999};
+  for (int l = 0; l < 3; ++l) {
+    EXPECT_DOUBLE_EQ(c.tail[l].level, levels[l]);
+    EXPECT_DOUBLE_EQ(c.tail[l].var, 1000.0);
+    EXPECT_DOUBLE_EQ(c.tail[l].es, 1000.0);
+    EXPECT_TRUE(std::isnan(c.tail[l].var_hi));  // ceil(10q + ...) + 1 > 10
+  }
+  // q = 0.95: l = floor(9.5 - 1.96 sqrt(0.475)) = 8.
+  EXPECT_DOUBLE_EQ(c.tail[0].var_lo, 800.0);
+}
+
+TEST(Summary, TailRanksAndEsOnTwentyPaths) {
+  RunResults r = make_results(20, 1, 1);
+  for (int p = 0; p < 20; ++p) put_loss(r, p, (20 - p) * 100);  // losses 1..20 currency units
+  const Summary c_summary = compute_summary(r);
+  const ComboSummary& c = c_summary.combos.at(0);
+  EXPECT_DOUBLE_EQ(c.tail[0].var, 19.0);  // k = 19
+  EXPECT_DOUBLE_EQ(c.tail[0].es, 19.5);   // mean of x_(19), x_(20)
+  EXPECT_DOUBLE_EQ(c.tail[1].var, 20.0);  // k = ceil(19.8) = 20
+  EXPECT_DOUBLE_EQ(c.tail[1].es, 20.0);
+  EXPECT_DOUBLE_EQ(c.tail[0].var_lo, 17.0);  // floor(19 - 1.96 sqrt(0.95)) = 17
+  EXPECT_TRUE(std::isnan(c.tail[0].var_hi));
+}
+
+TEST(Summary, ThousandPathsQuantilesCiAndBootstrap) {
+  RunResults r = make_results(1000, 1, 1);
+  std::vector<int> loss(1000);
+  std::iota(loss.begin(), loss.end(), 1);
+  std::shuffle(loss.begin(), loss.end(), std::mt19937_64(1));
+  for (int p = 0; p < 1000; ++p) put_loss(r, p, loss[p] * 100);
+  const Summary s = compute_summary(r);
+  const ComboSummary& c = s.combos.at(0);
+
+  EXPECT_DOUBLE_EQ(c.tail[0].var, 950.0);
+  EXPECT_DOUBLE_EQ(c.tail[0].es, 975.0);  // mean of 950..1000
+  EXPECT_DOUBLE_EQ(c.tail[1].var, 990.0);
+  EXPECT_DOUBLE_EQ(c.tail[1].es, 995.0);
+  EXPECT_DOUBLE_EQ(c.tail[2].var, 999.0);
+  EXPECT_DOUBLE_EQ(c.tail[2].es, 999.5);
+  // q = 0.95: half width 1.96 sqrt(47.5) = 13.508 -> ranks 936 and ceil(963.508) + 1 = 965.
+  EXPECT_DOUBLE_EQ(c.tail[0].var_lo, 936.0);
+  EXPECT_DOUBLE_EQ(c.tail[0].var_hi, 965.0);
+  // q = 0.999: upper rank 1001 + ... is past P.
+  EXPECT_TRUE(std::isnan(c.tail[2].var_hi));
+
+  // Bootstrap SEs near their asymptotic values: sd of a uniform, sigma sqrt(0.2 / n) = 4.08;
+  // VaR_0.95, sqrt(q (1 - q) / n) / density = 6.9.
+  EXPECT_GT(c.unexpected_loss.se, 3.0);
+  EXPECT_LT(c.unexpected_loss.se, 5.5);
+  EXPECT_GT(c.tail[0].var_se, 4.0);
+  EXPECT_LT(c.tail[0].var_se, 10.0);
+  EXPECT_GT(c.tail[0].es_se, 0.0);
+  EXPECT_LT(c.tail[0].es_se, c.tail[0].var_se);  // ES averages 51 order statistics
+
+  // Reproducible: the same input gives bit-identical SEs, whatever the path order.
+  RunResults reversed = make_results(1000, 1, 1);
+  for (int p = 0; p < 1000; ++p) put_loss(reversed, p, loss[999 - p] * 100);
+  const Summary again_summary = compute_summary(reversed);
+  const ComboSummary& again = again_summary.combos.at(0);
+  EXPECT_EQ(again.unexpected_loss.se, c.unexpected_loss.se);
+  for (int l = 0; l < 3; ++l) {
+    EXPECT_EQ(again.tail[l].var_se, c.tail[l].var_se);
+    EXPECT_EQ(again.tail[l].es_se, c.tail[l].es_se);
+  }
+}
+
+TEST(Summary, BootstrapIsReproducibleAcrossCallsAndCombos) {
+  RunResults r = make_results(37, 2, 2, 2, 1);
+  for (int p = 0; p < 37; ++p) {
+    put_loss(r, p, (p * 7919) % 1000 * 100 + 5);
+    at(r, p, 0, 0, kChargeoffLoss, 1) = (p * 7919) % 1000 * 100 + 5;  // same total loss
+  }
+  const Summary a = compute_summary(r), b = compute_summary(r);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(a.combos[i].unexpected_loss.se, b.combos[i].unexpected_loss.se);
+    for (int l = 0; l < 3; ++l) {
+      EXPECT_EQ(a.combos[i].tail[l].var_se, b.combos[i].tail[l].var_se);
+      EXPECT_EQ(a.combos[i].tail[l].es_se, b.combos[i].tail[l].es_se);
+    }
+  }
+  // Each combo is bootstrapped from the same seed: equal losses, equal SEs.
+  EXPECT_EQ(a.combos[0].tail[0].var_se, a.combos[1].tail[0].var_se);
+  EXPECT_EQ(a.combos[0].unexpected_loss.se, a.combos[1].unexpected_loss.se);
+}
+
+TEST(Summary, OnePathHasNanStandardErrors) {
+  RunResults r = make_results(1, 3, 1);
+  put_loss(r, 0, 12345);
+  at(r, 0, 1, 0, kActive) = 10;
+  const Summary c_summary = compute_summary(r);
+  const ComboSummary& c = c_summary.combos.at(0);
+  EXPECT_DOUBLE_EQ(c.expected_loss.value, 123.45);
+  EXPECT_TRUE(std::isnan(c.expected_loss.se));
+  EXPECT_TRUE(std::isnan(c.unexpected_loss.value));
+  EXPECT_TRUE(std::isnan(c.unexpected_loss.se));
+  for (const TailEstimate& t : c.tail) {
+    EXPECT_DOUBLE_EQ(t.var, 123.45);
+    EXPECT_DOUBLE_EQ(t.es, 123.45);
+    EXPECT_TRUE(std::isnan(t.var_lo));
+    EXPECT_TRUE(std::isnan(t.var_hi));
+    EXPECT_TRUE(std::isnan(t.var_se));
+    EXPECT_TRUE(std::isnan(t.es_se));
+  }
+  EXPECT_DOUBLE_EQ(c.months[1].active.value, 10.0);
+  EXPECT_TRUE(std::isnan(c.months[1].active.se));
+}
+
+// ---------------------------------------------------------------- month figures
+
+// Path 0, month 1 has a book split over two segments; path 1 is empty at month 1
+// (every ratio's denominator is 0, so every ratio is 0 on that path).
+RunResults rates_example() {
+  RunResults r = make_results(2, 2, 2);
+  const std::int64_t counts0[kMaxBuckets] = {70, 4, 3, 2, 1, 0, 0};   // seg 0: 80 accounts
+  const std::int64_t counts1[kMaxBuckets] = {15, 2, 1, 1, 1, 0, 0};   // seg 1: 20 accounts
+  const std::int64_t bal0[kMaxBuckets] = {600000, 30000, 40000, 20000, 10000, 0, 0};
+  const std::int64_t bal1[kMaxBuckets] = {200000, 20000, 10000, 30000, 40000, 0, 0};
+  for (int b = 0; b < kMaxBuckets; ++b) {
+    at(r, 0, 0, 0, kBucketCount0 + b) = counts0[b];
+    at(r, 0, 0, 1, kBucketCount0 + b) = counts1[b];
+    at(r, 0, 0, 0, kBucketBalance0 + b) = bal0[b];
+    at(r, 0, 0, 1, kBucketBalance0 + b) = bal1[b];
+  }
+  at(r, 0, 0, 0, kActive) = 80;
+  at(r, 0, 0, 1, kActive) = 20;
+  at(r, 0, 0, 0, kBalance) = 700000;
+  at(r, 0, 0, 1, kBalance) = 300000;   // total 1,000,000 cents
+  at(r, 0, 0, 0, kLimit) = 3000000;
+  at(r, 0, 0, 1, kLimit) = 1000000;    // total 4,000,000 cents
+  at(r, 0, 0, 0, kUtilizationSumPpm) = 20000000;
+  at(r, 0, 0, 1, kUtilizationSumPpm) = 10000000;  // 30 accounts' worth -> mean 0.3
+  // Losses and charge-offs: path 0 124.00 in month 1 and 100.00 in month 2, path 1 200.00 in month 2.
+  at(r, 0, 0, 0, kChargeoffLoss) = 12345;
+  at(r, 0, 0, 1, kChargeoffLoss) = 55;
+  at(r, 0, 1, 0, kChargeoffLoss) = 10000;
+  at(r, 1, 1, 1, kChargeoffLoss) = 20000;
+  at(r, 0, 0, 0, kChargeoffCount) = 3;
+  at(r, 1, 1, 0, kChargeoffCount) = 2;
+  at(r, 1, 1, 1, kChargeoffCount) = 3;
+  // Path 1, month 2: some accounts so month 2 is not all zeros.
+  at(r, 1, 1, 0, kActive) = 50;
+  at(r, 1, 1, 0, kBucketCount0 + 4) = 5;
+  at(r, 1, 1, 0, kBalance) = 0;  // balances 0 -> balance shares 0
+  at(r, 1, 1, 0, kBucketBalance0 + 4) = 0;
+  return r;
+}
+
+TEST(Summary, OverdueRatesByCountAndBalance) {
+  const Summary s = compute_summary(rates_example());
+  const MonthFigures& m1 = s.combos.at(0).months.at(0);
+  EXPECT_EQ(m1.month, 1);
+  // Path 0: 100 active; buckets >= 2: 4+3+2+1 = ... per segment summed: [85, 6, 4, 3, 2].
+  // 30+ = 9/100, 60+ = 5/100, 90+ = 2/100; path 1 contributes 0. Mean of (x, 0) = x/2, se = x/2.
+  EXPECT_NEAR(m1.active.value, 50.0, kTol);
+  EXPECT_NEAR(m1.active.se, 50.0, kTol);
+  EXPECT_NEAR(m1.overdue30_count.value, 0.045, kTol);
+  EXPECT_NEAR(m1.overdue30_count.se, 0.045, kTol);
+  EXPECT_NEAR(m1.overdue60_count.value, 0.025, kTol);
+  EXPECT_NEAR(m1.overdue90_count.value, 0.010, kTol);
+  // Balances by bucket: [800000, 50000, 50000, 50000, 50000] of 1,000,000.
+  EXPECT_NEAR(m1.overdue30_balance.value, 0.075, kTol);
+  EXPECT_NEAR(m1.overdue60_balance.value, 0.050, kTol);
+  EXPECT_NEAR(m1.overdue90_balance.value, 0.025, kTol);
+  EXPECT_NEAR(m1.utilization.value, 0.125, kTol);       // (0.25 + 0) / 2
+  EXPECT_NEAR(m1.mean_utilization.value, 0.15, kTol);   // (0.30 + 0) / 2
+  EXPECT_NEAR(m1.cumulative_net_loss.value, 62.0, kTol);
+  EXPECT_NEAR(m1.cumulative_net_loss.se, 62.0, kTol);
+  EXPECT_NEAR(m1.cumulative_chargeoffs.value, 1.5, kTol);
+
+  const MonthFigures& m2 = s.combos.at(0).months.at(1);
+  EXPECT_EQ(m2.month, 2);
+  // Path 0 is empty at month 2 (0), path 1 has 5 of 50 accounts in 91-120 and zero balances.
+  EXPECT_NEAR(m2.overdue30_count.value, 0.05, kTol);
+  EXPECT_NEAR(m2.overdue90_count.value, 0.05, kTol);
+  EXPECT_NEAR(m2.overdue30_balance.value, 0.0, kTol);
+  EXPECT_NEAR(m2.utilization.value, 0.0, kTol);
+  EXPECT_NEAR(m2.cumulative_net_loss.value, 212.0, kTol);  // (224 + 200) / 2
+  EXPECT_NEAR(m2.cumulative_net_loss.se, 12.0, kTol);      // |224 - 200| / 2
+  EXPECT_NEAR(m2.cumulative_chargeoffs.value, 4.0, kTol);  // (3 + 5) / 2
+}
+
+TEST(Summary, AllZeroBookGivesZeroRatesNotNan) {
+  const Summary s = compute_summary(make_results(3, 2, 2));
+  for (const MonthFigures& m : s.combos.at(0).months)
+    for (const auto& f : month_figure_info()) {
+      EXPECT_EQ((m.*(f.field)).value, 0.0) << f.name;
+      EXPECT_EQ((m.*(f.field)).se, 0.0) << f.name;
+    }
+}
+
+TEST(Summary, HorizonTotals) {
+  RunResults r = make_results(2, 2, 2);
+  at(r, 0, 0, 0, kInterest) = 10000;
+  at(r, 0, 1, 1, kFees) = 2500;        // path 0 revenue 125.00
+  at(r, 1, 1, 0, kInterest) = 7500;    // path 1 revenue 75.00
+  at(r, 0, 0, 1, kChargeoffExposure) = 40000;
+  at(r, 1, 1, 1, kChargeoffExposure) = 20000;
+  at(r, 0, 0, 0, kLimitIncreaseCount) = 3;
+  at(r, 0, 1, 1, kLimitIncreaseCount) = 4;
+  at(r, 1, 0, 0, kLimitIncreaseCount) = 1;
+  at(r, 1, 1, 0, kFreezeCount) = 6;
+  const Summary c_summary = compute_summary(r);
+  const ComboSummary& c = c_summary.combos.at(0);
+  EXPECT_NEAR(c.revenue.value, 100.0, kTol);
+  EXPECT_NEAR(c.revenue.se, 25.0, kTol);
+  EXPECT_NEAR(c.exposure_at_chargeoff.value, 300.0, kTol);
+  EXPECT_NEAR(c.limit_increases.value, 4.0, kTol);  // (7 + 1) / 2
+  EXPECT_NEAR(c.limit_increases.se, 3.0, kTol);
+  EXPECT_NEAR(c.freezes.value, 3.0, kTol);
+}
+
+// ---------------------------------------------------------------- report months, tables, validation
+
+TEST(ReportMonths, ValidDedupedSortedPlusHorizon) {
+  EXPECT_EQ(normalize_report_months({5, 0, 2, 2, 40, -1, 3}, 12), (std::vector<std::int32_t>{2, 3, 5, 12}));
+  EXPECT_EQ(normalize_report_months({12, 12}, 12), (std::vector<std::int32_t>{12}));
+  EXPECT_EQ(normalize_report_months({}, 3), (std::vector<std::int32_t>{3}));
+  const Summary s = compute_summary(make_results(2, 6, 1, 2, 1), {6, 1, 9, 1});
+  for (const ComboSummary& c : s.combos) {
+    EXPECT_EQ(c.report_months, (std::vector<std::int32_t>{1, 6}));
+    EXPECT_EQ(c.months.size(), 6u);
+  }
+}
+
+TEST(FigureInfo, TablesCoverEveryEstimateOnce) {
+  std::vector<std::string> names;
+  for (const auto& f : month_figure_info()) names.push_back(f.name);
+  EXPECT_EQ(names.size(), 11u);
+  for (const auto& f : combo_figure_info()) names.push_back(f.name);
+  EXPECT_EQ(names.size(), 17u);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end());
+}
+
+TEST(RunName, FromConfigThenFileThenDefault) {
+  RunMetadata m;
+  m.effective_config = "[run]\nname = \"inside a table\"\n";
+  m.config_file = "configs/base_case.toml";
+  EXPECT_EQ(run_name(m), "base_case");
+  m.effective_config = "# comment\n  name = 'single'  # trailing\n[x]\n";
+  EXPECT_EQ(run_name(m), "single");
+  m.effective_config = "names = \"no\"\n";
+  m.config_file.clear();
+  EXPECT_EQ(run_name(m), "run");
+}
+
+TEST(Summary, RejectsEmptyOrInconsistentResults) {
+  EXPECT_THROW(compute_summary(make_results(0, 2, 1)), std::invalid_argument);
+  RunResults r = make_results(2, 2, 1);
+  r.combos[0].sums.pop_back();
+  EXPECT_THROW(compute_summary(r), std::invalid_argument);
+}
+
+TEST(FormatTable, ShowsTheKeyFiguresReadably) {
+  RunResults r = rates_example();
+  at(r, 0, 0, 0, kInterest) = 123456780;  // 1,234,567.80 on path 0
+  const Summary s = compute_summary(r, {1});
+  const std::string t = format_summary_table(r, s);
+  for (const char* expected : {"stress-q3", "customers 1,234,567", "paths 2", "months 2", "backend cpu",
+                               "threads 8", "wall 12.3 s", "scen0 / pol0",
+                               "4.50%",     // 30+ by count, month 1
+                               "7.50%",     // 30+ by balance, month 1
+                               "12.50%",    // utilization, month 1
+                               "212.00",    // cumulative net loss, month 2
+                               "expected loss", "VaR 95%", "ES 99.9%", "95% CI", "n/a",
+                               "617,283.90",  // revenue mean (123456780 / 2 cents)
+                               "limit increases", "freezes", "\u00b1"})
+    EXPECT_NE(t.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << t;
+  // The month table lists months 1 and 2, each on its own line.
+  EXPECT_NE(t.find("\n      1 "), std::string::npos) << t;
+  EXPECT_NE(t.find("\n      2 "), std::string::npos) << t;
+}
+
+TEST(FormatTable, ColumnsAreAligned) {
+  RunResults r = rates_example();
+  const std::string t = format_summary_table(r, compute_summary(r, {1}));
+  // The header and both month rows of the month table end at the same column.
+  std::vector<std::size_t> widths;
+  std::size_t pos = t.find("\n  month");
+  ASSERT_NE(pos, std::string::npos);
+  ++pos;
+  for (int i = 0; i < 3; ++i) {
+    const std::size_t end = t.find('\n', pos);
+    widths.push_back(end - pos);
+    pos = end + 1;
+  }
+  EXPECT_EQ(widths[0], widths[1]);
+  EXPECT_EQ(widths[1], widths[2]);
+}
+
+}  // namespace
+}  // namespace limitsim
