@@ -7,9 +7,11 @@ configs and bad command-line values exit non-zero and write nothing).
 Usage: test_cli.py PATH_TO_LIMITSIM   (run from the repository root)
 """
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import h5py
@@ -187,6 +189,18 @@ rho = 1.5
             self.skipTest("a GPU is present")
         self.assertRefused(run("run", QUICKSTART, "--backend", "cuda", "--customers", "10", "--out", self.out),
                            "cuda")
+
+    def test_interrupt_leaves_no_file(self):
+        # A run big enough to still be going after a second, then Ctrl-C.
+        proc = subprocess.Popen([LIMITSIM, "run", QUICKSTART, "--customers", "2000000", "--paths", "64",
+                                 "--out", self.out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 130, out + err)
+        self.assertIn("interrupted", err)
+        self.assertFalse(os.path.exists(self.out))
+        self.assertEqual([f for f in os.listdir(self.tmp.name)], [])
 
     def test_version(self):
         v = run("--version")
