@@ -28,6 +28,13 @@ namespace {
 
 constexpr int kBlock = 256;
 
+std::string describe_device(int dev) {
+  cudaDeviceProp prop{};
+  cudaGetDeviceProperties(&prop, dev);
+  return std::string(prop.name) + " (sm_" + std::to_string(prop.major) + std::to_string(prop.minor) + ", " +
+         std::to_string(prop.totalGlobalMem >> 20) + " MiB)";
+}
+
 struct SharedSink {
   unsigned long long* row;
   __device__ void add(int metric, std::int64_t v) {
@@ -104,11 +111,7 @@ class CudaBackend final : public Backend {
     LIMITSIM_CUDA_TRY(cudaGetDevice(&device_));
   }
   std::string name() const override { return "cuda"; }
-  std::string device() const override {
-    cudaDeviceProp prop{};
-    cudaGetDeviceProperties(&prop, device_);
-    return std::string("CUDA: ") + prop.name + " (sm_" + std::to_string(prop.major) + std::to_string(prop.minor) + ")";
-  }
+  std::string device() const override { return "CUDA: " + describe_device(device_); }
 
   void set_customers(const CustomerView& h) override {
     n_ = h.n;
@@ -188,11 +191,8 @@ std::string cuda_device_description(bool* available) {
   }
   int dev = 0;
   cudaGetDevice(&dev);
-  cudaDeviceProp prop{};
-  cudaGetDeviceProperties(&prop, dev);
   if (available) *available = true;
-  return std::string(prop.name) + " (sm_" + std::to_string(prop.major) + std::to_string(prop.minor) + ", " +
-         std::to_string(prop.totalGlobalMem >> 20) + " MiB)";
+  return describe_device(dev);
 }
 
 std::unique_ptr<Backend> make_cuda_backend() { return std::make_unique<CudaBackend>(); }
