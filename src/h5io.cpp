@@ -717,6 +717,8 @@ class Reader {
     r.policy_names = read_strings("/policies", std::nullopt);
     for (const std::string& scenario : r.scenario_names)
       for (const std::string& policy : r.policy_names) r.combos.push_back(read_combo(r, scenario, policy));
+    const std::string rm = combo_path(r.scenario_names.at(0), r.policy_names.at(0)) + "/summary/report_months";
+    r.meta.report_months = read_array<std::int32_t>(rm, {static_cast<hsize_t>(shape_of(open_dataset(rm)).at(0))});
     return r;
   }
 

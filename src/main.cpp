@@ -81,8 +81,9 @@ int run_command(const RunOptions& opt) {
   r.meta.created_utc = utc_now();
   r.meta.config_file = opt.config;
   r.meta.effective_config = effective_toml(cfg);
+  r.meta.report_months = cfg.report_months;
   if (r.meta.backend == "cpu") r.meta.threads = cfg.threads > 0 ? cfg.threads : omp_get_max_threads();
-  const Summary s = compute_summary(r, cfg.report_months);
+  const Summary s = compute_summary(r, r.meta.report_months);
   write_results_h5(r, s, cfg.output);
   if (!opt.quiet) std::cout << format_summary_table(r, s) << "\nwrote " << cfg.output << "\n";
   return 0;
@@ -90,7 +91,7 @@ int run_command(const RunOptions& opt) {
 
 int summary_command(const std::string& file) {
   const RunResults r = read_results_h5(file);
-  std::cout << format_summary_table(r, compute_summary(r));
+  std::cout << format_summary_table(r, compute_summary(r, r.meta.report_months));
   return 0;
 }
 

@@ -32,6 +32,7 @@ struct RunMetadata {
   std::int32_t threads = 0;
   std::int64_t batch_size = 0;
   double wall_seconds = 0.0;
+  std::vector<std::int32_t> report_months;  // months shown in summaries besides the horizon
 };
 
 struct RunResults {
