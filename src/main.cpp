@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "../kernels/backend.hpp"
@@ -111,7 +112,8 @@ int main(int argc, char** argv) {
   run->add_option("--customers", ro.o.customers, "Number of customers (overrides the population file)");
   run->add_option("--paths", ro.o.paths, "Monte Carlo paths");
   run->add_option("--months", ro.o.months, "Months to simulate");
-  run->add_option("--seed", ro.o.seed, "Random seed");
+  std::optional<std::int64_t> seed;  // signed, so that a negative seed is reported as typed
+  run->add_option("--seed", seed, "Random seed (>= 0)");
   run->add_option("--out", ro.o.output, "Output HDF5 file");
   run->add_option("--backend", ro.o.backend, "cpu, cuda or auto");
   run->add_option("--threads", ro.o.threads, "CPU threads (0 = all cores)");
@@ -132,7 +134,13 @@ int main(int argc, char** argv) {
       std::cout << version_text() << "\n";
       return 0;
     }
-    if (*run) return run_command(ro);
+    if (*run) {
+      if (seed) {
+        if (*seed < 0) throw ConfigError("--seed: must be >= 0, got " + std::to_string(*seed));
+        ro.o.seed = static_cast<std::uint64_t>(*seed);
+      }
+      return run_command(ro);
+    }
     if (*summary) return summary_command(summary_file);
     std::cout << app.help();
     return 0;

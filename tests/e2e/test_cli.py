@@ -152,9 +152,10 @@ class Errors(unittest.TestCase):
 
     def test_bad_command_line_values(self):
         for opt, val in (("--paths", "0"), ("--months", "0"), ("--customers", "0"),
-                         ("--backend", "gpu"), ("--months", "100000"), ("--batch-size", "0")):
+                         ("--backend", "gpu"), ("--months", "100000"), ("--batch-size", "0"),
+                         ("--seed", "-1"), ("--paths", "-3"), ("--threads", "-1")):
             self.assertRefused(run("run", QUICKSTART, opt, val, "--out", self.out), opt)
-        for opt, val in (("--paths", "abc"), ("--seed", "x")):
+        for opt, val in (("--paths", "abc"), ("--seed", "x"), ("--customers", "1e3"), ("--months", "2.5")):
             self.assertRefused(run("run", QUICKSTART, opt, val, "--out", self.out), opt)
 
     def test_bad_config_names_file_line_and_key(self):
