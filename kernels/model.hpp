@@ -96,7 +96,8 @@ LIMITSIM_INLINE std::int64_t initial_line(const PolicyParams& p, double score, s
   for (int b = 0; b < p.n_bands; ++b) {
     if (score >= p.band_score_min[b]) { band = b; break; }
   }
-  std::int64_t line = round_down(round_cents(static_cast<double>(income) * p.band_income_multiple[band]), p.line_rounding);
+  const double raw = static_cast<double>(income) * p.band_income_multiple[band];
+  std::int64_t line = round_down(round_cents(raw < 1e15 ? raw : 1e15), p.line_rounding);  // bounded before rounding
   line = max64(p.band_floor[band], min64(line, p.band_cap[band]));
   return min64(line, p.max_limit);
 }
@@ -106,7 +107,8 @@ LIMITSIM_INLINE AccountState init_state(const ModelView& mv, const Customer& c) 
   const bool is_new = c.months_on_book == 0;
   s.limit = is_new ? initial_line(mv.policy, c.score, c.income) : c.limit;
   s.balance = is_new ? 0 : c.balance;
-  s.bucket = is_new ? 0 : c.bucket;
+  // An opening bucket past the behaviour's charge-off point counts as that point.
+  s.bucket = is_new ? 0 : (c.bucket < mv.behaviour.chargeoff_bucket ? c.bucket : mv.behaviour.chargeoff_bucket);
   s.months_on_book = c.months_on_book;
   s.months_current = s.bucket == 0 ? c.months_on_book : 0;  // no history: assume current since opening
   s.util_window_ppm = 0;

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
+
+#include <unistd.h>
 
 #include "../kernels/rng.hpp"
 #include "../kernels/special.hpp"
@@ -75,6 +78,26 @@ std::vector<double> beta_quantile_table(double a, double b) {
   return q;
 }
 
+namespace {
+
+// The exact sums live in memory for the whole run; refuse up front, naming the
+// options, rather than fail later with bad_alloc.
+void check_memory(const RunResults& r, std::size_t combos) {
+  const double bytes = static_cast<double>(r.cells()) * combos * sizeof(std::int64_t);
+  const double ram = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+  if (ram > 0 && bytes > 0.5 * ram) {
+    char msg[400];
+    std::snprintf(msg, sizeof msg,
+                  "--paths/--months: the run's exact sums need %.1f GiB (paths %d x months %d x segments %d x %d "
+                  "metrics x 8 bytes x %zu scenario-policy pairs), more than half of this machine's %.1f GiB; "
+                  "use fewer paths or months",
+                  bytes / (1 << 30), r.paths, r.months, r.segments, kNumMetrics, combos, ram / (1 << 30));
+    throw ConfigError(msg);
+  }
+}
+
+}  // namespace
+
 RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   const PopulationConfig& pc = cfg.population;
@@ -86,6 +109,7 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   r.segment_customers.assign(r.segments, 0);
   for (const auto& s : cfg.scenarios) r.scenario_names.push_back(s.name);
   for (const auto& p : cfg.policies) r.policy_names.push_back(p.name);
+  check_memory(r, cfg.scenarios.size() * cfg.policies.size());
   for (const auto& s : cfg.scenarios) {
     for (const auto& p : cfg.policies) r.combos.push_back(ComboSums{s.name, p.name, std::vector<std::int64_t>(r.cells(), 0)});
   }

@@ -6,6 +6,9 @@
 // printing is switched off while we work and restored afterwards.
 #include "h5io.hpp"
 
+#include "../kernels/backend.hpp"
+#include "engine.hpp"
+
 #include <fcntl.h>
 #include <hdf5.h>
 #include <unistd.h>
@@ -914,6 +917,7 @@ void write_results_h5(const RunResults& r, const Summary& s, const std::string& 
       Writer(r, s, tmp).write();
     }
     sync_path(tmp, true);
+    if (cancel_flag().load()) throw Cancelled();  // interrupted while writing: never publish the file
     if (std::rename(tmp.c_str(), path.c_str()) != 0)
       throw std::runtime_error("cannot write '" + path + "': cannot rename '" + tmp +
                                "' over it: " + std::strerror(errno));

@@ -22,7 +22,14 @@
 namespace limitsim {
 namespace {
 
-extern "C" void on_signal(int) { cancel_flag().store(true); }
+volatile std::sig_atomic_t g_signal = 0;
+
+// First SIGINT/SIGTERM: stop cleanly (no result file). A second one kills at once.
+extern "C" void on_signal(int sig) {
+  g_signal = sig;
+  cancel_flag().store(true);
+  std::signal(sig, SIG_DFL);
+}
 
 std::string utc_now() {
   char buf[32];
@@ -85,6 +92,7 @@ int run_command(const RunOptions& opt) {
   r.meta.report_months = cfg.report_months;
   if (r.meta.backend == "cpu") r.meta.threads = cfg.threads > 0 ? cfg.threads : omp_get_max_threads();
   const Summary s = compute_summary(r, r.meta.report_months);
+  if (cancel_flag().load()) throw Cancelled();
   write_results_h5(r, s, cfg.output);
   if (!opt.quiet) std::cout << format_summary_table(r, s) << "\nwrote " << cfg.output << "\n";
   return 0;
@@ -148,8 +156,8 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;
   } catch (const Cancelled&) {
-    std::cerr << "limitsim: interrupted; no result file was written\n";
-    return 130;
+    std::cerr << (isatty(STDERR_FILENO) ? "\n" : "") << "limitsim: interrupted; no result file was written\n";
+    return 128 + (g_signal != 0 ? static_cast<int>(g_signal) : SIGINT);
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

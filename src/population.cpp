@@ -53,7 +53,8 @@ void generate_one(const PopulationConfig& c, std::uint64_t seed, std::uint64_t i
   const double rho_i = c.income_score_corr, rho_r = c.risk_score_corr;
   const double log_income = std::log(c.income_median) +
                             c.income_log_sd * (rho_i * zs + std::sqrt(1.0 - rho_i * rho_i) * norm_inv(d.u[1]));
-  const std::int64_t income = std::llround(std::exp(log_income) * 100.0);
+  constexpr double kMaxMoneyCents = 1e14;  // 1e12 currency units: far inside int64, far beyond any customer
+  const std::int64_t income = std::llround(std::min(std::exp(log_income) * 100.0, kMaxMoneyCents));
   const double risk = -rho_r * zs + std::sqrt(1.0 - rho_r * rho_r) * norm_inv(d.u[2]);
   const bool transactor =
       d.u[3] < logistic(c.transactor_logit_intercept + c.transactor_logit_slope * (score - 650.0) / 100.0);
@@ -68,7 +69,7 @@ void generate_one(const PopulationConfig& c, std::uint64_t seed, std::uint64_t i
     mob = 1 + std::min<std::int32_t>(c.mob_max - 1, static_cast<std::int32_t>(d.u[8] * c.mob_max));
     const double raw = static_cast<double>(income) * c.existing_line_income_multiple *
                        std::exp(c.existing_line_log_sd * norm_inv(d.u[9]) - 0.5 * c.existing_line_log_sd * c.existing_line_log_sd);
-    line = std::llround(raw) / c.existing_line_rounding * c.existing_line_rounding;
+    line = std::llround(std::min(raw, kMaxMoneyCents)) / c.existing_line_rounding * c.existing_line_rounding;
     line = std::clamp(line, c.existing_line_min, c.existing_line_max);
     const double mu = transactor ? c.opening_util_logit_mean_transactor : c.opening_util_logit_mean_revolver;
     balance = std::llround(static_cast<double>(line) * logistic(mu + c.opening_util_logit_sd * norm_inv(d.u[10])));
