@@ -148,6 +148,7 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
     }
   }
 
+  r.meta.name = cfg.name;
   r.meta.backend = backend.name();
   r.meta.device = backend.device();
   r.meta.seed = cfg.seed;

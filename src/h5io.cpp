@@ -291,6 +291,7 @@ struct MetaString {
   std::string RunMetadata::*field;
 };
 const MetaString kMetaStrings[] = {
+    {"run_name", &RunMetadata::name},
     {"limitsim_version", &RunMetadata::limitsim_version}, {"git_commit", &RunMetadata::git_commit},
     {"backend", &RunMetadata::backend},                   {"device", &RunMetadata::device},
     {"created_utc", &RunMetadata::created_utc},           {"config_file", &RunMetadata::config_file},
@@ -523,7 +524,6 @@ class Writer {
   void write_root_attrs(const Object& root) const {
     write_string_attr(root, "schema_version",
                       std::to_string(kSchemaVersionMajor) + "." + std::to_string(kSchemaVersionMinor));
-    write_string_attr(root, "run_name", run_name(r_.meta));
     for (const MetaString& m : kMetaStrings) write_string_attr(root, m.name, r_.meta.*(m.field));
     write_attr<std::uint64_t>(root, "seed", r_.meta.seed);
     write_attr<std::int64_t>(root, "customers", r_.meta.customers);

@@ -20,6 +20,7 @@ struct ComboSums {
 };
 
 struct RunMetadata {
+  std::string name;              // the run's name ([run] name)
   std::string limitsim_version;
   std::string git_commit;
   std::string backend;           // "cpu" or "cuda"

@@ -352,7 +352,7 @@ class TextTable {
 
 std::string header_line(const RunResults& r, const Summary& s) {
   std::ostringstream o;
-  o << "limitsim run '" << run_name(r.meta) << "'  |  customers " << fmt_num(static_cast<double>(r.meta.customers), 0)
+  o << "limitsim run '" << r.meta.name << "'  |  customers " << fmt_num(static_cast<double>(r.meta.customers), 0)
     << "  |  paths " << fmt_num(s.paths, 0) << "  |  months " << s.months << "  |  backend "
     << (r.meta.backend.empty() ? "n/a" : r.meta.backend) << "  |  threads " << r.meta.threads << "  |  wall "
     << fmt_num(r.meta.wall_seconds, 1) << " s\n";
@@ -443,24 +443,6 @@ const std::vector<FigureInfo<ComboSummary>>& combo_figure_info() {
     return v;
   }();
   return info;
-}
-
-std::string run_name(const RunMetadata& meta) {
-  std::istringstream in(meta.effective_config);
-  for (std::string line; std::getline(in, line);) {
-    const std::size_t b = line.find_first_not_of(" \t");
-    if (b == std::string::npos || line[b] == '#') continue;
-    if (line[b] == '[') break;  // top-level keys end at the first table
-    if (line.compare(b, 4, "name") != 0) continue;
-    std::size_t i = line.find_first_not_of(" \t", b + 4);
-    if (i == std::string::npos || line[i] != '=') continue;
-    i = line.find_first_not_of(" \t", i + 1);
-    if (i == std::string::npos || (line[i] != '"' && line[i] != '\'')) continue;
-    const std::size_t end = line.find(line[i], i + 1);
-    if (end != std::string::npos && end > i + 1) return line.substr(i + 1, end - i - 1);
-  }
-  const std::string stem = std::filesystem::path(meta.config_file).stem().string();
-  return stem.empty() ? "run" : stem;
 }
 
 Summary compute_summary(const RunResults& r, const std::vector<std::int32_t>& report_months) {

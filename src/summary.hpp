@@ -100,10 +100,6 @@ const std::vector<FigureInfo<MonthFigures>>& month_figure_info();
 // exposure_at_chargeoff, revenue, limit_increases, freezes.
 const std::vector<FigureInfo<ComboSummary>>& combo_figure_info();
 
-// The run's name: the top-level `name = "..."` of meta.effective_config, else the
-// stem of meta.config_file, else "run". (RunMetadata has no name field of its own.)
-std::string run_name(const RunMetadata& meta);
-
 // report_months: months (1-based) to show besides the horizon; invalid ones are ignored.
 // Throws std::invalid_argument when r has no paths or months, or a combo's sums
 // do not have r.cells() entries.

@@ -48,6 +48,7 @@ RunResults sample_results(std::int64_t salt = 0) {
   r.meta.created_utc = "2024-05-01T12:00:00Z";
   r.meta.effective_config = "name = \"h5test\"\nseed = 42\n\n[population]\ncustomers = 1000\n";
   r.meta.config_file = "configs/h5test.toml";
+  r.meta.name = "h5test";
   r.meta.seed = 0xFEDCBA9876543210ULL;
   r.meta.customers = 1000;
   r.meta.threads = 2;
@@ -73,6 +74,7 @@ void expect_equal(const RunResults& a, const RunResults& b) {
   const RunMetadata &m = a.meta, &n = b.meta;
   EXPECT_EQ(m.limitsim_version, n.limitsim_version);
   EXPECT_EQ(m.git_commit, n.git_commit);
+  EXPECT_EQ(m.name, n.name);
   EXPECT_EQ(m.backend, n.backend);
   EXPECT_EQ(m.device, n.device);
   EXPECT_EQ(m.created_utc, n.created_utc);

@@ -32,6 +32,7 @@ RunResults make_results(int paths, int months, int segments, int scenarios = 1, 
   r.meta.threads = 8;
   r.meta.wall_seconds = 12.34;
   r.meta.effective_config = "# run\nname = \"stress-q3\"\nseed = 7\n[population]\nname = \"not this\"\n";
+  r.meta.name = "stress-q3";
   return r;
 }
 
@@ -341,18 +342,6 @@ TEST(FigureInfo, TablesCoverEveryEstimateOnce) {
   EXPECT_EQ(names.size(), 17u);
   std::sort(names.begin(), names.end());
   EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end());
-}
-
-TEST(RunName, FromConfigThenFileThenDefault) {
-  RunMetadata m;
-  m.effective_config = "[run]\nname = \"inside a table\"\n";
-  m.config_file = "configs/base_case.toml";
-  EXPECT_EQ(run_name(m), "base_case");
-  m.effective_config = "# comment\n  name = 'single'  # trailing\n[x]\n";
-  EXPECT_EQ(run_name(m), "single");
-  m.effective_config = "names = \"no\"\n";
-  m.config_file.clear();
-  EXPECT_EQ(run_name(m), "run");
 }
 
 TEST(Summary, RejectsEmptyOrInconsistentResults) {

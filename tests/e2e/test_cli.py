@@ -57,6 +57,8 @@ class EndToEnd(unittest.TestCase):
             cfg = f["config"][()]
             cfg = cfg.decode() if isinstance(cfg, bytes) else cfg
             self.assertIn("seed = 17", cfg)
+            name = a["run_name"]
+            self.assertEqual(name.decode() if isinstance(name, bytes) else name, "quickstart")
 
     def _combo(self, f):
         scen = [s.decode() if isinstance(s, bytes) else s for s in f["scenarios"][()]]
