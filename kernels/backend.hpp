@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "customer.hpp"
@@ -15,6 +16,12 @@ namespace limitsim {
 
 // Set by the SIGINT/SIGTERM handler; backends stop between paths.
 std::atomic<bool>& cancel_flag();
+
+// Thrown by host code that stops because cancel_flag() was set.
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("interrupted") {}
+};
 
 class Backend {
  public:

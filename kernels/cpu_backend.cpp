@@ -5,9 +5,7 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstring>
 #include <fstream>
-#include <stdexcept>
 #include <vector>
 
 #include "backend.hpp"
@@ -20,6 +18,8 @@ std::atomic<bool>& cancel_flag() {
   static std::atomic<bool> flag{false};
   return flag;
 }
+
+namespace {
 
 // One customer on one path, all months, into a private accumulator
 // acc[month][segment][metric].
@@ -34,8 +34,6 @@ void simulate_customer_path(const ModelView& mv, const Customer& c, int path, in
     accumulate(o, sink);
   }
 }
-
-namespace {
 
 std::string cpu_model_name() {
   std::ifstream in("/proc/cpuinfo");

@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <stdexcept>
 #include <vector>
 
 #include "../kernels/backend.hpp"
@@ -13,11 +12,6 @@
 #include "results.hpp"
 
 namespace limitsim {
-
-class Cancelled : public std::runtime_error {
- public:
-  Cancelled() : std::runtime_error("interrupted") {}
-};
 
 // Systematic factor Z[path][month], standard normal, keyed by (seed, path, month).
 std::vector<double> systematic_factors(std::uint64_t seed, int paths, int months);

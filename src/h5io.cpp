@@ -7,7 +7,6 @@
 #include "h5io.hpp"
 
 #include "../kernels/backend.hpp"
-#include "engine.hpp"
 
 #include <fcntl.h>
 #include <hdf5.h>
