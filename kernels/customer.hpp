@@ -46,12 +46,17 @@ struct MonthOutcome {
   std::int64_t limit;            // end of month, cents
   std::int64_t spend, payment, interest, fees;
   std::int64_t chargeoff_exposure, chargeoff_loss, chargeoff_recovery;
-  std::int64_t limit_increase;   // cents raised this month
+  std::int64_t limit_increase;   // cents raised this month (review or trigger)
+  std::int64_t limit_decrease;   // cents cut this month
+  std::int64_t temp_extra;       // temporary extra line held this month, cents
+  std::int32_t draws;            // separate draws (transactions) this month
   std::int32_t bucket;           // end of month
   std::int32_t util_ppm;         // end-of-month utilization, parts per million (capped at 10x)
   bool was_open;                 // open at the start of the month
   bool active;                   // open at the end of the month
   bool charged_off, attrited, froze, frozen, missed;
+  bool trigger_increase;         // the increase came from the event trigger
+  bool signal;                   // borrowing-frequency signal on at month end
 };
 
 }  // namespace limitsim

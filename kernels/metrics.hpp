@@ -30,6 +30,13 @@ enum Metric : int {
   kFreezeCount,                         // lines newly frozen this month
   kFrozenCount,                         // open accounts frozen at month end
   kUtilizationSumPpm,                   // sum over open accounts of balance/limit, parts per million
+  kLimitDecreaseCount,                  // line decreases (score, utilization or frequency cuts) this month
+  kLimitDecreaseAmount,                 // cents removed by those decreases
+  kTriggerIncreaseCount,                // of kLimitIncreaseCount: event-triggered (not periodic review) increases
+  kTempLimitCount,                      // open accounts holding a temporary raise this month
+  kTempLimitAmount,                     // their temporary extra line, cents
+  kSignalCount,                         // open accounts whose borrowing-frequency signal is on at month end
+  kDrawCount,                           // separate draws (transactions) this month
   kUtilHist0,                           // + bin, bin < kUtilBins: open accounts by utilization bin
   kNumMetrics = kUtilHist0 + kUtilBins
 };
@@ -38,7 +45,7 @@ enum Metric : int {
 // Bucket and histogram columns are grouped into 3-D datasets by the writer.
 struct MetricInfo {
   const char* name;
-  const char* unit;   // "accounts" or "cents" or "ppm"
+  const char* unit;   // "accounts", "cents", "ppm" or "draws"
 };
 
 inline const MetricInfo& metric_info(int m) {
@@ -52,10 +59,14 @@ inline const MetricInfo& metric_info(int m) {
       {"interest", "cents"},              {"fees", "cents"},               {"missed_count", "accounts"},
       {"limit_increase_count", "accounts"}, {"limit_increase_amount", "cents"}, {"freeze_count", "accounts"},
       {"frozen_count", "accounts"},       {"utilization_sum", "ppm"},
+      {"limit_decrease_count", "accounts"}, {"limit_decrease_amount", "cents"},
+      {"trigger_increase_count", "accounts"}, {"temp_limit_count", "accounts"},
+      {"temp_limit_amount", "cents"},     {"signal_count", "accounts"},   {"draw_count", "draws"},
   };
   static const MetricInfo bucket_count{"bucket_count", "accounts"};
   static const MetricInfo bucket_balance{"bucket_balance", "cents"};
   static const MetricInfo util_hist{"utilization_histogram", "accounts"};
+  static_assert(sizeof(tail) / sizeof(tail[0]) == kUtilHist0 - kChargeoffCount, "one tail entry per scalar metric");
   if (m == kActive) return scalar[0];
   if (m < kBucketBalance0) return bucket_count;
   if (m < kChargeoffCount) return bucket_balance;

@@ -27,6 +27,7 @@ LIMITSIM_INLINE void accumulate(const MonthOutcome& o, Sink& sink) {
     sink.add(kChargeoffRecovery, o.chargeoff_recovery);
   }
   if (o.attrited) sink.add(kAttritedCount, 1);
+  sink.add(kDrawCount, o.draws);
   if (!o.active) return;
   sink.add(kActive, 1);
   sink.add(kBucketCount0 + o.bucket, 1);
@@ -37,6 +38,16 @@ LIMITSIM_INLINE void accumulate(const MonthOutcome& o, Sink& sink) {
     sink.add(kLimitIncreaseCount, 1);
     sink.add(kLimitIncreaseAmount, o.limit_increase);
   }
+  if (o.trigger_increase) sink.add(kTriggerIncreaseCount, 1);
+  if (o.limit_decrease > 0) {
+    sink.add(kLimitDecreaseCount, 1);
+    sink.add(kLimitDecreaseAmount, o.limit_decrease);
+  }
+  if (o.temp_extra > 0) {
+    sink.add(kTempLimitCount, 1);
+    sink.add(kTempLimitAmount, o.temp_extra);
+  }
+  if (o.signal) sink.add(kSignalCount, 1);
   if (o.froze) sink.add(kFreezeCount, 1);
   if (o.frozen) sink.add(kFrozenCount, 1);
   sink.add(kUtilizationSumPpm, o.util_ppm);

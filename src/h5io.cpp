@@ -278,6 +278,13 @@ const char* metric_description(const char* name) {
       {"freeze_count", "lines newly frozen this month"},
       {"frozen_count", "open accounts frozen at month end"},
       {"utilization_sum", "sum over open accounts of balance / line at month end"},
+      {"limit_decrease_count", "line decreases this month"},
+      {"limit_decrease_amount", "amount removed by line decreases this month"},
+      {"trigger_increase_count", "event-triggered line increases this month (included in limit_increase_count)"},
+      {"temp_limit_count", "open accounts holding a temporary raise this month"},
+      {"temp_limit_amount", "temporary extra line of those accounts this month"},
+      {"signal_count", "open accounts whose borrowing-frequency signal is on at month end"},
+      {"draw_count", "separate draws (transactions) this month"},
       {"utilization_histogram", "open accounts by utilization bin at month end"},
   };
   for (const auto& e : table)

@@ -34,6 +34,8 @@ struct RunMetadata {
   std::int64_t batch_size = 0;
   double wall_seconds = 0.0;
   std::vector<std::int32_t> report_months;  // months shown in summaries besides the horizon
+  double cost_of_funds = 0.0;    // annual rate charged on month-end balances in net income ([run] cost_of_funds)
+  std::string baseline_policy;   // policy the comparison is against ([run] baseline; default the first)
 };
 
 struct RunResults {
