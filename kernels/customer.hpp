@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "hd.hpp"
+#include "params.hpp"
 
 namespace limitsim {
 
@@ -28,14 +29,55 @@ struct CustomerView {
 };
 static_assert(std::is_trivially_copyable<CustomerView>::value, "views must be trivially copyable");
 
+// Last kHistoryMonths monthly values of a small unsigned quantity, most recent
+// first, packed `Bits` wide into 64-bit words so that a GPU thread keeps them in
+// registers (every index below is a compile-time constant once unrolled).
+template <int Bits>
+struct History {
+  static constexpr int kPerWord = 64 / Bits;
+  static constexpr int kWords = (kHistoryMonths + kPerWord - 1) / kPerWord;
+  static constexpr std::uint64_t kMax = (std::uint64_t{1} << Bits) - 1;
+  std::uint64_t w[kWords];
+
+  LIMITSIM_HD void fill(std::uint64_t v) {
+    v = v < kMax ? v : kMax;
+    std::uint64_t word = 0;
+    for (int i = 0; i < kPerWord; ++i) word |= v << (Bits * i);
+    for (int k = 0; k < kWords; ++k) w[k] = word;
+  }
+  // Shifts every value one month back and stores v (saturated) as the latest.
+  LIMITSIM_HD void push(std::uint64_t v) {
+    v = v < kMax ? v : kMax;
+    for (int k = kWords - 1; k > 0; --k) w[k] = (w[k] << Bits) | (w[k - 1] >> (Bits * (kPerWord - 1)));
+    w[0] = (w[0] << Bits) | v;
+  }
+  // Sum of the latest n values (n <= kHistoryMonths).
+  LIMITSIM_HD std::uint64_t sum(int n) const {
+    std::uint64_t s = 0;
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+    for (int i = 0; i < kHistoryMonths; ++i)
+      if (i < n) s += (w[i / kPerWord] >> (Bits * (i % kPerWord))) & kMax;
+    return s;
+  }
+};
+
 // One customer's state on one path. Lives in registers.
 struct AccountState {
   std::int64_t balance;         // cents
-  std::int64_t limit;           // cents
-  std::int64_t util_window_ppm; // sum of end-of-month utilization (parts per million) since the last review
+  std::int64_t limit;           // cents (the permanent line; a temporary raise is not part of it)
+  std::int64_t open_limit;      // line at the start of the run (spending elasticity reference)
+  History<16> util_bp;          // month-end utilization, basis points (saturates at 655%)
+  History<8> draws;             // draws per month (saturates at 255)
+  std::int32_t history_months;  // valid entries of util_bp / draws (0..kHistoryMonths)
   std::int32_t bucket;          // 0 current, 1..6 days-past-due buckets
   std::int32_t months_current;  // consecutive months ending current
   std::int32_t months_on_book;
+  std::int32_t since_missed;    // months since the last missed payment (saturates at 1000)
+  std::int32_t since_increase;  // months since the last line increase (saturates at 1000)
+  std::int32_t since_decrease;  // months since the last line decrease (saturates at 1000)
+  std::int32_t high_util_months;// consecutive months at or above the decrease rule's utilization
   bool open;                    // false once charged off or attrited
   bool frozen;                  // line cannot be drawn
 };

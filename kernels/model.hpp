@@ -8,9 +8,12 @@
 //   2. payment (none on a miss or roll; the minimum when staying; transactors
 //      pay in full, revolvers between the minimum and the full statement);
 //   3. interest on the revolved amount, a late fee on a miss or roll;
-//   4. spending, capped by the available line; none on a frozen line;
+//   4. spending, capped by the available line (plus a temporary raise in
+//      flagged months); none on a frozen line;
 //   5. charge-off (exposure x LGD) or voluntary attrition closes the account;
-//   6. limit policy at month end: freeze, unfreeze, periodic review.
+//   6. limit policy at month end: freeze / unfreeze, decrease (score,
+//      utilization, borrowing frequency), then periodic review or event
+//      trigger increase.
 #pragma once
 
 #include <cstdint>
@@ -88,6 +91,16 @@ LIMITSIM_INLINE std::int64_t round_cents(double x) { return static_cast<std::int
 // Largest multiple of unit not above x (x >= 0, unit >= 1).
 LIMITSIM_INLINE std::int64_t round_down(std::int64_t x, std::int64_t unit) { return x / unit * unit; }
 
+// Utilization in parts per million, capped at 10x the line. No line but a
+// balance counts as the cap.
+LIMITSIM_INLINE std::int32_t utilization_ppm(std::int64_t balance, std::int64_t limit) {
+  constexpr std::int64_t kCap = 10000000;
+  if (balance <= 0) return 0;
+  if (limit <= 0) return static_cast<std::int32_t>(kCap);
+  const double u = static_cast<double>(balance) * 1e6 / static_cast<double>(limit);
+  return static_cast<std::int32_t>(u >= static_cast<double>(kCap) ? kCap : llround(u));
+}
+
 // Initial line of a new account: income x multiple of the customer's score
 // band, rounded down to the rounding unit, clamped to [floor, cap] and to the
 // policy's ceiling.
@@ -102,29 +115,67 @@ LIMITSIM_INLINE std::int64_t initial_line(const PolicyParams& p, double score, s
   return min64(line, p.max_limit);
 }
 
+// APR of a customer: the policy's price band by origination score, else the behaviour's.
+LIMITSIM_INLINE double customer_apr(const ModelView& mv, double score) {
+  const PolicyParams& p = mv.policy;
+  for (int b = 0; b < p.n_price_bands; ++b)
+    if (score >= p.price_score_min[b]) return p.price_apr[b];
+  return p.n_price_bands > 0 ? p.price_apr[p.n_price_bands - 1] : mv.behaviour.apr;
+}
+
+constexpr std::int32_t kLongAgo = 1000;  // saturation of the "months since" counters
+LIMITSIM_INLINE std::int32_t months_later(std::int32_t m) { return m < kLongAgo ? m + 1 : kLongAgo; }
+
 LIMITSIM_INLINE AccountState init_state(const ModelView& mv, const Customer& c) {
   AccountState s;
   const bool is_new = c.months_on_book == 0;
   s.limit = is_new ? initial_line(mv.policy, c.score, c.income) : c.limit;
+  s.open_limit = s.limit;
   s.balance = is_new ? 0 : c.balance;
   // An opening bucket past the behaviour's charge-off point counts as that point.
   s.bucket = is_new ? 0 : (c.bucket < mv.behaviour.chargeoff_bucket ? c.bucket : mv.behaviour.chargeoff_bucket);
   s.months_on_book = c.months_on_book;
   s.months_current = s.bucket == 0 ? c.months_on_book : 0;  // no history: assume current since opening
-  s.util_window_ppm = 0;
+  s.since_missed = s.bucket == 0 ? kLongAgo : 0;
+  s.since_increase = c.months_on_book < kLongAgo ? c.months_on_book : kLongAgo;
+  s.since_decrease = kLongAgo;
+  s.high_util_months = 0;
+  // Existing accounts: the opening utilization stands for the months before the
+  // run, and their draw history (unknown) starts at zero. New accounts have none.
+  s.util_bp.fill(is_new ? 0 : static_cast<std::uint64_t>(utilization_ppm(s.balance, s.limit) / 100));
+  s.draws.fill(0);
+  s.history_months = is_new ? 0 : kHistoryMonths;
   s.open = true;
   s.frozen = mv.policy.freeze_bucket > 0 && s.bucket >= mv.policy.freeze_bucket;
   return s;
 }
 
-// Utilization in parts per million, capped at 10x the line. No line but a
-// balance counts as the cap.
-LIMITSIM_INLINE std::int32_t utilization_ppm(std::int64_t balance, std::int64_t limit) {
-  constexpr std::int64_t kCap = 10000000;
-  if (balance <= 0) return 0;
-  if (limit <= 0) return static_cast<std::int32_t>(kCap);
-  const double u = static_cast<double>(balance) * 1e6 / static_cast<double>(limit);
-  return static_cast<std::int32_t>(u >= static_cast<double>(kCap) ? kCap : llround(u));
+// The behaviour score the policy rules see at month end (docs/model.md
+// "Behaviour score"): the origination score less penalties for the current
+// bucket, a recent missed payment and utilization above util_ref.
+LIMITSIM_INLINE double behaviour_score(const BehaviourParams& bp, const Customer& c, const AccountState& s,
+                                       double util) {
+  const double u = util < 1.5 ? util : 1.5;
+  const double recent = s.since_missed < bp.score_recent_months
+                            ? static_cast<double>(bp.score_recent_months - s.since_missed) / bp.score_recent_months
+                            : 0.0;
+  double score = c.score - bp.score_bucket_penalty * s.bucket - bp.score_recent_penalty * recent -
+                 bp.score_util_penalty * (u > bp.util_ref ? u - bp.util_ref : 0.0);
+  if (score < 350.0) score = 350.0;
+  if (score > 950.0) score = 950.0;
+  return score;
+}
+
+// 1 + Poisson(lambda) by inversion of the uniform u (at most 255).
+LIMITSIM_INLINE std::int32_t draw_count(double u, double lambda) {
+  double p = exp(-lambda), cdf = p;
+  std::int32_t k = 0;
+  while (u > cdf && k < 254) {
+    ++k;
+    p *= lambda / k;
+    cdf += p;
+  }
+  return k + 1;
 }
 
 // p moved by `shift` on the logit scale; p itself when shift is 0, so a fixed
@@ -164,6 +215,24 @@ LIMITSIM_INLINE std::int64_t revolver_payment(std::int64_t due, std::int64_t min
   return min64(due, min_due + extra);
 }
 
+LIMITSIM_INLINE bool month_flagged(const std::uint64_t (&mask)[kMonthMaskWords], int month) {
+  return month >= 0 && month < kMaxMonths && ((mask[month / 64] >> (month % 64)) & 1u) != 0;
+}
+
+// New line after a raise of limit x pct + amount, capped per action and by max_limit, rounded down.
+LIMITSIM_INLINE std::int64_t raised_line(const PolicyParams& pp, std::int64_t limit, double pct, std::int64_t amount,
+                                         std::int64_t max_raise) {
+  std::int64_t raise = round_cents(static_cast<double>(limit) * pct) + amount;
+  if (max_raise > 0) raise = min64(raise, max_raise);
+  return min64(pp.max_limit, round_down(limit + raise, pp.line_rounding));
+}
+
+// New line after a cut to max(balance, pct x line), rounded down to the rounding unit.
+LIMITSIM_INLINE std::int64_t cut_line(const PolicyParams& pp, std::int64_t limit, std::int64_t balance, double pct) {
+  const std::int64_t target = round_down(round_cents(static_cast<double>(limit) * pct), pp.line_rounding);
+  return max64(balance > 0 ? balance : 0, target);
+}
+
 // Advances one open account by one month. `z` is the systematic factor of this
 // (path, month) before the scenario's shift.
 LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, AccountState& s, int month,
@@ -181,6 +250,14 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   const double util = utilization_ppm(s.balance, s.limit) * 1e-6;
   const double util_excess = (util < 1.5 ? util : 1.5) - bp.util_ref;
   const double zs = z + sc.factor_shift;
+
+  // A temporary raise for this month, decided on the state the month starts in.
+  std::int64_t temp_extra = 0;
+  if (month_flagged(pp.temp_month_mask, month) && b == 0 && !s.frozen) {
+    temp_extra = round_down(round_cents(static_cast<double>(s.limit) * pp.temp_raise_pct) + pp.temp_raise_amount,
+                            pp.line_rounding);
+  }
+  const std::int64_t line = s.limit + temp_extra;
 
   // 1. Delinquency event on the statement due.
   bool missed = false, rolled = false, cured = false;
@@ -216,22 +293,35 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   // 3. Interest on what is carried, and the late fee.
   const std::int64_t fee = (missed || rolled) ? bp.late_fee : 0;
   const std::int64_t revolved = due - pay;
-  const std::int64_t interest = revolved > 0 ? round_cents(static_cast<double>(revolved) * (bp.apr / 12.0)) : 0;
+  const std::int64_t interest =
+      revolved > 0 ? round_cents(static_cast<double>(revolved) * (customer_apr(mv, c.score) / 12.0)) : 0;
   std::int32_t nb = missed ? 1 : (rolled ? b + 1 : (cured ? 0 : b));
   const bool charge_off = rolled && nb > bp.chargeoff_bucket;
   std::int64_t balance = s.balance - pay + interest + fee;
 
-  // 4. Spending, capped by the available line.
+  // 4. Spending, capped by the available line. A used card makes 1 + Poisson
+  // draws; the count reuses the activity uniform, rescaled to (0, 1) given use,
+  // so the number of uniforms per month does not change.
   std::int64_t spend = 0;
+  std::int32_t draws = 0;
   if (!charge_off && !s.frozen && d.u[kDrawActive] < c.activity) {
     const double noise = exp(bp.spend_sigma * norm_inv(d.u[kDrawSpend]) - 0.5 * bp.spend_sigma * bp.spend_sigma);
-    const double desired = static_cast<double>(c.income) * c.spend_propensity / c.activity * noise * sc.spend_mult;
-    const std::int64_t available = max64(0, s.limit - balance);
+    double desired = static_cast<double>(c.income) * c.spend_propensity / c.activity * noise * sc.spend_mult;
+    if (bp.spend_limit_elasticity != 0.0 && s.open_limit > 0 && line > 0 && line != s.open_limit)
+      desired *= pow(static_cast<double>(line) / static_cast<double>(s.open_limit), bp.spend_limit_elasticity);
+    const std::int64_t available = max64(0, line - balance);
     spend = desired < static_cast<double>(available) ? round_cents(desired) : available;
+    if (spend > 0 && bp.draws_extra_mean <= 0.0) {
+      draws = 1;
+    } else if (spend > 0) {
+      const double lambda = bp.draws_extra_mean * exp(bp.draws_beta_risk * c.risk + bp.draws_beta_util * util_excess);
+      draws = draw_count(d.u[kDrawActive] / c.activity, lambda);
+    }
   }
   balance += spend;
 
   o.spend = spend;
+  o.draws = draws;
   o.payment = pay;
   o.interest = interest;
   o.fees = fee;
@@ -264,35 +354,84 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   s.bucket = nb;
   s.months_current = nb == 0 ? s.months_current + 1 : 0;
   s.months_on_book += 1;
-  s.util_window_ppm += utilization_ppm(balance, s.limit);
+  s.since_missed = o.missed ? 0 : months_later(s.since_missed);
+  s.since_increase = months_later(s.since_increase);
+  s.since_decrease = months_later(s.since_decrease);
+  const std::int32_t end_util_ppm = utilization_ppm(balance, line);
+  s.util_bp.push(static_cast<std::uint64_t>(end_util_ppm / 100));
+  s.draws.push(static_cast<std::uint64_t>(draws));
+  if (s.history_months < kHistoryMonths) ++s.history_months;
+
   if (pp.freeze_bucket > 0 && !s.frozen && nb >= pp.freeze_bucket) {
     s.frozen = true;
     o.froze = true;
   } else if (s.frozen && pp.unfreeze_after_clean_months > 0 && s.months_current >= pp.unfreeze_after_clean_months) {
     s.frozen = false;
   }
-  if (pp.review_every > 0 && (month + 1) % pp.review_every == 0) {
-    const double mean_util_ppm = static_cast<double>(s.util_window_ppm) / pp.review_every;
-    const bool eligible = !s.frozen && nb == 0 && s.months_current >= pp.review_min_clean_months &&
-                          mean_util_ppm >= pp.review_min_utilization * 1e6 && c.score >= pp.review_min_score;
-    if (eligible) {
-      std::int64_t raise = round_cents(static_cast<double>(s.limit) * pp.review_raise_pct);
-      if (pp.review_max_raise > 0) raise = min64(raise, pp.review_max_raise);
-      const std::int64_t target = min64(pp.max_limit, round_down(s.limit + raise, pp.line_rounding));
+
+  const double end_util = end_util_ppm * 1e-6;
+  const double score = behaviour_score(bp, c, s, end_util);
+  const bool signal = pp.freq_window > 0 && s.draws.sum(pp.freq_window) >= static_cast<std::uint64_t>(pp.freq_max_draws);
+  s.high_util_months = pp.decrease_high_util > 0.0 && end_util >= pp.decrease_high_util ? s.high_util_months + 1 : 0;
+
+  // Decreases first: an account cut this month is not raised.
+  double cut_pct = 2.0;  // above 1: no cut
+  if (pp.decrease_cut_to_pct > 0.0) {
+    const bool low_score = pp.decrease_score_below > 0.0 && score < pp.decrease_score_below;
+    const bool stressed = pp.decrease_high_util > 0.0 && s.high_util_months >= pp.decrease_high_util_months &&
+                          score <= c.score - pp.decrease_score_drop;
+    if (low_score || stressed) cut_pct = pp.decrease_cut_to_pct;
+  }
+  if (signal && pp.freq_cut_to_pct > 0.0 && pp.freq_cut_to_pct < cut_pct) cut_pct = pp.freq_cut_to_pct;
+  if (cut_pct <= 1.0 && s.since_decrease >= pp.decrease_cooldown_months) {
+    const std::int64_t target = cut_line(pp, s.limit, balance, cut_pct);
+    if (target < s.limit) {
+      o.limit_decrease = s.limit - target;
+      s.limit = target;
+      s.since_decrease = 0;
+    }
+  }
+
+  // Increases: the periodic review on the account's anniversary months, else the event trigger.
+  const bool may_raise = o.limit_decrease == 0 && !s.frozen && nb == 0 && !(signal && pp.freq_block_increases);
+  if (may_raise && pp.review_every > 0 && s.months_on_book % pp.review_every == 0) {
+    const int n = pp.review_lookback < s.history_months ? pp.review_lookback : s.history_months;
+    const double mean_util_bp = n > 0 ? static_cast<double>(s.util_bp.sum(n)) / n : 0.0;
+    if (s.months_current >= pp.review_min_clean_months && s.months_on_book >= pp.review_min_months_on_book &&
+        mean_util_bp >= pp.review_min_utilization * 1e4 && score >= pp.review_min_score) {
+      const std::int64_t target =
+          raised_line(pp, s.limit, pp.review_raise_pct, pp.review_raise_amount, pp.review_max_raise);
       if (target > s.limit) {
         o.limit_increase = target - s.limit;
         s.limit = target;
+        s.since_increase = 0;
       }
     }
-    s.util_window_ppm = 0;
+  }
+  if (may_raise && o.limit_increase == 0 && pp.trigger_clean_months > 0) {
+    const int n = pp.trigger_clean_months;
+    if (s.months_current >= n && s.since_increase >= n && s.history_months >= n &&
+        static_cast<double>(s.util_bp.sum(n)) >= pp.trigger_min_utilization * 1e4 * n &&
+        score >= pp.trigger_min_score) {
+      const std::int64_t target =
+          raised_line(pp, s.limit, pp.trigger_raise_pct, pp.trigger_raise_amount, pp.trigger_max_raise);
+      if (target > s.limit) {
+        o.limit_increase = target - s.limit;
+        o.trigger_increase = true;
+        s.limit = target;
+        s.since_increase = 0;
+      }
+    }
   }
 
   o.active = true;
   o.balance = s.balance;
-  o.limit = s.limit;
+  o.limit = s.limit + temp_extra;
+  o.temp_extra = temp_extra;
+  o.signal = signal;
   o.bucket = nb;
   o.frozen = s.frozen;
-  o.util_ppm = utilization_ppm(s.balance, s.limit);
+  o.util_ppm = utilization_ppm(s.balance, o.limit);
   return o;
 }
 

@@ -23,10 +23,14 @@ enum class LgdMode : std::int32_t { kFixed = 0, kBeta = 1 };
 struct BehaviourParams {
   // --- spending ---
   double spend_sigma;               // log-sd of a month's spend given the card is used
+  double spend_limit_elasticity;    // desired spend x (line / opening line)^e: more line, more spending
+  double draws_extra_mean;          // a used card makes 1 + Poisson(lambda) draws; lambda at risk 0, util = util_ref
+  double draws_beta_risk;           // log change of lambda per unit of latent risk
+  double draws_beta_util;           // log change of lambda per unit of utilization above util_ref
   // --- statement and payment ---
   double min_payment_rate;          // minimum payment as a share of the statement
   std::int64_t min_payment_floor;   // minimum payment floor, cents
-  double apr;                       // annual rate on revolved balances (monthly = apr/12)
+  double apr;                       // annual rate on revolved balances (monthly = apr/12), unless the policy prices by band
   std::int64_t late_fee;            // fee charged on each missed payment, cents
   // --- delinquency ---
   double miss_intercept;            // logit of the monthly miss probability at risk 0, util = util_ref
@@ -45,7 +49,20 @@ struct BehaviourParams {
   double lgd_beta_a, lgd_beta_b;    // Beta(a, b) when lgd_mode == kBeta
   // --- attrition ---
   double attrition_rate;            // monthly probability that a current account closes voluntarily
+  // --- behaviour score (what a lender's policy rules see each month) ---
+  // score_t = score - bucket_penalty x bucket - recent_penalty x max(0, recent_months - months since the
+  // last missed payment) / recent_months - util_penalty x max(0, min(util, 1.5) - util_ref), clamped to [350, 950].
+  double score_bucket_penalty;      // points per delinquency bucket
+  double score_recent_penalty;      // points just after a missed payment, fading linearly
+  std::int32_t score_recent_months; // months over which that penalty fades (>= 1)
+  double score_util_penalty;        // points per unit of utilization above util_ref
 };
+
+// Months of per-account history kept for look-back rules (utilization, draws).
+constexpr int kHistoryMonths = 12;
+// Temporary-limit months are a bit mask over simulated months 1..kMaxMonths.
+constexpr int kMaxMonths = 600;
+constexpr int kMonthMaskWords = (kMaxMonths + 63) / 64;
 
 struct PolicyParams {
   // Initial line for new accounts (months on book 0), by score band:
@@ -56,17 +73,53 @@ struct PolicyParams {
   std::int64_t band_floor[kMaxBands];       // ... clamped to [floor, cap], cents
   std::int64_t band_cap[kMaxBands];
   std::int64_t line_rounding;               // lines are rounded down to a multiple of this, cents (>= 1)
-  // Periodic review.
+  std::int64_t max_limit;                   // no increase goes past this line, cents
+  // Periodic review, on each account's months-on-book anniversary of every `review_every` months.
   std::int32_t review_every;                // months; 0 disables reviews
   std::int32_t review_min_clean_months;     // consecutive current months required
-  double review_min_utilization;            // mean end-of-month utilization over the review window
-  double review_min_score;
-  double review_raise_pct;                  // raise = limit x pct ...
+  std::int32_t review_min_months_on_book;
+  std::int32_t review_lookback;             // months of utilization averaged (1..kHistoryMonths)
+  double review_min_utilization;            // mean month-end utilization over the look-back
+  double review_min_score;                  // behaviour score
+  double review_raise_pct;                  // raise = limit x pct + amount ...
+  std::int64_t review_raise_amount;         // cents
   std::int64_t review_max_raise;            // ... capped per review, cents (0 = no cap)
-  std::int64_t max_limit;                   // absolute line ceiling, cents
+  // Event-triggered increase: after trigger_clean_months consecutive current
+  // months (and as many since the last increase) with high mean utilization.
+  std::int32_t trigger_clean_months;        // 0 disables; <= kHistoryMonths
+  double trigger_min_utilization;
+  double trigger_min_score;
+  double trigger_raise_pct;
+  std::int64_t trigger_raise_amount;
+  std::int64_t trigger_max_raise;           // 0 = no cap
+  // Decrease: line -> max(balance, cut_to_pct x line) when the behaviour score
+  // is below decrease_score_below, or when utilization has been at least
+  // decrease_high_util for decrease_high_util_months months running while the
+  // score sits at least decrease_score_drop points under the origination score.
+  double decrease_score_below;              // 0 = off
+  double decrease_high_util;                // 0 = off
+  std::int32_t decrease_high_util_months;
+  double decrease_score_drop;
+  double decrease_cut_to_pct;               // 0 = no decrease rule
+  std::int32_t decrease_cooldown_months;    // months between two cuts of one account (>= 1)
   // Freeze.
   std::int32_t freeze_bucket;               // freeze at this bucket or worse; 0 disables freezing
   std::int32_t unfreeze_after_clean_months; // 0 = a frozen line stays frozen
+  // Temporary limit: in the flagged months a current, unfrozen account may
+  // draw limit x pct + amount above its line; it lapses afterwards.
+  std::uint64_t temp_month_mask[kMonthMaskWords];  // bit m-1 set: month m (1-based) carries the raise
+  double temp_raise_pct;
+  std::int64_t temp_raise_amount;
+  // Borrowing-frequency signal: on when the draws of the last freq_window
+  // months add up to at least freq_max_draws.
+  std::int32_t freq_window;                 // months, 0 disables; <= kHistoryMonths
+  std::int32_t freq_max_draws;
+  std::int32_t freq_block_increases;        // 1: no review or trigger increase while the signal is on
+  double freq_cut_to_pct;                   // > 0: cut like a decrease (same cool-down) while the signal is on
+  // Risk-based pricing: APR by origination score band (rows sorted descending); 0 rows = behaviour apr.
+  std::int32_t n_price_bands;
+  double price_score_min[kMaxBands];
+  double price_apr[kMaxBands];
 };
 
 // One month of a stress scenario. Arrays of these, one per simulated month.

@@ -54,6 +54,14 @@ void expect_same(const BehaviourParams& a, const BehaviourParams& b) {
   SAME(lgd_beta_a);
   SAME(lgd_beta_b);
   SAME(attrition_rate);
+  SAME(spend_limit_elasticity);
+  SAME(draws_extra_mean);
+  SAME(draws_beta_risk);
+  SAME(draws_beta_util);
+  SAME(score_bucket_penalty);
+  SAME(score_recent_penalty);
+  SAME(score_recent_months);
+  SAME(score_util_penalty);
 }
 
 void expect_same(const PolicyParams& a, const PolicyParams& b) {
@@ -71,9 +79,36 @@ void expect_same(const PolicyParams& a, const PolicyParams& b) {
   SAME(review_min_score);
   SAME(review_raise_pct);
   SAME(review_max_raise);
+  SAME(review_min_months_on_book);
+  SAME(review_lookback);
+  SAME(review_raise_amount);
   SAME(max_limit);
+  SAME(trigger_clean_months);
+  SAME(trigger_min_utilization);
+  SAME(trigger_min_score);
+  SAME(trigger_raise_pct);
+  SAME(trigger_raise_amount);
+  SAME(trigger_max_raise);
+  SAME(decrease_score_below);
+  SAME(decrease_high_util);
+  SAME(decrease_high_util_months);
+  SAME(decrease_score_drop);
+  SAME(decrease_cut_to_pct);
+  SAME(decrease_cooldown_months);
   SAME(freeze_bucket);
   SAME(unfreeze_after_clean_months);
+  for (int i = 0; i < kMonthMaskWords; ++i) SAME(temp_month_mask[i]);
+  SAME(temp_raise_pct);
+  SAME(temp_raise_amount);
+  SAME(freq_window);
+  SAME(freq_max_draws);
+  SAME(freq_block_increases);
+  SAME(freq_cut_to_pct);
+  SAME(n_price_bands);
+  for (int i = 0; i < kMaxBands; ++i) {
+    SAME(price_score_min[i]);
+    SAME(price_apr[i]);
+  }
 }
 
 void expect_same(const PopulationConfig& a, const PopulationConfig& b) {
@@ -343,6 +378,7 @@ TEST_F(Config, EffectiveTomlRoundTripsNonDefaultValues) {
   write("pol/tight.toml", R"(
 [policy]
 description = "a \"quoted\" \\ backslash,\nnewline\ttab, unicode é, control \u0001"
+max_limit = 200000000
 [policy.initial_line]
 rounding = 0.01
 bands = [
@@ -351,10 +387,38 @@ bands = [
 ]
 [policy.review]
 every_months = 3
-max_limit = 200000000
+min_months_on_book = 7
+lookback_months = 11
+raise_amount = 12.34
+min_score = 600.5
+[policy.trigger]
+clean_months = 5
+min_utilization = 0.71
+min_score = 633.5
+raise_pct = 0
+raise_amount = 250.5
+max_raise = 0
+[policy.decrease]
+score_below = 590
+high_utilization = 0.93
+high_utilization_months = 4
+score_drop = 17.5
+cut_to_pct = 0.45
+cooldown_months = 5
 [policy.freeze]
 at_dpd = 61
 unfreeze_after_clean_months = 4
+[policy.temporary]
+months = [64, 1, 600, 65]
+raise_pct = 0.3
+raise_amount = 10
+[policy.frequency]
+window_months = 4
+max_draws = 17
+block_increases = false
+cut_to_pct = 0.61
+[policy.pricing]
+bands = [{ score_min = 350, apr = 0.29 }, { score_min = 720.5, apr = 0.0999 }]
 )");
   RunFile rf;
   rf.refs = R"(policies = ["pol/tight.toml", { name = "plain" }]
@@ -426,7 +490,7 @@ late_fee = 0.07
 // ------------------------------------------------------------ resolution
 
 TEST_F(Config, FreezeAtDpdMapsToTheFirstBucketAtOrPastIt) {
-  const std::pair<int, int> cases[] = {{0, 0}, {1, 1}, {2, 2}, {30, 2}, {31, 2}, {60, 3}, {61, 3}, {150, 6}, {180, 7}};
+  const std::pair<int, int> cases[] = {{0, 0}, {1, 1}, {2, 2}, {30, 2}, {31, 2}, {60, 3}, {61, 3}, {121, 5}, {150, 6}};
   for (const auto& [dpd, bucket] : cases) {
     RunFile rf;
     rf.refs = "policies = [{ name = \"p\", freeze = { at_dpd = " + std::to_string(dpd) +
@@ -633,8 +697,8 @@ TEST_F(Config, NegativeMoney) {
             "scenarios = [{ name = \"s\" }]\n";
   expect_run_error(rf, "floor = -5", "policies[0].initial_line.bands[0].floor", "must be >= 0, got -5");
   rf = RunFile{};
-  rf.refs = "policies = [{ name = \"p\", review = { max_limit = -1 } }]\nscenarios = [{ name = \"s\" }]\n";
-  expect_run_error(rf, "max_limit", "policies[0].review.max_limit", "must be > 0, got -1");
+  rf.refs = "policies = [{ name = \"p\", max_limit = -1 }]\nscenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "max_limit", "policies[0].max_limit", "must be > 0, got -1");
   rf = RunFile{};
   rf.tables = "[population]\nexisting_line_min = -0.5\n";
   expect_run_error(rf, "existing_line_min", "population.existing_line_min", "must be >= 0, got -0.5");
@@ -656,8 +720,8 @@ TEST_F(Config, FloorAboveCap) {
 
 TEST_F(Config, MaxLimitBelowABandFloor) {
   RunFile rf;
-  rf.refs = "policies = [{ name = \"p\", review = { max_limit = 400 } }]\nscenarios = [{ name = \"s\" }]\n";
-  expect_run_error(rf, "max_limit", "policies[0].review.max_limit",
+  rf.refs = "policies = [{ name = \"p\", max_limit = 400 }]\nscenarios = [{ name = \"s\" }]\n";
+  expect_run_error(rf, "max_limit", "policies[0].max_limit",
                    "must be >= every initial_line band floor (largest 500.00), got 400.00");
 }
 

@@ -43,7 +43,9 @@ struct StepFixture : ::testing::Test {
     for (auto& m : months) m = sc;
     c.id = 1; c.score = 720; c.income = 1000000; c.spend_propensity = 0.3; c.activity = 0.5;
     c.revolve_shape = 2.0; c.risk = 0.0; c.transactor = false; c.months_on_book = 12;
-    s.balance = 100000; s.limit = 500000; s.bucket = 0; s.open = true; s.months_current = 12; s.months_on_book = 12;
+    pp.review_lookback = 3;
+    pp.decrease_cooldown_months = 3;
+    s = account(100000, 500000, 0, 12);
     for (double& u : d.u) u = 0.5;
     d.u[kDrawActive] = 0.9;       // card not used (activity 0.5)
     d.u[kDrawDelinquency] = 0.9;  // no miss, no roll
@@ -55,6 +57,18 @@ struct StepFixture : ::testing::Test {
     return mv;
   }
   MonthOutcome step(int month = 0) { return step_month(view(), c, s, month, d, 0.0); }
+  // An open account on book 12 months, with no missed payment, increase or
+  // decrease in memory and no utilization or draw history.
+  static AccountState account(std::int64_t balance, std::int64_t limit, std::int32_t bucket,
+                              std::int32_t months_current) {
+    AccountState a{};
+    a.balance = balance; a.limit = limit; a.open_limit = limit; a.bucket = bucket;
+    a.months_current = months_current; a.months_on_book = 12;
+    a.since_missed = bucket > 0 ? 0 : 1000; a.since_increase = 1000; a.since_decrease = 1000;
+    a.util_bp.fill(0); a.draws.fill(0); a.history_months = 0;
+    a.open = true;
+    return a;
+  }
 };
 
 TEST_F(StepFixture, TransactorPaysInFullWithoutInterestAndSpendIsCappedByTheLine) {
@@ -110,7 +124,7 @@ TEST_F(StepFixture, MissProbabilityRisesWithUtilization) {
   s.balance = 500000;  // util 1.0: p = logistic(logit(0.02) + 2 * 0.5) = 0.0525
   d.u[kDrawDelinquency] = 0.05;
   EXPECT_TRUE(step().missed);
-  s = AccountState{100000, 500000, 0, 0, 12, 12, true, false};  // util 0.2: p = logistic(logit(.02) - 0.6) = 0.0110
+  s = account(100000, 500000, 0, 12);  // util 0.2: p = logistic(logit(.02) - 0.6) = 0.0110
   d.u[kDrawDelinquency] = 0.012;
   EXPECT_FALSE(step().missed);
 }
@@ -130,9 +144,9 @@ TEST_F(StepFixture, RollForwardThenChargeOffAtTheConfiguredBucket) {
   EXPECT_FALSE(o.active);
 
   bp.chargeoff_bucket = 3;  // charge off past 90 DPD: bucket 3 rolling closes the account
-  s = AccountState{300000, 500000, 0, 3, 0, 12, true, false};
+  s = account(300000, 500000, 3, 0);
   EXPECT_TRUE(step().charged_off);
-  s = AccountState{300000, 500000, 0, 2, 0, 12, true, false};
+  s = account(300000, 500000, 2, 0);
   EXPECT_FALSE(step().charged_off);
   EXPECT_EQ(s.bucket, 3);
 }
