@@ -514,6 +514,8 @@ void run_fields(IO& t, RunConfig& c) {
             static_cast<int>(i));
   }
   std::sort(c.report_months.begin(), c.report_months.end());
+  t.text("baseline", c.baseline);
+  t.number("cost_of_funds", c.cost_of_funds, closed(0, 1));
 }
 
 template <class IO>
@@ -951,6 +953,13 @@ class Loader {
     policy.params = default_policy();
     cfg.policies = named_parts(root, "policies", "policy", policy, policy_fields<Reader>);
     cfg.scenarios = named_parts(root, "scenarios", "scenario", ScenarioConfig{}, scenario_fields<Reader>);
+    if (!cfg.baseline.empty()) {
+      std::vector<std::string> names;
+      for (const PolicyConfig& p : cfg.policies) names.push_back(p.name);
+      if (std::find(names.begin(), names.end(), cfg.baseline) == names.end())
+        run.fail("baseline", "names no policy of this run (policies: " + join(names, ", ") + "), got " +
+                                 quote(cfg.baseline));
+    }
     for (ScenarioConfig& s : cfg.scenarios) resolve_scenario(s, cfg.months);
     return cfg;
   }

@@ -123,6 +123,8 @@ struct RunConfig {
   std::int64_t batch_size = 1 << 20;  // customers per batch (bounds memory; results do not depend on it)
   std::string output = "results/run.h5";
   std::vector<std::int32_t> report_months;  // months (1-based) shown in summaries besides the horizon
+  std::string baseline;               // policy the others are compared against; "" = the first
+  double cost_of_funds = 0.03;        // annual rate on month-end balances, charged in net income
   PopulationConfig population;
   BehaviourConfig behaviour;
   std::vector<PolicyConfig> policies;

@@ -155,6 +155,8 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   r.meta.customers = n;
   r.meta.threads = cfg.threads;
   r.meta.batch_size = cfg.batch_size;
+  r.meta.cost_of_funds = cfg.cost_of_funds;
+  r.meta.baseline_policy = cfg.baseline.empty() ? cfg.policies.front().name : cfg.baseline;
   r.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -55,6 +55,62 @@ TEST(Exactness, SameBytesForAnyThreadCountAndBatchSize) {
   }
 }
 
+// The four shipped policies (configs/compare_policies.toml) use every lever.
+RunConfig policies_config(std::int64_t customers, int paths, int months) {
+  RunConfig cfg = load_run_config(LIMITSIM_SOURCE_DIR "/configs/compare_policies.toml");
+  Overrides o;
+  o.customers = customers;
+  o.paths = paths;
+  o.months = months;
+  apply_overrides(cfg, o);
+  return cfg;
+}
+
+std::int64_t total(const RunResults& r, std::size_t combo, int metric) {
+  std::int64_t t = 0;
+  for (int p = 0; p < r.paths; ++p)
+    for (int m = 0; m < r.months; ++m) t += r.portfolio(r.combos[combo], p, m, metric);
+  return t;
+}
+
+TEST(Exactness, EveryLeverGivesTheSameBytesForAnyThreadCountAndBatchSize) {
+  const RunConfig cfg = policies_config(3000, 2, 24);
+  const RunResults ref = run_cpu(cfg, 1, 1 << 20);
+  ASSERT_EQ(ref.policy_names, (std::vector<std::string>{"static", "conservative", "growth", "lender_rules"}));
+  // The levers fire: cuts, triggered raises, temporary lines and the frequency signal.
+  EXPECT_GT(total(ref, 1, kLimitDecreaseCount), 0);
+  EXPECT_GT(total(ref, 2, kTriggerIncreaseCount), 0);
+  EXPECT_GT(total(ref, 3, kTriggerIncreaseCount), 0);
+  EXPECT_GT(total(ref, 3, kLimitDecreaseCount), 0);
+  EXPECT_GT(total(ref, 3, kTempLimitCount), 0);
+  EXPECT_GT(total(ref, 3, kSignalCount), 0);
+  EXPECT_EQ(total(ref, 0, kLimitIncreaseCount) + total(ref, 0, kLimitDecreaseCount), 0);  // static
+  for (const auto& [threads, batch] : {std::pair<int, std::int64_t>{2, 777}, {3, 1000}}) {
+    const RunResults r = run_cpu(cfg, threads, batch);
+    for (std::size_t i = 0; i < ref.combos.size(); ++i)
+      EXPECT_EQ(r.combos[i].sums, ref.combos[i].sums) << ref.policy_names[i] << ", " << threads << " threads, batch " << batch;
+  }
+}
+
+TEST(Policies, FreezingAtThirtyDaysLowersExposureAtDefaultOnTheSameNumbers) {
+  RunConfig cfg = policies_config(4000, 4, 24);
+  PolicyConfig never = cfg.policies[0];  // static: never freezes
+  PolicyConfig freeze = never;
+  freeze.name = "freeze30";
+  freeze.params.freeze_bucket = 2;  // at_dpd = 30
+  cfg.policies = {never, freeze};
+  cfg.baseline.clear();
+  const RunResults r = run_cpu(cfg, 2, 1 << 20);
+  for (int p = 0; p < r.paths; ++p) {
+    std::int64_t ead_never = 0, ead_freeze = 0;
+    for (int m = 0; m < r.months; ++m) {
+      ead_never += r.portfolio(r.combos[0], p, m, kChargeoffExposure);
+      ead_freeze += r.portfolio(r.combos[1], p, m, kChargeoffExposure);
+    }
+    EXPECT_LT(ead_freeze, ead_never) << "path " << p;
+  }
+}
+
 TEST(Exactness, IdenticalPoliciesGiveIdenticalResults) {
   RunConfig cfg = small_config(2000, 2, 12);
   PolicyConfig twin = cfg.policies[0];
