@@ -929,7 +929,26 @@ class Loader {
  public:
   explicit Loader(std::string path) : path_(std::move(path)), base_(fs::path(path_).parent_path()) {}
 
-  RunConfig load() {
+  RunConfig load() { return load_impl(nullptr); }
+  SweepConfig load_sweep() {
+    SweepConfig sc;
+    sc.run = load_impl(&sc);
+    return sc;
+  }
+
+ private:
+  // Keys of [policy] a sweep may vary: a top-level key, or "section.key".
+  static bool sweepable(const std::string& key) {
+    static const std::vector<std::string> sections = {"initial_line", "review",    "trigger",   "decrease",
+                                                      "freeze",       "temporary", "frequency", "pricing"};
+    const std::size_t dot = key.find('.');
+    if (dot == std::string::npos) return key == "max_limit";
+    const std::string section = key.substr(0, dot), field = key.substr(dot + 1);
+    return std::find(sections.begin(), sections.end(), section) != sections.end() && !field.empty() &&
+           field.find('.') == std::string::npos;
+  }
+
+  RunConfig load_impl(SweepConfig* sweep_out) {
     RunConfig cfg;
     cfg.source = path_;
     const Value& doc = parse(path_, nullptr, "");
@@ -939,6 +958,13 @@ class Loader {
     const Value* behaviour = root.find("behaviour");
     root.find("policies");
     root.find("scenarios");
+    const Value* sweep = nullptr;
+    if (sweep_out) {
+      sweep = root.find("sweep");
+      if (!sweep) root.fail("sweep", "missing: a sweep file needs a [sweep] table (see docs/config.md)");
+    } else if (const Value* v = root.peek("sweep")) {
+      fail_at(*v, "sweep", "a [sweep] table is read only by `limitsim sweep`; run this file with `limitsim sweep`");
+    }
     root.done();
 
     for (const char* ref : {"population", "behaviour", "policies", "scenarios"})
@@ -951,22 +977,128 @@ class Loader {
     if (behaviour) part(*behaviour, "behaviour", "behaviour", cfg.behaviour, behaviour_fields<Reader>);
     PolicyConfig policy;
     policy.params = default_policy();
-    cfg.policies = named_parts(root, "policies", "policy", policy, policy_fields<Reader>);
+    std::vector<const Value*> policy_tables;
+    cfg.policies = named_parts(root, "policies", "policy", policy, policy_fields<Reader>, &policy_tables);
     cfg.scenarios = named_parts(root, "scenarios", "scenario", ScenarioConfig{}, scenario_fields<Reader>);
+    for (ScenarioConfig& s : cfg.scenarios) resolve_scenario(s, cfg.months);
+    if (sweep_out) {
+      if (cfg.policies.size() != 1)
+        fail_at(*root.find("policies"), "policies",
+                "a sweep varies one base policy: list exactly one, got " + std::to_string(cfg.policies.size()));
+      expand_sweep(*sweep, *policy_tables.front(), cfg, *sweep_out);
+    }
     if (!cfg.baseline.empty()) {
       std::vector<std::string> names;
       for (const PolicyConfig& p : cfg.policies) names.push_back(p.name);
       if (std::find(names.begin(), names.end(), cfg.baseline) == names.end())
-        run.fail("baseline", "names no policy of this run (policies: " + join(names, ", ") + "), got " +
-                                 quote(cfg.baseline));
+        run.fail("baseline", "names no policy of this run (policies: " +
+                                 (names.size() <= 8 ? join(names, ", ")
+                                                    : join({names.begin(), names.begin() + 8}, ", ") + ", ...") +
+                                 "), got " + quote(cfg.baseline));
     }
-    for (ScenarioConfig& s : cfg.scenarios) resolve_scenario(s, cfg.months);
     return cfg;
   }
 
- private:
+  // Reads [sweep] and replaces cfg.policies with the base policy and its variants.
+  void expand_sweep(const Value& table, const Value& base_table, RunConfig& cfg, SweepConfig& out) {
+    constexpr std::size_t kMaxVariants = 10000;
+    Reader sw(&table, "sweep", table);
+    const Value* params = sw.find("parameters");
+    if (!params) sw.fail("parameters", "is required: an array of { key = \"review.raise_pct\", values = [...] }");
+    if (!params->is_array() || params->as_array().empty() || params->as_array().size() > 8)
+      fail_at(*params, "sweep.parameters", "must be an array of 1 to 8 tables, got " + describe(*params));
+    std::vector<std::vector<const Value*>> values;
+    std::size_t variants = 1;
+    for (std::size_t j = 0; j < params->as_array().size(); ++j) {
+      const Value& row = params->as_array()[j];
+      const std::string at = "sweep.parameters[" + std::to_string(j) + "]";
+      if (!row.is_table()) fail_at(row, at, "must be a table, got " + describe(row));
+      Reader r(&row, at, row);
+      r.need("key");
+      r.need("values");
+      SweepParameter sp;
+      r.text("key", sp.key);
+      if (!sweepable(sp.key))
+        r.fail("key", "must name a lever key of [policy]: max_limit or <section>.<key> with section one of "
+                      "initial_line, review, trigger, decrease, freeze, temporary, frequency, pricing; got " +
+                          quote(sp.key));
+      for (const SweepParameter& q : out.parameters)
+        if (q.key == sp.key) r.fail("key", "is swept twice: " + quote(sp.key));
+      const Value& vs = *r.find("values");
+      if (!vs.is_array() || vs.as_array().empty() || vs.as_array().size() > 1000)
+        fail_at(vs, at + ".values", "must be an array of 1 to 1000 numbers or booleans, got " + describe(vs));
+      std::vector<const Value*> these;
+      for (std::size_t i = 0; i < vs.as_array().size(); ++i) {
+        const Value& v = vs.as_array()[i];
+        const std::string vk = at + ".values[" + std::to_string(i) + "]";
+        if (!v.is_integer() && !v.is_floating() && !v.is_boolean())
+          fail_at(v, vk, "must be a number or a boolean, got " + describe(v));
+        sp.values.push_back(v.is_boolean() ? (v.as_boolean() ? "true" : "false") : literal(v));
+        sp.numbers.push_back(v.is_boolean() ? (v.as_boolean() ? 1.0 : 0.0)
+                                            : v.is_integer() ? static_cast<double>(v.as_integer()) : v.as_floating());
+        these.push_back(&v);
+      }
+      r.done();
+      variants *= these.size();
+      if (variants > kMaxVariants)
+        fail_at(*params, "sweep.parameters",
+                "the grid has more than " + std::to_string(kMaxVariants) + " variants; sweep fewer values");
+      values.push_back(std::move(these));
+      out.parameters.push_back(std::move(sp));
+    }
+    std::string csv = fs::path(cfg.output).replace_extension(".csv").string();
+    sw.text("csv", csv);
+    sw.check(!csv.empty(), "csv", "must not be empty");
+    sw.done();
+    out.csv = csv;
+
+    const PolicyConfig base = cfg.policies.front();
+    out.base_policy = base.name;
+    const std::size_t width = std::to_string(variants).size();
+    for (std::size_t v = 0; v < variants; ++v) {
+      std::vector<std::int32_t> point(values.size());
+      std::size_t rest = v;
+      for (std::size_t j = values.size(); j-- > 0;) {
+        point[j] = static_cast<std::int32_t>(rest % values[j].size());
+        rest /= values[j].size();
+      }
+      Value t = base_table;
+      std::vector<std::string> settings;
+      for (std::size_t j = 0; j < values.size(); ++j) {
+        const std::string& key = out.parameters[j].key;
+        const std::size_t dot = key.find('.');
+        toml::table* target = &t.as_table();
+        if (dot != std::string::npos) {
+          Value& section = (*target)[key.substr(0, dot)];
+          if (section.is_uninitialized()) section = toml::table{};
+          if (!section.is_table()) fail_at(section, "policy." + key.substr(0, dot), "must be a table");
+          target = &section.as_table();
+        }
+        (*target)[dot == std::string::npos ? key : key.substr(dot + 1)] = *values[j][point[j]];
+        settings.push_back(key + " = " + out.parameters[j].values[point[j]]);
+      }
+      PolicyConfig pc;
+      pc.params = default_policy();
+      try {
+        Reader r(&t, "policy", base_table);
+        policy_fields(r, pc);
+        r.done();
+      } catch (const ConfigError& e) {
+        throw ConfigError(std::string(e.what()) + "\n(in sweep variant " + std::to_string(v + 1) + " of " +
+                          std::to_string(variants) + ": " + join(settings, ", ") + ")");
+      }
+      std::string index = std::to_string(v + 1);
+      pc.name = base.name + ".v" + std::string(width - index.size(), '0') + index;
+      pc.description = "sweep of " + base.name + ": " + join(settings, ", ");
+      pc.source = base.source;
+      cfg.policies.push_back(std::move(pc));
+      out.grid.push_back(std::move(point));
+    }
+  }
+
   // Where a part's name came from: its `name` value, or the reference to it.
   struct Origin {
+    const Value* table;  // the part's table (inline, or in its file)
     const Value* anchor;
     std::string key;
     std::string stem;  // the file's stem; "" for an inline part
@@ -1006,7 +1138,7 @@ class Loader {
       Reader r(&ref, key, ref);
       fields(r, cfg);
       r.done();
-      return origin(r, ref, key, "");
+      return origin(r, ref, ref, key, "");
     }
     if (!ref.is_string()) fail_at(ref, key, "must be a file name or a table, got " + describe(ref));
     const std::string file = resolve(ref.as_string().str);
@@ -1020,18 +1152,20 @@ class Loader {
     fields(r, cfg);
     r.done();
     cfg.source = file;
-    return origin(r, ref, key, fs::path(file).stem().string());
+    return origin(r, *table, ref, key, fs::path(file).stem().string());
   }
 
-  static Origin origin(const Reader& r, const Value& ref, const std::string& key, std::string stem) {
+  static Origin origin(const Reader& r, const Value& table, const Value& ref, const std::string& key,
+                       std::string stem) {
     const Value* name = r.peek("name");
-    return name ? Origin{name, r.path("name"), std::move(stem), true} : Origin{&ref, key, std::move(stem), false};
+    return name ? Origin{&table, name, r.path("name"), std::move(stem), true}
+                : Origin{&table, &ref, key, std::move(stem), false};
   }
 
   // The non-empty array `list_key` of named parts (policies or scenarios).
   template <class Cfg, class Fields>
   std::vector<Cfg> named_parts(Reader& root, const std::string& list_key, const std::string& kind, const Cfg& proto,
-                               Fields fields) {
+                               Fields fields, std::vector<const Value*>* tables = nullptr) {
     const Value* list = root.find(list_key);
     if (!list) root.fail(list_key, "missing: at least one " + kind + " is required");
     if (!list->is_array() || list->as_array().empty())
@@ -1042,6 +1176,7 @@ class Loader {
       Cfg cfg = proto;
       const std::string key = list_key + "[" + std::to_string(i) + "]";
       const Origin o = part(list->as_array()[i], key, kind, cfg, fields);
+      if (tables) tables->push_back(o.table);
       if (!o.named) {
         if (o.stem.empty()) fail_at(*o.anchor, o.key, "an inline " + kind + " needs a name");
         cfg.name = o.stem;
@@ -1168,6 +1303,18 @@ void resolve_scenario(ScenarioConfig& s, std::int32_t months) {
     s.months[m].miss_mult = at(s.spec.miss_multiplier, m, neutral.miss_mult);
     s.months[m].roll_mult = at(s.spec.roll_multiplier, m, neutral.roll_mult);
     s.months[m].spend_mult = at(s.spec.spend_multiplier, m, neutral.spend_mult);
+  }
+}
+
+SweepConfig load_sweep_config(const std::string& path) {
+  try {
+    return Loader(path).load_sweep();
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const toml::exception& e) {
+    throw ConfigError(e.location().file_name() + ":" + std::to_string(e.location().line()) + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw ConfigError(path + ": " + e.what());
   }
 }
 

@@ -139,6 +139,29 @@ ScenarioMonth neutral_scenario_month();
 // Reads and validates a run file and every file it names. Throws ConfigError.
 RunConfig load_run_config(const std::string& path);
 
+// A policy sweep: a run file with exactly one (base) policy and a [sweep]
+// table naming policy keys and the values to try. The run's policies become
+// the base policy followed by one variant per point of the grid.
+struct SweepParameter {
+  std::string key;                  // dotted key inside [policy], e.g. "review.raise_pct"
+  std::vector<std::string> values;  // as written in the file, e.g. "0.2", "3", "true"
+  std::vector<double> numbers;      // the same values as numbers (true = 1, false = 0)
+};
+
+struct SweepConfig {
+  RunConfig run;                    // run.policies = {base, variant 1, ..., variant N}
+  std::string base_policy;          // name of the base policy (run.policies[0])
+  std::vector<SweepParameter> parameters;
+  // grid[v][j]: index into parameters[j].values of variant v (run.policies[v + 1]);
+  // the last parameter varies fastest.
+  std::vector<std::vector<std::int32_t>> grid;
+  std::string csv;                  // CSV of the grid's figures and frontiers
+};
+
+// Reads and validates a sweep file; every variant is validated like a policy
+// file. Throws ConfigError naming the file, line and key, and the variant.
+SweepConfig load_sweep_config(const std::string& path);
+
 // Values given on the command line; unset ones leave the file's value.
 struct Overrides {
   std::optional<std::int64_t> customers;
