@@ -112,7 +112,12 @@ TEST(Policies, FreezingAtThirtyDaysLowersExposureAtDefaultOnTheSameNumbers) {
 }
 
 TEST(Exactness, IdenticalPoliciesGiveIdenticalResults) {
-  RunConfig cfg = small_config(2000, 2, 12);
+  RunConfig cfg = policies_config(2000, 2, 24);
+  cfg.policies.erase(cfg.policies.begin(), cfg.policies.begin() + 3);  // lender_rules: every lever but pricing
+  cfg.policies[0].params.n_price_bands = 1;
+  cfg.policies[0].params.price_score_min[0] = 350;
+  cfg.policies[0].params.price_apr[0] = 0.2;
+  cfg.baseline.clear();
   PolicyConfig twin = cfg.policies[0];
   twin.name = "twin";
   cfg.policies.push_back(twin);
