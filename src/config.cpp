@@ -1094,6 +1094,26 @@ class Loader {
       cfg.policies.push_back(std::move(pc));
       out.grid.push_back(std::move(point));
     }
+    // The base policy's own values of the swept keys, from its effective TOML (defaults included);
+    // every key is known by now, since each variant has been validated.
+    {
+      PolicyConfig copy = base;
+      std::ostringstream os;
+      os << "[policy]\n";
+      Writer w(os, "policy");
+      policy_fields(w, copy);
+      std::istringstream in(os.str());
+      const Value doc = toml::parse(in, "(base policy)");
+      for (SweepParameter& sp : out.parameters) {
+        const std::size_t dot = sp.key.find('.');
+        const Value& pol = doc.at("policy");
+        const Value& v = dot == std::string::npos ? pol.at(sp.key) : pol.at(sp.key.substr(0, dot)).at(sp.key.substr(dot + 1));
+        sp.base_value = v.is_boolean() ? (v.as_boolean() ? "true" : "false") : literal(v);
+        sp.base_number = v.is_boolean() ? (v.as_boolean() ? 1.0 : 0.0)
+                         : v.is_integer() ? static_cast<double>(v.as_integer())
+                         : v.is_floating() ? v.as_floating() : std::numeric_limits<double>::quiet_NaN();
+      }
+    }
   }
 
   // Where a part's name came from: its `name` value, or the reference to it.

@@ -146,6 +146,8 @@ struct SweepParameter {
   std::string key;                  // dotted key inside [policy], e.g. "review.raise_pct"
   std::vector<std::string> values;  // as written in the file, e.g. "0.2", "3", "true"
   std::vector<double> numbers;      // the same values as numbers (true = 1, false = 0)
+  std::string base_value;           // the base policy's effective value of the key, as TOML text
+  double base_number = 0.0;
 };
 
 struct SweepConfig {

@@ -1080,6 +1080,10 @@ TEST_F(Config, ShippedSweepsExpandTheirGrids) {
   EXPECT_EQ(sc.parameters[1].key, "review.every_months");
   EXPECT_EQ(sc.parameters[1].values, (std::vector<std::string>{"3", "6"}));
   EXPECT_NE(sc.csv.find("sweep_lender_rules.csv"), std::string::npos);
+  // The base policy's own values of the swept keys.
+  EXPECT_EQ(sc.parameters[0].base_value, "0.2");
+  EXPECT_EQ(sc.parameters[1].base_number, 3.0);
+  EXPECT_EQ(sc.parameters[2].base_value, "30");
   // The last parameter varies fastest: variant 5 (index 4) = raise 0.1, every 6, at_dpd 30.
   EXPECT_EQ(sc.grid[4], (std::vector<std::int32_t>{0, 1, 1}));
   const PolicyConfig& v5 = sc.run.policies[5];
