@@ -139,10 +139,13 @@ LIMITSIM_INLINE AccountState init_state(const ModelView& mv, const Customer& c) 
   s.since_missed = s.bucket == 0 ? kLongAgo : 0;
   s.since_increase = c.months_on_book < kLongAgo ? c.months_on_book : kLongAgo;
   s.since_decrease = kLongAgo;
-  s.high_util_months = 0;
+  // Existing accounts: the opening utilization stands for the months before the run.
+  const std::int32_t opening_util_ppm = utilization_ppm(s.balance, s.limit);
+  s.high_util_months = !is_new && mv.policy.decrease_high_util > 0.0 && opening_util_ppm >= mv.policy.decrease_high_util * 1e6
+                           ? kHistoryMonths : 0;
   // Existing accounts: the opening utilization stands for the months before the
   // run, and their draw history (unknown) starts at zero. New accounts have none.
-  s.util_bp.fill(is_new ? 0 : static_cast<std::uint64_t>(utilization_ppm(s.balance, s.limit) / 100));
+  s.util_bp.fill(is_new ? 0 : static_cast<std::uint64_t>(opening_util_ppm / 100));
   s.draws.fill(0);
   s.history_months = is_new ? 0 : kHistoryMonths;
   s.open = true;
@@ -256,6 +259,7 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   if (month_flagged(pp.temp_month_mask, month) && b == 0 && !s.frozen) {
     temp_extra = round_down(round_cents(static_cast<double>(s.limit) * pp.temp_raise_pct) + pp.temp_raise_amount,
                             pp.line_rounding);
+    temp_extra = min64(temp_extra, max64(0, pp.max_limit - s.limit));  // not past the policy's ceiling
   }
   const std::int64_t line = s.limit + temp_extra;
 
@@ -392,8 +396,10 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
     }
   }
 
-  // Increases: the periodic review on the account's anniversary months, else the event trigger.
-  const bool may_raise = o.limit_decrease == 0 && !s.frozen && nb == 0 && !(signal && pp.freq_block_increases);
+  // Increases: the periodic review on the account's anniversary months, else
+  // the event trigger. Never in a month when a cut rule fires (even one held
+  // back by the cool-down or with nothing to cut).
+  const bool may_raise = cut_pct > 1.0 && !s.frozen && nb == 0 && !(signal && pp.freq_block_increases);
   if (may_raise && pp.review_every > 0 && s.months_on_book % pp.review_every == 0) {
     const int n = pp.review_lookback < s.history_months ? pp.review_lookback : s.history_months;
     const double mean_util_bp = n > 0 ? static_cast<double>(s.util_bp.sum(n)) / n : 0.0;

@@ -1,6 +1,7 @@
 // Plain, trivially copyable parameter structs: what a kernel is given.
 // Host code validates TOML into these (src/config.cpp); nothing here parses.
-// Every field's meaning, unit and default is documented in docs/model.md.
+// Every field's meaning, unit and default is documented in docs/config.md (keys)
+// and docs/model.md (how the model uses them).
 #pragma once
 
 #include <cstdint>

@@ -941,11 +941,12 @@ class Loader {
   static bool sweepable(const std::string& key) {
     static const std::vector<std::string> sections = {"initial_line", "review",    "trigger",   "decrease",
                                                       "freeze",       "temporary", "frequency", "pricing"};
+    static const std::vector<std::string> arrays = {"initial_line.bands", "temporary.months", "pricing.bands"};
     const std::size_t dot = key.find('.');
     if (dot == std::string::npos) return key == "max_limit";
     const std::string section = key.substr(0, dot), field = key.substr(dot + 1);
     return std::find(sections.begin(), sections.end(), section) != sections.end() && !field.empty() &&
-           field.find('.') == std::string::npos;
+           field.find('.') == std::string::npos && std::find(arrays.begin(), arrays.end(), key) == arrays.end();
   }
 
   RunConfig load_impl(SweepConfig* sweep_out) {
@@ -981,6 +982,8 @@ class Loader {
     cfg.policies = named_parts(root, "policies", "policy", policy, policy_fields<Reader>, &policy_tables);
     cfg.scenarios = named_parts(root, "scenarios", "scenario", ScenarioConfig{}, scenario_fields<Reader>);
     for (ScenarioConfig& s : cfg.scenarios) resolve_scenario(s, cfg.months);
+    for (std::size_t i = 0; i < cfg.policies.size(); ++i)
+      check_freeze(cfg.policies[i].params, *policy_tables[i], cfg.behaviour.params);
     if (sweep_out) {
       if (cfg.policies.size() != 1)
         fail_at(*root.find("policies"), "policies",
@@ -997,6 +1000,17 @@ class Loader {
                                  "), got " + quote(cfg.baseline));
     }
     return cfg;
+  }
+
+  // A freeze past the behaviour's charge-off point would never fire. `table` is the policy's table.
+  static void check_freeze(const PolicyParams& p, const Value& table, const BehaviourParams& b) {
+    if (p.freeze_bucket <= b.chargeoff_bucket) return;
+    const Value* freeze = table.contains("freeze") ? &table.at("freeze") : nullptr;
+    const Value* at = freeze && freeze->is_table() && freeze->contains("at_dpd") ? &freeze->at("at_dpd") : &table;
+    fail_at(*at, "policy.freeze.at_dpd",
+            "is past the behaviour's charge-off at " + std::to_string(30 * b.chargeoff_bucket) +
+                " DPD, so the freeze would never fire; use at most " + std::to_string(30 * (b.chargeoff_bucket - 1)) +
+                ", got " + describe(*at));
   }
 
   // Reads [sweep] and replaces cfg.policies with the base policy and its variants.
@@ -1019,8 +1033,9 @@ class Loader {
       SweepParameter sp;
       r.text("key", sp.key);
       if (!sweepable(sp.key))
-        r.fail("key", "must name a lever key of [policy]: max_limit or <section>.<key> with section one of "
-                      "initial_line, review, trigger, decrease, freeze, temporary, frequency, pricing; got " +
+        r.fail("key", "must name a number or boolean key of [policy]: max_limit or <section>.<key> with section "
+                      "one of initial_line, review, trigger, decrease, freeze, temporary, frequency, pricing "
+                      "(not the arrays initial_line.bands, temporary.months, pricing.bands); got " +
                           quote(sp.key));
       for (const SweepParameter& q : out.parameters)
         if (q.key == sp.key) r.fail("key", "is swept twice: " + quote(sp.key));
@@ -1083,6 +1098,7 @@ class Loader {
         Reader r(&t, "policy", base_table);
         policy_fields(r, pc);
         r.done();
+        check_freeze(pc.params, t, cfg.behaviour.params);
       } catch (const ConfigError& e) {
         throw ConfigError(std::string(e.what()) + "\n(in sweep variant " + std::to_string(v + 1) + " of " +
                           std::to_string(variants) + ": " + join(settings, ", ") + ")");

@@ -131,7 +131,7 @@ struct RunConfig {
   std::vector<ScenarioConfig> scenarios;
 };
 
-// Documented defaults (docs/model.md).
+// Documented defaults (docs/config.md).
 BehaviourParams default_behaviour();
 PolicyParams default_policy();
 ScenarioMonth neutral_scenario_month();

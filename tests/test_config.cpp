@@ -1030,6 +1030,16 @@ TEST_F(Config, EveryPolicyLeverValidationErrorNamesFileKeyAndReason) {
   for (const Case& c : cases) expect_policy_error(c.body, c.needle, c.key, c.reason);
 }
 
+TEST_F(Config, AFreezePastChargeOffIsRefused) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\", freeze = { at_dpd = 90 } }]\nscenarios = [{ name = \"s\" }]\n";
+  rf.tables = "[behaviour.delinquency]\nchargeoff_dpd = 90\n";
+  expect_run_error(rf, "at_dpd", "policy.freeze.at_dpd",
+                   "is past the behaviour's charge-off at 90 DPD, so the freeze would never fire; use at most 60, got 90");
+  rf.refs = "policies = [{ name = \"p\", freeze = { at_dpd = 60 } }]\nscenarios = [{ name = \"s\" }]\n";
+  EXPECT_EQ(load_run_config(write("run.toml", rf.text())).policies[0].params.freeze_bucket, 3);
+}
+
 TEST_F(Config, BaselineMustNameAPolicyOfTheRun) {
   RunFile rf;
   rf.refs = "policies = [{ name = \"a\" }, { name = \"b\" }]\nscenarios = [{ name = \"s\" }]\n";
@@ -1111,7 +1121,7 @@ TEST_F(Config, SweepErrors) {
   };
   EXPECT_NE(sweep_error("").find("sweep: missing: a sweep file needs a [sweep] table"), std::string::npos);
   EXPECT_NE(sweep_error("[sweep]\nparameters = [{ key = \"reveiw.raise_pct\", values = [0.1] }]\n")
-                .find("sweep.parameters[0].key: must name a lever key of [policy]"),
+                .find("sweep.parameters[0].key: must name a number or boolean key of [policy]"),
             std::string::npos);
   EXPECT_NE(sweep_error("[sweep]\nparameters = [{ key = \"review.raise_pct\", values = [\"a\"] }]\n")
                 .find("sweep.parameters[0].values[0]: must be a number or a boolean, got string \"a\""),
@@ -1125,6 +1135,9 @@ TEST_F(Config, SweepErrors) {
             std::string::npos);
   EXPECT_NE(sweep_error("[sweep]\nparameters = [{ key = \"review.raise_pcx\", values = [0.1] }]\n")
                 .find("policy.review.raise_pcx: unknown key"),
+            std::string::npos);
+  EXPECT_NE(sweep_error("[sweep]\nparameters = [{ key = \"temporary.months\", values = [1] }]\n")
+                .find("(not the arrays initial_line.bands, temporary.months, pricing.bands)"),
             std::string::npos);
   // A variant that fails a policy rule names the variant.
   const std::string bad = sweep_error(

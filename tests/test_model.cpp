@@ -405,6 +405,39 @@ TEST_F(StepFixture, DecreaseOnSustainedHighUtilizationWhileTheScoreFalls) {
   EXPECT_EQ(step(1).limit_decrease, 0);
 }
 
+TEST_F(StepFixture, NoRaiseWhileACutRuleFiresEvenInItsCoolDown) {
+  bp.score_util_penalty = 100;
+  pp.decrease_high_util = 0.9;
+  pp.decrease_high_util_months = 1;
+  pp.decrease_score_drop = 30;
+  pp.decrease_cut_to_pct = 0.8;
+  pp.review_every = 1;  // a review every month that would raise this account
+  pp.review_min_clean_months = 0;
+  pp.review_min_utilization = 0.0;
+  pp.review_min_score = 0;
+  pp.review_raise_pct = 0.2;
+  c.transactor = true;
+  c.spend_propensity = 0.23;
+  d.u[kDrawActive] = 0.1;
+  const MonthOutcome o = step(0);  // 92% used, score 678: cut to 4600.00
+  EXPECT_EQ(o.limit_decrease, 40000);
+  EXPECT_EQ(o.limit_increase, 0);
+  // 4600.00 on a 4600.00 line: the rule fires again, held back by the cool-down; still no raise.
+  const MonthOutcome o2 = step(1);
+  EXPECT_EQ(o2.limit_decrease, 0);
+  EXPECT_EQ(o2.limit_increase, 0);
+  pp.decrease_cut_to_pct = 0.0;  // without the rule the review raises
+  pp.decrease_high_util = 0.0;
+  EXPECT_EQ(step(2).limit_increase, 90000);  // 4600.00 + 20% = 5520.00, rounded down to 5500.00
+}
+
+TEST_F(StepFixture, TemporaryRaiseStopsAtTheCeiling) {
+  pp.temp_month_mask[0] = 1;
+  pp.temp_raise_pct = 0.5;
+  pp.max_limit = 600000;
+  EXPECT_EQ(step(0).temp_extra, 100000);  // 2500.00 wanted, 1000.00 left under the ceiling
+}
+
 TEST_F(StepFixture, FreezeStopsSpendingAndChargeOffClosesTheLine) {
   pp.freeze_bucket = 2;
   s = account(300000, 500000, 1, 0);
