@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -301,6 +302,7 @@ const MetaString kMetaStrings[] = {
     {"limitsim_version", &RunMetadata::limitsim_version}, {"git_commit", &RunMetadata::git_commit},
     {"backend", &RunMetadata::backend},                   {"device", &RunMetadata::device},
     {"created_utc", &RunMetadata::created_utc},           {"config_file", &RunMetadata::config_file},
+    {"baseline_policy", &RunMetadata::baseline_policy},
 };
 
 struct TailField {
@@ -389,7 +391,8 @@ struct DatasetInfo {
 
 class Writer {
  public:
-  Writer(const RunResults& r, const Summary& s, const std::string& file) : r_(r), s_(s), ctx_(file) {}
+  Writer(const RunResults& r, const Summary& s, const Comparison& c, const std::string& file)
+      : r_(r), s_(s), c_(c), ctx_(file) {}
 
   void write() {
     Handle fapl = file_access(ctx_);
@@ -403,6 +406,7 @@ class Writer {
     write_strings(root, "scenarios", r_.scenario_names, {"none", "scenario", "scenario names in run order", ""});
     write_strings(root, "policies", r_.policy_names, {"none", "policy", "policy names in run order", ""});
     write_results(root);
+    write_comparison(root);
     ctx_.ok(H5Fflush(root.id(), H5F_SCOPE_GLOBAL), "cannot flush the file");
     ctx_.ok(root.h.close(), "cannot close the file");
   }
@@ -539,6 +543,7 @@ class Writer {
     write_attr<std::int32_t>(root, "threads", r_.meta.threads);
     write_attr<std::int64_t>(root, "batch_size", r_.meta.batch_size);
     write_attr<double>(root, "wall_seconds", r_.meta.wall_seconds);
+    write_attr<double>(root, "cost_of_funds", r_.meta.cost_of_funds);
   }
 
   void write_segments(const Object& root) const {
@@ -671,13 +676,72 @@ class Writer {
     }
   }
 
+  // The comparison with the baseline as one tidy table: one row per (scenario,
+  // policy, figure, month), one dataset per column, all of the same length, so
+  // that pandas reads it in one line (docs/hdf5-schema.md).
+  void write_comparison(const Object& root) const {
+    Object g = make_group(root, "comparison");
+    write_string_attr(g, "baseline", c_.baseline);
+    write_attr<double>(g, "cost_of_funds", c_.cost_of_funds);
+    write_attr<double>(g, "confidence_level", kCompareConfidence);
+    write_attr<double>(g, "t_quantile", c_.t_quantile);
+    write_attr<std::int32_t>(g, "bootstrap_resamples", kBootstrapResamples);
+    write_attr<std::uint64_t>(g, "bootstrap_seed", kBootstrapSeed);
+    write_string_attr(g, "bootstrap_generator", "std::mt19937_64");
+    std::string units;
+    for (const CompareFigure& f : compare_figures())
+      units += std::string(units.empty() ? "" : ",") + f.name + "=" + f.unit;
+    write_string_attr(g, "figure_units", units);
+    // HDF5 lists datasets alphabetically; this is the table's (and the CSV's) column order.
+    write_string_attr(g, "columns", "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio");
+
+    std::vector<std::string> scenario, policy, figure, unit;
+    std::vector<std::int32_t> month;
+    std::vector<double> value, se, diff, lo, hi, pairing;
+    for (const PolicyComparison& pc : c_.combos)
+      for (const ComparedValue& v : pc.values) {
+        const CompareFigure& f = compare_figures().at(v.figure);
+        scenario.push_back(pc.scenario);
+        policy.push_back(pc.policy);
+        figure.push_back(f.name);
+        unit.push_back(f.unit);
+        month.push_back(v.month);
+        value.push_back(v.value.value);
+        se.push_back(v.value.se);
+        diff.push_back(v.vs_baseline.diff);
+        lo.push_back(v.vs_baseline.lo);
+        hi.push_back(v.vs_baseline.hi);
+        pairing.push_back(v.vs_baseline.pairing_ratio);
+      }
+    const std::vector<hsize_t> shape{scenario.size()};
+    write_strings(g, "scenario", scenario, {"none", "row", "scenario name", ""});
+    write_strings(g, "policy", policy, {"none", "row", "policy name", ""});
+    write_strings(g, "figure", figure, {"none", "row", "figure name (docs/metrics.md, Comparison)", ""});
+    write_array(g, "month", shape, month,
+                {"month", "row", "report month (1-based) of a monthly figure; 0 for a horizon figure", ""});
+    write_strings(g, "unit", unit, {"none", "row", "unit of value, se, diff, diff_lo and diff_hi in this row", ""});
+    write_array(g, "value", shape, value,
+                {"mixed", "row", "this policy: mean over paths (VaR, ES: the estimate); unit in column unit", ""});
+    write_array(g, "se", shape, se,
+                {"mixed", "row", "standard error of value (VaR, ES: bootstrap); NaN for one path", ""});
+    write_array(g, "diff", shape, diff,
+                {"mixed", "row", "policy - baseline on the same paths (same scenario)", ""});
+    write_array(g, "diff_lo", shape, lo,
+                {"mixed", "row", "lower end of the 95% CI of diff (t interval; VaR, ES: paired bootstrap)", ""});
+    write_array(g, "diff_hi", shape, hi,
+                {"mixed", "row", "upper end of the 95% CI of diff (t interval; VaR, ES: paired bootstrap)", ""});
+    write_array(g, "pairing_ratio", shape, pairing,
+                {"none", "row", "width of the paired CI / width of the unpaired (independent runs) CI", ""});
+  }
+
   const RunResults& r_;
   const Summary& s_;
+  const Comparison& c_;
   Context ctx_;
 };
 
 // Refuses what the file could not represent, before anything touches the disk.
-void validate_for_write(const RunResults& r, const Summary& s, const std::string& path) {
+void validate_for_write(const RunResults& r, const Summary& s, const Comparison& cmp, const std::string& path) {
   auto bad = [&](const std::string& what) { throw std::runtime_error("cannot write '" + path + "': " + what); };
   if (r.paths < 1 || r.months < 1 || r.segments < 1) bad("need at least one path, month and segment");
   if (r.segment_names.size() != static_cast<std::size_t>(r.segments) ||
@@ -703,7 +767,13 @@ void validate_for_write(const RunResults& r, const Summary& s, const std::string
     if (cs.scenario != c.scenario || cs.policy != c.policy || cs.months.size() != static_cast<std::size_t>(r.months) ||
         cs.tail.size() != std::size(kTailLevels))
       bad("the summary does not match the results (" + label + ")");
+    if (cmp.combos.size() != r.combos.size() || cmp.combos[i].scenario != c.scenario ||
+        cmp.combos[i].policy != c.policy || cmp.combos[i].values.size() != cmp.combos[0].values.size())
+      bad("the comparison does not match the results (" + label + ")");
   }
+  if (cmp.paths != r.paths || cmp.months != r.months)
+    bad("the comparison does not match the results (paths or months)");
+  if (!std::isfinite(r.meta.cost_of_funds)) bad("the cost of funds is not finite");
 }
 
 // ================================================================ reader
@@ -746,12 +816,19 @@ class Reader {
   }
 
   void read_meta(RunResults& r) const {
+    // Schema 1.1 added these; a 1.0 file lacks the inputs of the comparison.
+    for (const char* name : {"cost_of_funds", "baseline_policy"})
+      if (H5Aexists(root_.id(), name) <= 0)
+        ctx_.fail(std::string("no attribute '") + name + "' on '/' (written since schema 1.1; schema_version is " +
+                  read_string_attr(root_, "schema_version") + ")");
     for (const MetaString& m : kMetaStrings) r.meta.*(m.field) = read_string_attr(root_, m.name);
     r.meta.seed = read_attr<std::uint64_t>(root_, "seed");
     r.meta.customers = read_attr<std::int64_t>(root_, "customers");
     r.meta.threads = read_attr<std::int32_t>(root_, "threads");
     r.meta.batch_size = read_attr<std::int64_t>(root_, "batch_size");
     r.meta.wall_seconds = read_attr<double>(root_, "wall_seconds");
+    r.meta.cost_of_funds = read_attr<double>(root_, "cost_of_funds");
+    if (!std::isfinite(r.meta.cost_of_funds)) ctx_.fail("attribute 'cost_of_funds' of '/' is not finite");
     r.paths = read_attr<std::int32_t>(root_, "paths");
     r.months = read_attr<std::int32_t>(root_, "months");
     r.segments = read_attr<std::int32_t>(root_, "segments");
@@ -913,14 +990,14 @@ void sync_path(const std::string& path, bool required) {
 
 }  // namespace
 
-void write_results_h5(const RunResults& r, const Summary& s, const std::string& path) {
-  validate_for_write(r, s, path);
+void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c, const std::string& path) {
+  validate_for_write(r, s, c, path);
   make_parent_folders(path);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   try {
     {
       ErrorSilencer quiet;
-      Writer(r, s, tmp).write();
+      Writer(r, s, c, tmp).write();
     }
     sync_path(tmp, true);
     if (cancel_flag().load()) throw Cancelled();  // interrupted while writing: never publish the file

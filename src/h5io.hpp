@@ -3,18 +3,20 @@
 
 #include <string>
 
+#include "compare.hpp"
 #include "results.hpp"
 #include "summary.hpp"
 
 namespace limitsim {
 
 constexpr int kSchemaVersionMajor = 1;
-constexpr int kSchemaVersionMinor = 0;
+constexpr int kSchemaVersionMinor = 1;  // 1.1: cost_of_funds, baseline_policy, /comparison
 
 // Writes the run to `path` atomically: a temporary file in the same folder is
 // written, flushed and closed, then renamed over `path`. On any error the
 // temporary is removed and std::runtime_error is thrown; `path` is untouched.
-void write_results_h5(const RunResults& r, const Summary& s, const std::string& path);
+// `s` and `c` must be computed from `r` (compute_summary, compute_comparison).
+void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c, const std::string& path);
 
 // Reads back the raw sums and metadata written by write_results_h5.
 // Throws std::runtime_error naming the file and what is wrong or missing.

@@ -1,18 +1,21 @@
-// limitsim command line: run, summary, --version.
+// limitsim command line: run, summary, compare, --version.
 // Library code throws; only this file turns an exception into a message and an
 // exit code (2 for bad input, 130 when interrupted, 1 otherwise).
 #include <omp.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "../kernels/backend.hpp"
+#include "compare.hpp"
 #include "config.hpp"
 #include "engine.hpp"
 #include "h5io.hpp"
@@ -92,8 +95,10 @@ int run_command(const RunOptions& opt) {
   r.meta.report_months = cfg.report_months;
   if (r.meta.backend == "cpu") r.meta.threads = cfg.threads > 0 ? cfg.threads : omp_get_max_threads();
   const Summary s = compute_summary(r, r.meta.report_months);
+  // Against r.meta.baseline_policy (else the first policy), at r.meta.cost_of_funds.
+  const Comparison c = compute_comparison(r);
   if (cancel_flag().load()) throw Cancelled();
-  write_results_h5(r, s, cfg.output);
+  write_results_h5(r, s, c, cfg.output);
   if (!opt.quiet) std::cout << format_summary_table(r, s) << "\nwrote " << cfg.output << "\n";
   return 0;
 }
@@ -101,6 +106,38 @@ int run_command(const RunOptions& opt) {
 int summary_command(const std::string& file) {
   const RunResults r = read_results_h5(file);
   std::cout << format_summary_table(r, compute_summary(r, r.meta.report_months));
+  return 0;
+}
+
+struct CompareCliOptions {
+  std::string file;
+  std::string baseline;
+  std::string format = "table";
+  std::optional<double> cost_of_funds;
+};
+
+// Reads the file (never writes it) and recomputes the comparison from its sums,
+// so --baseline and --cost-of-funds can ask what-if questions of a finished run.
+int compare_command(const CompareCliOptions& opt) {
+  if (opt.format != "table" && opt.format != "csv" && opt.format != "json")
+    throw ConfigError("--format: must be table, csv or json, got '" + opt.format + "'");
+  if (opt.cost_of_funds && !(std::isfinite(*opt.cost_of_funds) && *opt.cost_of_funds >= 0.0 &&
+                             *opt.cost_of_funds <= 1.0)) {
+    std::ostringstream got;
+    got << *opt.cost_of_funds;
+    throw ConfigError("--cost-of-funds: must be an annual rate in [0, 1] (0.05 = 5%), got " + got.str());
+  }
+  const RunResults r = read_results_h5(opt.file);
+  CompareOptions co;
+  co.baseline = opt.baseline;
+  co.cost_of_funds = opt.cost_of_funds;
+  const Comparison c = compute_comparison(r, co);
+  if (opt.format == "csv")
+    std::cout << format_comparison_csv(c);
+  else if (opt.format == "json")
+    std::cout << format_comparison_json(r, c);
+  else
+    std::cout << format_comparison_table(r, c);
   return 0;
 }
 
@@ -132,6 +169,16 @@ int main(int argc, char** argv) {
   CLI::App* summary = app.add_subcommand("summary", "Print the key figures of a result file");
   summary->add_option("file", summary_file, "HDF5 result file")->required()->check(CLI::ExistingFile);
 
+  CompareCliOptions co;
+  CLI::App* compare =
+      app.add_subcommand("compare", "Compare every policy with the baseline on the same paths (paired CIs)");
+  compare->add_option("file", co.file, "HDF5 result file (read only)")->required()->check(CLI::ExistingFile);
+  compare->add_option("--baseline", co.baseline,
+                      "Policy to compare with (default: the run's baseline, else the first policy)");
+  compare->add_option("--format", co.format, "table, csv or json (default table)");
+  compare->add_option("--cost-of-funds", co.cost_of_funds,
+                      "Annual cost-of-funds rate in [0, 1], overrides the file's (what-if)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -150,9 +197,13 @@ int main(int argc, char** argv) {
       return run_command(ro);
     }
     if (*summary) return summary_command(summary_file);
+    if (*compare) return compare_command(co);
     std::cout << app.help();
     return 0;
   } catch (const ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const UnknownBaseline& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;
   } catch (const Cancelled&) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "src/compare.hpp"
 #include "src/h5io.hpp"
 
 namespace limitsim {
@@ -54,6 +55,8 @@ RunResults sample_results(std::int64_t salt = 0) {
   r.meta.threads = 2;
   r.meta.batch_size = 1 << 20;
   r.meta.wall_seconds = 1.25 + static_cast<double>(salt);
+  r.meta.cost_of_funds = 0.0375 + 0.001 * static_cast<double>(salt);
+  r.meta.baseline_policy = "raise/10%";
   return r;
 }
 
@@ -85,6 +88,8 @@ void expect_equal(const RunResults& a, const RunResults& b) {
   EXPECT_EQ(m.threads, n.threads);
   EXPECT_EQ(m.batch_size, n.batch_size);
   EXPECT_EQ(m.wall_seconds, n.wall_seconds);
+  EXPECT_EQ(m.cost_of_funds, n.cost_of_funds);
+  EXPECT_EQ(m.baseline_policy, n.baseline_policy);
 }
 
 // ---- a minimal C API reader for layout checks
@@ -192,7 +197,7 @@ class H5IoTest : public ::testing::Test {
 TEST_F(H5IoTest, RoundTripIsExact) {
   const RunResults r = sample_results();
   const std::string path = (dir_ / "run.h5").string();
-  write_results_h5(r, compute_summary(r), path);
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
   expect_equal(read_results_h5(path), r);
   EXPECT_EQ(leftovers(), std::vector<std::string>{"run.h5"});  // no temporary left behind
 }
@@ -205,7 +210,7 @@ TEST_F(H5IoTest, RoundTripWithManyPathsSpansSeveralChunks) {
     for (std::size_t i = 0; i < c.sums.size(); ++i) c.sums[i] = static_cast<std::int64_t>(i * 2654435761u % 1000003);
   }
   const std::string path = (dir_ / "many.h5").string();
-  write_results_h5(r, compute_summary(r), path);
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
   expect_equal(read_results_h5(path), r);
 }
 
@@ -213,16 +218,18 @@ TEST_F(H5IoTest, LayoutMatchesTheSchema) {
   const RunResults r = sample_results();
   const Summary s = compute_summary(r, {2});
   const std::string path = (dir_ / "layout.h5").string();
-  write_results_h5(r, s, path);
+  write_results_h5(r, s, compute_comparison(r), path);
 
   Id f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   ASSERT_GE(f.id, 0);
-  EXPECT_EQ(string_attr(f.id, "schema_version"), "1.0");
+  EXPECT_EQ(string_attr(f.id, "schema_version"), "1.1");
   EXPECT_EQ(string_attr(f.id, "run_name"), "h5test");
   EXPECT_EQ(string_attr(f.id, "git_commit"), r.meta.git_commit);
   EXPECT_EQ(numeric_attr<std::uint64_t>(f.id, "seed", H5T_NATIVE_UINT64), r.meta.seed);
   EXPECT_EQ(numeric_attr<std::int32_t>(f.id, "paths", H5T_NATIVE_INT32), 5);
   EXPECT_EQ(numeric_attr<double>(f.id, "wall_seconds", H5T_NATIVE_DOUBLE), 1.25);
+  EXPECT_EQ(numeric_attr<double>(f.id, "cost_of_funds", H5T_NATIVE_DOUBLE), 0.0375);
+  EXPECT_EQ(string_attr(f.id, "baseline_policy"), "raise/10%");
 
   const std::string combo = "/results/severe recession/raise%2F10%25";
   struct Expect {
@@ -334,10 +341,110 @@ TEST_F(H5IoTest, LayoutMatchesTheSchema) {
             (std::vector<std::int32_t>{2, 3}));
 }
 
+// Strings of a 1-D fixed-length string dataset.
+std::vector<std::string> read_strings(hid_t file, const std::string& path, std::size_t n) {
+  Id d{H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose};
+  EXPECT_GE(d.id, 0) << path;
+  if (d.id < 0) return {};
+  Id t{H5Dget_type(d.id), H5Tclose};
+  const std::size_t size = H5Tget_size(t.id);
+  std::vector<char> buf(size * n + 1, '\0');
+  EXPECT_GE(H5Dread(d.id, t.id, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), 0) << path;
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i) out.emplace_back(buf.data() + i * size, strnlen(buf.data() + i * size, size));
+  return out;
+}
+
+TEST_F(H5IoTest, ComparisonIsATidyTableOfTheComparison) {
+  RunResults r = sample_results();
+  r.meta.report_months = {2};
+  const Comparison c = compute_comparison(r);
+  ASSERT_EQ(c.baseline, "raise/10%");  // from meta.baseline_policy
+  const std::string path = (dir_ / "cmp.h5").string();
+  write_results_h5(r, compute_summary(r, r.meta.report_months), c, path);
+
+  Id f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  ASSERT_GE(f.id, 0);
+  Id g{H5Gopen2(f.id, "/comparison", H5P_DEFAULT), H5Gclose};
+  ASSERT_GE(g.id, 0);
+  EXPECT_EQ(string_attr(g.id, "baseline"), "raise/10%");
+  EXPECT_EQ(numeric_attr<double>(g.id, "cost_of_funds", H5T_NATIVE_DOUBLE), 0.0375);
+  EXPECT_EQ(numeric_attr<double>(g.id, "confidence_level", H5T_NATIVE_DOUBLE), 0.95);
+  EXPECT_EQ(numeric_attr<double>(g.id, "t_quantile", H5T_NATIVE_DOUBLE), student_t_quantile(0.975, 4));
+  EXPECT_EQ(numeric_attr<std::int32_t>(g.id, "bootstrap_resamples", H5T_NATIVE_INT32), 2000);
+  EXPECT_NE(string_attr(g.id, "figure_units").find("net_income=currency"), std::string::npos);
+  EXPECT_EQ(string_attr(g.id, "columns"), "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio");
+
+  // 14 horizon figures + 4 overdue figures at months 2 and 3, for 4 combos.
+  const std::size_t per_combo = c.combos[0].values.size();
+  ASSERT_EQ(per_combo, 14u + 4u * 2u);
+  const std::size_t rows = 4 * per_combo;
+  struct Column {
+    const char* name;
+    H5T_class_t cls;
+    const char* units;
+  };
+  const Column columns[] = {{"scenario", H5T_STRING, "none"}, {"policy", H5T_STRING, "none"},
+                            {"figure", H5T_STRING, "none"},   {"month", H5T_INTEGER, "month"},
+                            {"unit", H5T_STRING, "none"},     {"value", H5T_FLOAT, "mixed"},
+                            {"se", H5T_FLOAT, "mixed"},       {"diff", H5T_FLOAT, "mixed"},
+                            {"diff_lo", H5T_FLOAT, "mixed"},  {"diff_hi", H5T_FLOAT, "mixed"},
+                            {"pairing_ratio", H5T_FLOAT, "none"}};
+  for (const Column& col : columns) {
+    const DatasetFacts d = facts(f.id, std::string("/comparison/") + col.name);
+    EXPECT_EQ(d.shape, std::vector<hsize_t>{rows}) << col.name;
+    EXPECT_EQ(d.type_class, col.cls) << col.name;
+    EXPECT_EQ(d.units, col.units) << col.name;
+    EXPECT_EQ(d.dims, "row") << col.name;
+  }
+  const auto scenario = read_strings(f.id, "/comparison/scenario", rows);
+  const auto policy = read_strings(f.id, "/comparison/policy", rows);
+  const auto figure = read_strings(f.id, "/comparison/figure", rows);
+  const auto unit = read_strings(f.id, "/comparison/unit", rows);
+  const auto month = read_all<std::int32_t>(f.id, "/comparison/month", H5T_NATIVE_INT32, rows);
+  const auto value = read_all<double>(f.id, "/comparison/value", H5T_NATIVE_DOUBLE, rows);
+  const auto diff_hi = read_all<double>(f.id, "/comparison/diff_hi", H5T_NATIVE_DOUBLE, rows);
+  const auto ratio = read_all<double>(f.id, "/comparison/pairing_ratio", H5T_NATIVE_DOUBLE, rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const PolicyComparison& pc = c.combos[i / per_combo];
+    const ComparedValue& v = pc.values[i % per_combo];
+    EXPECT_EQ(scenario[i], pc.scenario) << i;
+    EXPECT_EQ(policy[i], pc.policy) << i;
+    EXPECT_EQ(figure[i], compare_figures()[v.figure].name) << i;
+    EXPECT_EQ(unit[i], compare_figures()[v.figure].unit) << i;
+    EXPECT_EQ(month[i], v.month) << i;
+    EXPECT_EQ(value[i], v.value.value) << i;
+    EXPECT_TRUE(diff_hi[i] == v.vs_baseline.hi || (std::isnan(diff_hi[i]) && std::isnan(v.vs_baseline.hi))) << i;
+    EXPECT_TRUE(ratio[i] == v.vs_baseline.pairing_ratio ||
+                (std::isnan(ratio[i]) && std::isnan(v.vs_baseline.pairing_ratio)))
+        << i;
+  }
+  EXPECT_EQ(figure[per_combo - 1], "temp_limit_months");
+  EXPECT_EQ(month[per_combo - 1], 0);
+}
+
+TEST_F(H5IoTest, FileWithoutTheComparisonInputsIsRefused) {
+  const RunResults r = sample_results();
+  const std::string path = (dir_ / "run.h5").string();
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
+  {
+    Id f{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
+    ASSERT_GE(H5Adelete(f.id, "cost_of_funds"), 0);
+  }
+  try {
+    read_results_h5(path);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("no attribute 'cost_of_funds'"), std::string::npos) << what;
+    EXPECT_NE(what.find(path), std::string::npos) << what;
+  }
+}
+
 TEST_F(H5IoTest, MonthlyDatasetsAreChunkedAndCompressed) {
   const RunResults r = sample_results();
   const std::string path = (dir_ / "chunks.h5").string();
-  write_results_h5(r, compute_summary(r), path);
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
   Id f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   Id d{H5Dopen2(f.id, "/results/baseline/current/by_segment/bucket_count", H5P_DEFAULT), H5Dclose};
   Id plist{H5Dget_create_plist(d.id), H5Pclose};
@@ -357,15 +464,15 @@ TEST_F(H5IoTest, MonthlyDatasetsAreChunkedAndCompressed) {
 TEST_F(H5IoTest, CreatesMissingParentFolders) {
   const RunResults r = sample_results();
   const std::string path = (dir_ / "a" / "b" / "run.h5").string();
-  write_results_h5(r, compute_summary(r), path);
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
   expect_equal(read_results_h5(path), r);
 }
 
 TEST_F(H5IoTest, OverwritingReplacesTheFile) {
   const std::string path = (dir_ / "run.h5").string();
   const RunResults first = sample_results(0), second = sample_results(7);
-  write_results_h5(first, compute_summary(first), path);
-  write_results_h5(second, compute_summary(second), path);
+  write_results_h5(first, compute_summary(first), compute_comparison(first), path);
+  write_results_h5(second, compute_summary(second), compute_comparison(second), path);
   expect_equal(read_results_h5(path), second);
   EXPECT_EQ(leftovers(), std::vector<std::string>{"run.h5"});
 }
@@ -375,7 +482,7 @@ TEST_F(H5IoTest, TargetThatIsAFolderFailsAndLeavesNoTemporary) {
   const fs::path target = dir_ / "taken";
   fs::create_directories(target / "inside");
   try {
-    write_results_h5(r, compute_summary(r), target.string());
+    write_results_h5(r, compute_summary(r), compute_comparison(r), target.string());
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(target.string()), std::string::npos) << e.what();
@@ -388,7 +495,7 @@ TEST_F(H5IoTest, ParentThatIsAFileFailsAndCreatesNothing) {
   const fs::path blocker = dir_ / "blocker";
   { std::FILE* fp = std::fopen(blocker.c_str(), "w"); ASSERT_NE(fp, nullptr); std::fclose(fp); }
   const std::string path = (blocker / "sub" / "run.h5").string();
-  EXPECT_THROW(write_results_h5(r, compute_summary(r), path), std::runtime_error);
+  EXPECT_THROW(write_results_h5(r, compute_summary(r), compute_comparison(r), path), std::runtime_error);
   EXPECT_EQ(leftovers(), std::vector<std::string>{"blocker"});
   EXPECT_EQ(fs::file_size(blocker), 0u);
 }
@@ -396,11 +503,12 @@ TEST_F(H5IoTest, ParentThatIsAFileFailsAndCreatesNothing) {
 TEST_F(H5IoTest, FailureKeepsThePreviousFile) {
   const std::string path = (dir_ / "run.h5").string();
   const RunResults good = sample_results();
-  write_results_h5(good, compute_summary(good), path);
+  write_results_h5(good, compute_summary(good), compute_comparison(good), path);
   RunResults bad = sample_results(3);
   const Summary bad_summary = compute_summary(bad);
+  const Comparison bad_comparison = compute_comparison(bad);
   bad.combos.pop_back();  // no longer scenarios x policies
-  EXPECT_THROW(write_results_h5(bad, bad_summary, path), std::runtime_error);
+  EXPECT_THROW(write_results_h5(bad, bad_summary, bad_comparison, path), std::runtime_error);
   expect_equal(read_results_h5(path), good);
   EXPECT_EQ(leftovers(), std::vector<std::string>{"run.h5"});
 }
@@ -408,16 +516,21 @@ TEST_F(H5IoTest, FailureKeepsThePreviousFile) {
 TEST_F(H5IoTest, RefusesInconsistentInputs) {
   RunResults r = sample_results();
   const Summary s = compute_summary(r);
+  const Comparison c = compute_comparison(r);
   const std::string path = (dir_ / "x.h5").string();
   RunResults dup = r;
   dup.policy_names[1] = dup.policy_names[0];
   dup.combos[1].policy = dup.policy_names[0];
   dup.combos[3].policy = dup.policy_names[0];
-  EXPECT_THROW(write_results_h5(dup, s, path), std::runtime_error);
-  EXPECT_THROW(write_results_h5(r, Summary{}, path), std::runtime_error);
+  EXPECT_THROW(write_results_h5(dup, s, c, path), std::runtime_error);
+  EXPECT_THROW(write_results_h5(r, Summary{}, c, path), std::runtime_error);
+  EXPECT_THROW(write_results_h5(r, s, Comparison{}, path), std::runtime_error);
+  RunResults other_rate = r;
+  other_rate.meta.cost_of_funds = std::numeric_limits<double>::infinity();
+  EXPECT_THROW(write_results_h5(other_rate, s, c, path), std::runtime_error);
   RunResults short_sums = r;
   short_sums.combos[2].sums.pop_back();
-  EXPECT_THROW(write_results_h5(short_sums, s, path), std::runtime_error);
+  EXPECT_THROW(write_results_h5(short_sums, s, c, path), std::runtime_error);
   EXPECT_TRUE(leftovers().empty());
 }
 
@@ -454,7 +567,7 @@ void set_root_string_attr(const std::string& path, const char* name, const std::
 TEST_F(H5IoTest, SchemaMajorVersionIsChecked) {
   const RunResults r = sample_results();
   const std::string path = (dir_ / "run.h5").string();
-  write_results_h5(r, compute_summary(r), path);
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
   set_root_string_attr(path, "schema_version", "1.7");  // a later minor version still reads
   expect_equal(read_results_h5(path), r);
   set_root_string_attr(path, "schema_version", "2.0");
@@ -471,7 +584,7 @@ TEST_F(H5IoTest, SchemaMajorVersionIsChecked) {
 TEST_F(H5IoTest, MissingDatasetIsNamed) {
   const RunResults r = sample_results();
   const std::string path = (dir_ / "run.h5").string();
-  write_results_h5(r, compute_summary(r), path);
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
   {
     Id f{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
     ASSERT_GE(H5Ldelete(f.id, "/results/baseline/current/by_segment/spend", H5P_DEFAULT), 0);

@@ -3,9 +3,16 @@
 
 Runs the CLI on a small configuration, reads the HDF5 result back with h5py and
 checks its schema and internal consistency; checks the CLI's error paths (bad
-configs and bad command-line values exit non-zero and write nothing).
+configs and bad command-line values exit non-zero and write nothing); checks
+`limitsim compare` in every format against the file's raw sums and its
+/comparison table.
 Usage: test_cli.py PATH_TO_LIMITSIM   (run from the repository root)
 """
+import csv
+import hashlib
+import io
+import json
+import math
 import os
 import signal
 import subprocess
@@ -47,7 +54,7 @@ class EndToEnd(unittest.TestCase):
     def test_file_explains_itself(self):
         with h5py.File(self.out, "r") as f:
             a = f.attrs
-            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.0")
+            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.1")
             self.assertEqual(int(a["seed"]), 17)
             self.assertEqual(int(a["customers"]), 4000)
             self.assertEqual(int(a["paths"]), 6)
@@ -125,6 +132,225 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         with h5py.File(self.out, "r") as a, h5py.File(out3, "r") as b:
             np.testing.assert_array_equal(self._combo(a)["monthly/balance"][()], self._combo(b)["monthly/balance"][()])
+
+
+def text(v):
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def same(a, b):
+    """Equal numbers, or both missing (JSON null, NaN in HDF5, empty in CSV)."""
+    missing = lambda x: x is None or (isinstance(x, float) and math.isnan(x))
+    return (missing(a) and missing(b)) or a == b
+
+
+class Compare(unittest.TestCase):
+    """Three policies (one an exact twin of the baseline) under two scenarios."""
+
+    POLICIES = ["simple_review", "twin", "no_review"]
+    SCENARIOS = ["baseline", "stress"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        root = os.getcwd()
+        with open(os.path.join(root, "configs/policies/simple_review.toml")) as fh:
+            twin = fh.read().replace('name = "simple_review"', 'name = "twin"')
+        assert 'name = "twin"' in twin
+        with open(os.path.join(cls.tmp.name, "twin.toml"), "w") as fh:
+            fh.write(twin)
+        cls.out = os.path.join(cls.tmp.name, "cmp.h5")
+        cls.config = os.path.join(cls.tmp.name, "cmp.toml")
+        with open(cls.config, "w") as fh:
+            fh.write(f"""population = "{root}/configs/population/synthetic.toml"
+behaviour = "{root}/configs/behaviour/default.toml"
+policies = ["{root}/configs/policies/simple_review.toml", "twin.toml",
+            {{ name = "no_review", freeze = {{ at_dpd = 30 }} }}]
+scenarios = ["{root}/configs/scenarios/baseline.toml", {{ name = "stress", factor_shift = -1.0 }}]
+
+[run]
+name = "compare_e2e"
+seed = 5
+paths = 8
+months = 13
+threads = 2
+report_months = [6]
+output = "{cls.out}"
+""")
+        cls.proc = run("run", cls.config, "--customers", "3000", "--quiet")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def setUp(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
+
+    def compare(self, *args):
+        p = run("compare", self.out, *args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def json(self, *args):
+        return json.loads(self.compare("--format", "json", *args))
+
+    @staticmethod
+    def rows(doc):
+        """(scenario, policy, figure, month) -> stats of a compare JSON document (month 0: horizon)."""
+        out = {}
+        for s in doc["scenarios"]:
+            for p in s["policies"]:
+                for fig, st in p["horizon"].items():
+                    out[(s["name"], p["name"], fig, 0)] = st
+                for fig, months in p["monthly"].items():
+                    for st in months:
+                        out[(s["name"], p["name"], fig, st["month"])] = st
+        return out
+
+    def test_json_structure(self):
+        doc = self.json()
+        self.assertEqual(doc["run_name"], "compare_e2e")
+        self.assertEqual((doc["paths"], doc["months"]), (8, 13))
+        self.assertEqual(doc["baseline"], "simple_review")
+        self.assertEqual(doc["report_months"], [6, 13])
+        self.assertAlmostEqual(doc["t_quantile"], 2.3646242515927827, places=9)  # t(0.975, 7)
+        self.assertEqual([s["name"] for s in doc["scenarios"]], self.SCENARIOS)
+        for s in doc["scenarios"]:
+            self.assertEqual([p["name"] for p in s["policies"]], self.POLICIES)
+            self.assertEqual([p["is_baseline"] for p in s["policies"]], [True, False, False])
+        names = [f["name"] for f in doc["figures"]]
+        for name in ("net_loss", "var_99", "es_99.9", "net_income", "cost_of_funds", "overdue90_balance",
+                     "average_utilization", "trigger_increases", "temp_limit_months"):
+            self.assertIn(name, names)
+
+    def test_identical_policies_show_zero_difference(self):
+        rows = self.rows(self.json())
+        twins = [(k, v) for k, v in rows.items() if k[1] == "twin"]
+        self.assertGreater(len(twins), 20)
+        for key, st in twins:
+            self.assertEqual((st["diff"], st["diff_lo"], st["diff_hi"]), (0, 0, 0), key)
+            self.assertTrue(same(st["value"], rows[(key[0], "simple_review", key[2], key[3])]["value"]), key)
+        # The policy without reviews raises no line: its difference is minus the baseline's increases.
+        for scen in self.SCENARIOS:
+            base = rows[(scen, "simple_review", "limit_increases", 0)]
+            alt = rows[(scen, "no_review", "limit_increases", 0)]
+            self.assertEqual(alt["value"], 0)
+            self.assertGreater(base["value"], 0)
+            self.assertAlmostEqual(alt["diff"], -base["value"], places=9)
+
+    def test_figures_match_the_raw_sums(self):
+        """net_income and its paired CI recomputed with numpy from the file's sums, at a what-if rate."""
+        doc = self.json("--cost-of-funds", "0.1")
+        self.assertEqual(doc["cost_of_funds"], 0.1)
+        rows = self.rows(doc)
+        t = doc["t_quantile"]
+        with h5py.File(self.out, "r") as f:
+            def net_income(scen, pol):
+                g = f["results"][scen][pol]["monthly"]
+                cents = (g["interest"][()] + g["fees"][()] - g["chargeoff_loss"][()]).sum(axis=1)
+                return cents / 100.0 - 0.1 / 12 * (g["balance"][()].sum(axis=1) / 100.0)
+            for scen in self.SCENARIOS:
+                base = net_income(scen, "simple_review")
+                for pol in self.POLICIES:
+                    x = net_income(scen, pol)
+                    st = rows[(scen, pol, "net_income", 0)]
+                    self.assertAlmostEqual(st["value"], x.mean(), delta=1e-9 * abs(x.mean()) + 1e-9)
+                    d = x - base
+                    half = t * d.std(ddof=1) / math.sqrt(len(d))
+                    self.assertAlmostEqual(st["diff"], d.mean(), delta=1e-6)
+                    self.assertAlmostEqual(st["diff_lo"], d.mean() - half, delta=1e-6)
+                    self.assertAlmostEqual(st["diff_hi"], d.mean() + half, delta=1e-6)
+                    if pol == "no_review":
+                        unpaired = t * math.sqrt(x.var(ddof=1) / len(x) + base.var(ddof=1) / len(x))
+                        self.assertAlmostEqual(st["pairing_ratio"], half / unpaired, delta=1e-9)
+                        self.assertLess(st["pairing_ratio"], 1.0)  # same customers, same draws
+
+    def test_file_holds_the_same_comparison(self):
+        rows = self.rows(self.json())
+        with h5py.File(self.out, "r") as f:
+            g = f["comparison"]
+            self.assertEqual(text(g.attrs["baseline"]), "simple_review")
+            self.assertEqual(float(g.attrs["cost_of_funds"]), float(f.attrs["cost_of_funds"]))
+            self.assertEqual(text(f.attrs["baseline_policy"]), "")
+            order = text(g.attrs["columns"]).split(",")
+            self.assertEqual(sorted(order), sorted(g.keys()))
+            cols = {k: (g[k].asstr()[()] if g[k].dtype.kind == "S" else g[k][()]) for k in order}
+            self.assertEqual(len(set(len(v) for v in cols.values())), 1)
+            for k in cols:
+                self.assertEqual(text(g[k].attrs["dims"]), "row")
+            self.assertEqual(len(cols["value"]), len(rows))
+            for i in range(len(cols["value"])):
+                key = (cols["scenario"][i], cols["policy"][i], cols["figure"][i], int(cols["month"][i]))
+                st = rows[key]
+                for col in ("value", "se", "diff", "diff_lo", "diff_hi", "pairing_ratio"):
+                    self.assertTrue(same(float(cols[col][i]), st[col]), (key, col, cols[col][i], st[col]))
+
+    def test_csv_is_tidy(self):
+        out = self.compare("--format", "csv")
+        lines = out.splitlines()
+        self.assertEqual(lines[0], "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio")
+        records = list(csv.DictReader(io.StringIO(out)))
+        self.assertEqual(len(records), len(self.rows(self.json())))
+        for rec in records:
+            if rec["policy"] == "twin":
+                self.assertEqual((rec["diff"], rec["diff_lo"], rec["diff_hi"]), ("0", "0", "0"), rec)
+            self.assertEqual(rec["month"] == "", rec["figure"] not in (
+                "overdue30_count", "overdue90_count", "overdue30_balance", "overdue90_balance"), rec)
+
+    def test_table(self):
+        out = self.compare()
+        self.assertIn("baseline 'simple_review'", out)
+        self.assertIn("scenario 'baseline'", out)
+        self.assertIn("scenario 'stress'", out)
+        self.assertIn("net_income", out)
+
+    def test_baseline_option(self):
+        doc = self.json("--baseline", "twin")
+        self.assertEqual(doc["baseline"], "twin")
+        rows = self.rows(doc)
+        st = rows[("stress", "simple_review", "net_loss", 0)]
+        self.assertEqual((st["diff"], st["diff_lo"], st["diff_hi"]), (0, 0, 0))
+
+    def test_bad_options_exit_2(self):
+        p = run("compare", self.out, "--baseline", "nope")
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        for name in ("nope",) + tuple(self.POLICIES):
+            self.assertIn(f"'{name}'", p.stderr)
+        self.assertEqual(p.stdout, "")
+        for args in (("--format", "xml"), ("--cost-of-funds", "-0.01"), ("--cost-of-funds", "5")):
+            p = run("compare", self.out, *args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn(args[0], p.stderr)
+        p = run("compare", os.path.join(self.tmp.name, "missing.h5"))
+        self.assertNotEqual(p.returncode, 0)
+
+    def test_compare_does_not_touch_the_file(self):
+        def digest():
+            with open(self.out, "rb") as fh:
+                return hashlib.sha256(fh.read()).hexdigest(), os.stat(self.out).st_mtime_ns
+        before = digest()
+        self.compare("--format", "json", "--baseline", "no_review", "--cost-of-funds", "0.2")
+        self.compare()
+        self.assertEqual(digest(), before)
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["cmp.h5", "cmp.toml", "twin.toml"])
+
+    def test_one_path_prints_not_available(self):
+        out1 = os.path.join(self.tmp.name, "one", "one.h5")
+        p = run("run", self.config, "--customers", "300", "--paths", "1", "--out", out1, "--quiet")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        try:
+            table = run("compare", out1)
+            self.assertEqual(table.returncode, 0, table.stderr)
+            self.assertIn("n/a", table.stdout)
+            doc = json.loads(run("compare", out1, "--format", "json").stdout)
+            self.assertIsNone(doc["t_quantile"])
+            st = self.rows(doc)[("baseline", "no_review", "net_income", 0)]
+            self.assertIsNone(st["diff_lo"])
+            self.assertIsNone(st["se"])
+            self.assertIsNotNone(st["diff"])
+        finally:
+            os.remove(out1)
+            os.rmdir(os.path.dirname(out1))
 
 
 class Errors(unittest.TestCase):

@@ -1,0 +1,807 @@
+// Policy comparison on common random numbers (definitions: docs/metrics.md, "Comparison").
+#include "compare.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+#include <random>
+#include <sstream>
+
+#include "text.hpp"
+
+namespace limitsim {
+namespace {
+
+constexpr double kCentsPerUnit = 100.0;
+constexpr double kMonthsPerYear = 12.0;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Upper quantile of the two-sided interval: 0.975 for 95%.
+constexpr double kUpperQuantile = 0.5 + kCompareConfidence / 2.0;
+// Percentile ranks of the bootstrap interval: ceil(0.025 B) and B − ceil(0.025 B) + 1,
+// in exact integer arithmetic like the VaR rank (docs/metrics.md).
+constexpr TailLevel kBootstrapLowerTail{25, 1000};
+
+// Compared tail levels: 99% and 99.9%, the exact fractions of kTailLevels.
+constexpr TailLevel kCompareTailLevels[] = {kTailLevels[1], kTailLevels[2]};
+static_assert(kTailLevels[1].num == 99 && kTailLevels[1].den == 100 && kTailLevels[2].num == 999 &&
+                  kTailLevels[2].den == 1000,
+              "the comparison reports VaR and ES at 99% and 99.9%");
+constexpr std::size_t kNumCompareLevels = std::size(kCompareTailLevels);
+
+// ================================================================ statistics
+
+double mean_of(const std::vector<double>& x) {
+  double s = 0.0;
+  for (double v : x) s += v;
+  return s / static_cast<double>(x.size());
+}
+
+// Sample variance (divisor n − 1); NaN for fewer than two values. The values
+// are shifted by the first one before the mean is taken, so equal values give
+// exactly 0 (the plain mean of three 0.1s is not 0.1, which would leave a
+// spread of 1e-17 and a meaningless pairing ratio where there is no spread).
+double sample_var(const std::vector<double>& x) {
+  const std::size_t n = x.size();
+  if (n < 2) return kNaN;
+  double shift_sum = 0.0;
+  for (double v : x) shift_sum += v - x[0];
+  const double shifted_mean = shift_sum / static_cast<double>(n);
+  double ss = 0.0;
+  for (double v : x) ss += ((v - x[0]) - shifted_mean) * ((v - x[0]) - shifted_mean);
+  return ss / static_cast<double>(n - 1);
+}
+
+// Mean over paths with se = sd / sqrt(n), as the summary's (NaN se for one path); the
+// mean is summed exactly as the summary's, so the two print the same value.
+Estimate mean_estimate(const std::vector<double>& x) {
+  const double m = mean_of(x);
+  return {m, std::sqrt(sample_var(x)) / std::sqrt(static_cast<double>(x.size()))};
+}
+
+double ratio(double num, double den) { return den == 0.0 ? 0.0 : num / den; }
+
+// Continued fraction of the regularized incomplete beta function (modified
+// Lentz, as Numerical Recipes' betacf); converges fast for x < (a + 1) / (a + b + 2).
+double beta_continued_fraction(double a, double b, double x) {
+  constexpr int kMaxIterations = 1000000;  // O(sqrt(a)) are needed: a = df / 2 reaches 5e5
+  constexpr double kEps = 1e-16;
+  constexpr double kTiny = 1e-300;
+  const double qab = a + b, qap = a + 1.0, qam = a - 1.0;
+  double c = 1.0;
+  double d = 1.0 - qab * x / qap;
+  if (std::fabs(d) < kTiny) d = kTiny;
+  d = 1.0 / d;
+  double h = d;
+  for (int m = 1; m <= kMaxIterations; ++m) {
+    const double m2 = 2.0 * m;
+    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+    d = 1.0 + aa * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1.0 + aa / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1.0 / d;
+    h *= d * c;
+    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+    d = 1.0 + aa * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1.0 + aa / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1.0 / d;
+    const double del = d * c;
+    h *= del;
+    if (std::fabs(del - 1.0) < kEps) break;
+  }
+  return h;
+}
+
+// I_x(a, b), with y = 1 − x passed in so that x near 1 loses no digits.
+double incomplete_beta(double a, double b, double x, double y) {
+  if (x <= 0.0) return 0.0;
+  if (y <= 0.0) return 1.0;
+  const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log(y);
+  if (x < (a + 1.0) / (a + b + 2.0)) return std::exp(log_front) * beta_continued_fraction(a, b, x) / a;
+  return 1.0 - std::exp(log_front) * beta_continued_fraction(b, a, y) / b;
+}
+
+// P(T > t) for t >= 0: I_{df / (df + t²)}(df / 2, 1 / 2) / 2.
+double t_upper_tail(double t, double df) {
+  const double t2 = t * t;
+  return 0.5 * incomplete_beta(0.5 * df, 0.5, df / (df + t2), t2 / (df + t2));
+}
+
+// Paired difference with a given t quantile (t is the same for every figure of a run).
+PairedDifference paired_difference_t(const std::vector<double>& x, const std::vector<double>& base, double t) {
+  const std::size_t n = x.size();
+  std::vector<double> d(n);
+  for (std::size_t i = 0; i < n; ++i) d[i] = x[i] - base[i];
+  PairedDifference out;
+  out.diff = mean_of(d);
+  if (n < 2) return out;
+  const double sqrt_n = std::sqrt(static_cast<double>(n));
+  const double half = t * std::sqrt(sample_var(d)) / sqrt_n;
+  out.lo = out.diff - half;
+  out.hi = out.diff + half;
+  // An unpaired comparison (independent runs of n paths each) would see
+  // var(x)/n + var(base)/n; the same t quantile keeps the ratio a pure effect of pairing.
+  const double unpaired_half =
+      t * std::sqrt(sample_var(x) / static_cast<double>(n) + sample_var(base) / static_cast<double>(n));
+  out.pairing_ratio = unpaired_half > 0.0 ? half / unpaired_half : kNaN;
+  return out;
+}
+
+// ================================================================ per-path figures
+
+using Row = std::array<std::int64_t, kNumMetrics>;
+
+// Portfolio totals (sums over segments) of every metric at (path, month).
+Row portfolio_row(const RunResults& r, const ComboSums& c, int path, int month) {
+  Row row{};
+  const std::size_t base = r.cell_index(path, month, 0, 0);
+  for (int g = 0; g < r.segments; ++g) {
+    const std::int64_t* cell = c.sums.data() + base + static_cast<std::size_t>(g) * kNumMetrics;
+    for (int m = 0; m < kNumMetrics; ++m) row[m] += cell[m];
+  }
+  return row;
+}
+
+// What the overdue figures need of one path at one report month.
+struct MonthPoint {
+  std::int64_t active = 0, balance = 0;
+  std::int64_t count30 = 0, count90 = 0;      // accounts in buckets >= 2 (31-60 DPD), >= 4 (91-120 DPD)
+  std::int64_t balance30 = 0, balance90 = 0;  // their balances, cents
+};
+
+MonthPoint month_point(const Row& row) {
+  MonthPoint m;
+  m.active = row[kActive];
+  m.balance = row[kBalance];
+  for (int b = 2; b < kMaxBuckets; ++b) {
+    m.count30 += row[kBucketCount0 + b];
+    m.balance30 += row[kBucketBalance0 + b];
+  }
+  for (int b = 4; b < kMaxBuckets; ++b) {
+    m.count90 += row[kBucketCount0 + b];
+    m.balance90 += row[kBucketBalance0 + b];
+  }
+  return m;
+}
+
+// One path: totals over months 1..T and the points at the report months.
+struct PathData {
+  std::int64_t loss = 0;           // Σ chargeoff_loss, cents
+  std::int64_t revenue = 0;        // Σ interest + fees, cents
+  std::int64_t balance = 0;        // Σ month-end balance, cents (cost of funds)
+  std::int64_t increases = 0, triggered = 0, decreases = 0, freezes = 0, temp_limits = 0;
+  double utilization_sum = 0.0;    // Σ_t balance / line (0 for a month without line)
+  std::vector<MonthPoint> points;  // [report month]
+};
+
+struct Rates {
+  double monthly_cost_of_funds;  // annual rate / 12
+  double months;                 // T
+};
+
+double cents(std::int64_t x) { return static_cast<double>(x) / kCentsPerUnit; }
+double cost_of_funds(const PathData& d, const Rates& rt) { return rt.monthly_cost_of_funds * cents(d.balance); }
+
+struct FigureDef {
+  CompareFigure info;
+  double (*value)(const PathData&, std::size_t report, const Rates&);
+  int level;  // bootstrap figures: index into kCompareTailLevels; -1 otherwise
+  bool es;    // bootstrap figures: ES (else VaR)
+};
+
+double path_loss(const PathData& d, std::size_t, const Rates&) { return cents(d.loss); }
+
+// Bucket 2 = 31-60 DPD, so "30+" is buckets >= 2 and "90+" buckets >= 4 (docs/metrics.md).
+const FigureDef kFigureDefs[] = {
+    {{"net_loss", "currency", "cumulative net charge-off loss at the horizon", false, false}, path_loss, -1, false},
+    {{"var_99", "currency", "VaR 99% of net_loss over paths: order statistic ceil(0.99 P)", false, true}, path_loss,
+     0, false},
+    {{"es_99", "currency", "ES 99% of net_loss: mean of the losses at ranks ceil(0.99 P)..P", false, true},
+     path_loss, 0, true},
+    {{"var_99.9", "currency", "VaR 99.9% of net_loss over paths: order statistic ceil(0.999 P)", false, true},
+     path_loss, 1, false},
+    {{"es_99.9", "currency", "ES 99.9% of net_loss: mean of the losses at ranks ceil(0.999 P)..P", false, true},
+     path_loss, 1, true},
+    {{"revenue", "currency", "interest + late fees, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return cents(d.revenue); }, -1, false},
+    {{"cost_of_funds", "currency", "cost_of_funds / 12 x sum over months 1..T of the month-end balance", false,
+      false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return cost_of_funds(d, rt); }, -1, false},
+    {{"net_income", "currency", "revenue - net_loss - cost_of_funds", false, false},
+     // Integer cents of revenue - loss are combined first, then the cost of funds.
+     [](const PathData& d, std::size_t, const Rates& rt) { return cents(d.revenue - d.loss) - cost_of_funds(d, rt); },
+     -1, false},
+    {{"average_utilization", "share", "total balance / total line at month end, averaged over months 1..T",
+      false, false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return d.utilization_sum / rt.months; }, -1, false},
+    {{"overdue30_count", "share", "accounts 30+ days past due (buckets >= 31-60) / open accounts", true, false},
+     [](const PathData& d, std::size_t k, const Rates&) {
+       return ratio(static_cast<double>(d.points[k].count30), static_cast<double>(d.points[k].active));
+     },
+     -1, false},
+    {{"overdue90_count", "share", "accounts 90+ days past due (buckets >= 91-120) / open accounts", true, false},
+     [](const PathData& d, std::size_t k, const Rates&) {
+       return ratio(static_cast<double>(d.points[k].count90), static_cast<double>(d.points[k].active));
+     },
+     -1, false},
+    {{"overdue30_balance", "share", "balance of accounts 30+ days past due / total balance", true, false},
+     [](const PathData& d, std::size_t k, const Rates&) {
+       return ratio(static_cast<double>(d.points[k].balance30), static_cast<double>(d.points[k].balance));
+     },
+     -1, false},
+    {{"overdue90_balance", "share", "balance of accounts 90+ days past due / total balance", true, false},
+     [](const PathData& d, std::size_t k, const Rates&) {
+       return ratio(static_cast<double>(d.points[k].balance90), static_cast<double>(d.points[k].balance));
+     },
+     -1, false},
+    {{"limit_increases", "accounts", "line increases, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.increases); }, -1, false},
+    {{"trigger_increases", "accounts", "event-triggered line increases (part of limit_increases), months 1..T",
+      false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.triggered); }, -1, false},
+    {{"limit_decreases", "accounts", "line decreases, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.decreases); }, -1, false},
+    {{"freezes", "accounts", "lines newly frozen, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.freezes); }, -1, false},
+    {{"temp_limit_months", "account-months",
+      "sum over months 1..T of the open accounts holding a temporary raise", false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.temp_limits); }, -1, false},
+};
+constexpr std::size_t kNetLossFigure = 0;
+
+// One compared value: a figure, at a report month for a monthly one.
+struct Slot {
+  std::size_t figure;
+  std::int32_t month;   // 0 for a horizon figure
+  std::size_t report;   // index into the report months (monthly figures)
+};
+
+std::vector<Slot> slots(const std::vector<std::int32_t>& report) {
+  std::vector<Slot> out;
+  for (std::size_t f = 0; f < std::size(kFigureDefs); ++f) {
+    if (!kFigureDefs[f].info.monthly) {
+      out.push_back({f, 0, 0});
+      continue;
+    }
+    for (std::size_t k = 0; k < report.size(); ++k) out.push_back({f, report[k], k});
+  }
+  return out;
+}
+
+// Per-path values of every slot: [slot][path].
+std::vector<std::vector<double>> per_path_values(const RunResults& r, const ComboSums& c,
+                                                 const std::vector<std::int32_t>& report,
+                                                 const std::vector<Slot>& layout, double annual_cost_of_funds) {
+  const std::size_t P = static_cast<std::size_t>(r.paths);
+  const Rates rates{annual_cost_of_funds / kMonthsPerYear, static_cast<double>(r.months)};
+  std::vector<std::vector<double>> out(layout.size(), std::vector<double>(P));
+  for (std::size_t p = 0; p < P; ++p) {
+    PathData d;
+    d.points.resize(report.size());
+    std::size_t k = 0;
+    for (int t = 0; t < r.months; ++t) {
+      const Row row = portfolio_row(r, c, static_cast<int>(p), t);
+      d.loss += row[kChargeoffLoss];
+      d.revenue += row[kInterest] + row[kFees];
+      d.balance += row[kBalance];
+      d.increases += row[kLimitIncreaseCount];
+      d.triggered += row[kTriggerIncreaseCount];
+      d.decreases += row[kLimitDecreaseCount];
+      d.freezes += row[kFreezeCount];
+      d.temp_limits += row[kTempLimitCount];
+      d.utilization_sum += ratio(static_cast<double>(row[kBalance]), static_cast<double>(row[kLimit]));
+      if (k < report.size() && report[k] == t + 1) d.points[k++] = month_point(row);
+    }
+    for (std::size_t i = 0; i < layout.size(); ++i)
+      out[i][p] = kFigureDefs[layout[i].figure].value(d, layout[i].report, rates);
+  }
+  return out;
+}
+
+// ================================================================ VaR and ES by bootstrap
+
+struct TailPoint {
+  double var;
+  double es;
+};
+
+// VaR and ES at `level` of x, where path i occurs counts[i] times (once each
+// without counts; n in all). `order` lists the paths by ascending x; the walk
+// goes down from the largest, exactly as the summary's tail figures.
+TailPoint weighted_tail(const std::vector<double>& x, const std::vector<std::size_t>& order,
+                        const std::vector<std::uint32_t>* counts, std::int64_t n, const TailLevel& level) {
+  const std::int64_t tail_size = n - tail_rank(level, n) + 1;
+  std::int64_t left = tail_size;
+  double sum = 0.0, var = kNaN;
+  for (std::size_t i = order.size(); i-- > 0 && left > 0;) {
+    const std::size_t path = order[i];
+    const std::int64_t take = std::min<std::int64_t>(counts ? (*counts)[path] : 1, left);
+    if (take == 0) continue;
+    sum += static_cast<double>(take) * x[path];
+    left -= take;
+    var = x[path];
+  }
+  return {var, sum / static_cast<double>(tail_size)};
+}
+
+std::vector<std::size_t> ascending_order(const std::vector<double>& x) {
+  std::vector<std::size_t> order(x.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  return order;
+}
+
+// Percentile interval of bootstrap replicates: ranks ceil(0.025 B) and B − ceil(0.025 B) + 1.
+std::pair<double, double> percentile_interval(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const auto B = static_cast<std::int64_t>(v.size());
+  const std::int64_t k = tail_rank(kBootstrapLowerTail, B);
+  return {v[static_cast<std::size_t>(k - 1)], v[static_cast<std::size_t>(B - k)]};
+}
+
+double sample_sd(const std::vector<double>& v) { return std::sqrt(sample_var(v)); }
+
+// [level][0 = VaR, 1 = ES]
+struct TailComparison {
+  std::array<std::array<Estimate, 2>, kNumCompareLevels> value;
+  std::array<std::array<PairedDifference, 2>, kNumCompareLevels> diff;
+};
+
+// VaR and ES of the policy's losses x and their differences from the baseline's
+// losses base, path by path the same paths. Intervals: the percentile interval
+// of a paired bootstrap (one draw of path indices for both); the ratio's
+// denominator: the same interval from an unpaired bootstrap (independent draws).
+// One std::mt19937_64(kBootstrapSeed) serves the B paired resamples, then the B
+// unpaired ones (policy's indices first, then the baseline's).
+TailComparison compare_tails(const std::vector<double>& x, const std::vector<double>& base) {
+  const std::size_t P = x.size();
+  const auto n = static_cast<std::int64_t>(P);
+  const std::vector<std::size_t> order_x = ascending_order(x), order_b = ascending_order(base);
+  TailComparison out;
+  for (std::size_t l = 0; l < kNumCompareLevels; ++l) {
+    const TailPoint tx = weighted_tail(x, order_x, nullptr, n, kCompareTailLevels[l]);
+    const TailPoint tb = weighted_tail(base, order_b, nullptr, n, kCompareTailLevels[l]);
+    out.value[l][0].value = tx.var;
+    out.value[l][1].value = tx.es;
+    out.diff[l][0].diff = tx.var - tb.var;
+    out.diff[l][1].diff = tx.es - tb.es;
+    for (int k = 0; k < 2; ++k) out.value[l][k].se = kNaN;
+  }
+  if (P < 2) return out;
+
+  std::mt19937_64 gen(kBootstrapSeed);
+  using Replicates = std::array<std::array<std::vector<double>, 2>, kNumCompareLevels>;
+  Replicates stat_x, paired, unpaired;
+  for (auto* rep : {&stat_x, &paired, &unpaired})
+    for (auto& level : *rep)
+      for (auto& v : level) v.resize(kBootstrapResamples);
+  std::vector<std::uint32_t> counts(P), counts_b(P);
+  auto draw = [&](std::vector<std::uint32_t>& c) {
+    std::fill(c.begin(), c.end(), 0u);
+    for (std::size_t j = 0; j < P; ++j) ++c[uniform_index(gen, P)];
+  };
+  auto record = [&](Replicates& diffs, Replicates* xs, int b, const std::vector<std::uint32_t>& cx,
+                    const std::vector<std::uint32_t>& cb) {
+    for (std::size_t l = 0; l < kNumCompareLevels; ++l) {
+      const TailPoint tx = weighted_tail(x, order_x, &cx, n, kCompareTailLevels[l]);
+      const TailPoint tb = weighted_tail(base, order_b, &cb, n, kCompareTailLevels[l]);
+      diffs[l][0][b] = tx.var - tb.var;
+      diffs[l][1][b] = tx.es - tb.es;
+      if (xs) {
+        (*xs)[l][0][b] = tx.var;
+        (*xs)[l][1][b] = tx.es;
+      }
+    }
+  };
+  for (int b = 0; b < kBootstrapResamples; ++b) {
+    draw(counts);
+    record(paired, &stat_x, b, counts, counts);
+  }
+  for (int b = 0; b < kBootstrapResamples; ++b) {
+    draw(counts);
+    draw(counts_b);
+    record(unpaired, nullptr, b, counts, counts_b);
+  }
+  for (std::size_t l = 0; l < kNumCompareLevels; ++l)
+    for (int k = 0; k < 2; ++k) {
+      out.value[l][k].se = sample_sd(stat_x[l][k]);
+      const auto pi = percentile_interval(paired[l][k]);
+      const auto ui = percentile_interval(unpaired[l][k]);
+      PairedDifference& d = out.diff[l][k];
+      d.lo = pi.first;
+      d.hi = pi.second;
+      const double unpaired_width = ui.second - ui.first;
+      d.pairing_ratio = unpaired_width > 0.0 ? (pi.second - pi.first) / unpaired_width : kNaN;
+    }
+  return out;
+}
+
+// ================================================================ checks
+
+void check_results(const RunResults& r) {
+  auto bad = [](const std::string& what) { throw std::invalid_argument("compute_comparison: " + what); };
+  if (r.paths < 1 || r.months < 1 || r.segments < 1)
+    bad("need at least one path, month and segment (got paths=" + std::to_string(r.paths) +
+        ", months=" + std::to_string(r.months) + ", segments=" + std::to_string(r.segments) + ")");
+  const std::size_t Q = r.policy_names.size();
+  if (Q == 0 || r.scenario_names.empty()) bad("the run has no policies or no scenarios");
+  if (r.combos.size() != r.scenario_names.size() * Q)
+    bad("combo count " + std::to_string(r.combos.size()) + " != scenarios x policies (" +
+        std::to_string(r.scenario_names.size()) + " x " + std::to_string(Q) + ")");
+  for (std::size_t i = 0; i < r.combos.size(); ++i) {
+    const ComboSums& c = r.combos[i];
+    if (c.scenario != r.scenario_names[i / Q] || c.policy != r.policy_names[i % Q])
+      bad("combo " + c.scenario + " / " + c.policy + " is not in scenario-major run order");
+    if (c.sums.size() != r.cells())
+      bad("combo " + c.scenario + " / " + c.policy + " has " + std::to_string(c.sums.size()) +
+          " sums, expected " + std::to_string(r.cells()));
+  }
+}
+
+// ================================================================ output helpers
+
+const CompareFigure& figure_of(const ComparedValue& v) { return kFigureDefs[v.figure].info; }
+
+// Shortest text that reads back to the same double (17 significant digits at most).
+std::string exact_number(double v) {
+  char buf[40];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+std::string csv_number(double v) { return std::isfinite(v) ? exact_number(v) : ""; }
+
+// RFC 4180: quote a field holding a comma, quote, CR or LF, or surrounding spaces.
+std::string csv_field(const std::string& s) {
+  const bool quote = s.find_first_of(",\"\r\n") != std::string::npos ||
+                     (!s.empty() && (s.front() == ' ' || s.back() == ' '));
+  if (!quote) return s;
+  std::string out = "\"";
+  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+std::string json_number(double v) { return std::isfinite(v) ? exact_number(v) : "null"; }
+
+// Length of the valid UTF-8 sequence starting at s[i], 0 if it is not one.
+std::size_t utf8_sequence(const std::string& s, std::size_t i) {
+  const auto byte = [&](std::size_t j) { return static_cast<unsigned char>(s[j]); };
+  const unsigned char c = byte(i);
+  std::size_t len = 0;
+  std::uint32_t cp = 0;
+  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (std::size_t j = 1; j < len; ++j) {
+    if ((byte(i + j) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + j) & 0x3F);
+  }
+  // No overlong forms, no surrogates, nothing above U+10FFFF.
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+// A JSON string: quotes, backslashes and control characters escaped; bytes that
+// are not valid UTF-8 become U+FFFD, so the document is always valid JSON.
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size();) {
+    const unsigned char ch = static_cast<unsigned char>(s[i]);
+    if (ch >= 0x80) {
+      const std::size_t len = utf8_sequence(s, i);
+      out += len ? s.substr(i, len) : "\\ufffd";
+      i += len ? len : 1;
+      continue;
+    }
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (ch < 0x20 || ch == 0x7F) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+          out += buf;
+        } else {
+          out += static_cast<char>(ch);
+        }
+    }
+    ++i;
+  }
+  return out + "\"";
+}
+
+// Table cells by unit: money with 2 decimals, shares as percentages (their
+// differences in percentage points), counts with 1 decimal.
+std::string table_value(double v, const std::string& unit) {
+  if (unit == "share") return format_percent(v);
+  return format_number(v, unit == "currency" ? 2 : 1);
+}
+std::string table_diff(double v, const std::string& unit) {
+  if (std::isnan(v)) return "n/a";
+  const std::string sign = v > 0.0 ? "+" : "";
+  if (unit == "share") return sign + format_number(100.0 * v, 2) + " pp";
+  return sign + format_number(v, unit == "currency" ? 2 : 1);
+}
+std::string table_interval(const PairedDifference& d, const std::string& unit) {
+  if (std::isnan(d.lo) || std::isnan(d.hi)) return "n/a";
+  return "[" + table_diff(d.lo, unit) + ", " + table_diff(d.hi, unit) + "]";
+}
+
+}  // namespace
+
+// ================================================================ public
+
+const std::vector<CompareFigure>& compare_figures() {
+  static const std::vector<CompareFigure> info = [] {
+    std::vector<CompareFigure> v;
+    for (const FigureDef& d : kFigureDefs) v.push_back(d.info);
+    return v;
+  }();
+  return info;
+}
+
+const ComparedValue& PolicyComparison::at(const std::string& figure, std::int32_t month) const {
+  for (const ComparedValue& v : values)
+    if (figure == kFigureDefs[v.figure].info.name && v.month == month) return v;
+  throw std::out_of_range("no compared figure '" + figure + "' at month " + std::to_string(month) + " for " +
+                          scenario + " / " + policy);
+}
+
+double student_t_cdf(double t, double df) {
+  if (std::isnan(t) || !(df > 0.0)) return kNaN;
+  const double upper = t_upper_tail(std::fabs(t), df);
+  return t >= 0.0 ? 1.0 - upper : upper;
+}
+
+double student_t_quantile(double p, double df) {
+  if (!(p > 0.0 && p < 1.0) || !(df > 0.0)) return kNaN;
+  if (p == 0.5) return 0.0;
+  // Solve P(T > t) = tail for t > 0 on the upper tail itself (no 1 − p cancellation).
+  const double tail = p < 0.5 ? p : 1.0 - p;
+  double lo = 0.0, hi = 1.0;
+  while (t_upper_tail(hi, df) > tail) {
+    lo = hi;
+    hi *= 2.0;
+    if (!std::isfinite(hi)) return p < 0.5 ? -hi : hi;
+  }
+  // Bisection to the last bit: the tail is monotone in t, and about 64 steps suffice.
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (mid <= lo || mid >= hi) break;
+    (t_upper_tail(mid, df) > tail ? lo : hi) = mid;
+  }
+  const double t = 0.5 * (lo + hi);
+  return p < 0.5 ? -t : t;
+}
+
+PairedDifference paired_difference(const std::vector<double>& x, const std::vector<double>& base) {
+  if (x.empty() || x.size() != base.size())
+    throw std::invalid_argument("paired_difference: need two samples of the same non-zero length (got " +
+                                std::to_string(x.size()) + " and " + std::to_string(base.size()) + ")");
+  const double t = student_t_quantile(kUpperQuantile, static_cast<double>(x.size()) - 1.0);
+  return paired_difference_t(x, base, t);
+}
+
+std::vector<double> figure_per_path(const RunResults& r, const ComboSums& c, const std::string& figure,
+                                    std::int32_t month, double cost_of_funds) {
+  for (std::size_t f = 0; f < std::size(kFigureDefs); ++f) {
+    const CompareFigure& info = kFigureDefs[f].info;
+    if (figure != info.name) continue;
+    if (info.bootstrap)
+      throw std::invalid_argument("figure_per_path: " + figure + " is not a mean over paths (use net_loss)");
+    if (info.monthly && (month < 1 || month > r.months))
+      throw std::invalid_argument("figure_per_path: month " + std::to_string(month) + " is outside 1.." +
+                                  std::to_string(r.months));
+    const std::vector<std::int32_t> report = info.monthly ? std::vector<std::int32_t>{month}
+                                                          : std::vector<std::int32_t>{};
+    const std::vector<Slot> one{{f, info.monthly ? month : 0, 0}};
+    return per_path_values(r, c, report, one, cost_of_funds).at(0);
+  }
+  throw std::invalid_argument("figure_per_path: unknown figure '" + figure + "'");
+}
+
+std::string resolve_baseline(const RunResults& r, const std::string& requested) {
+  if (r.policy_names.empty()) throw std::invalid_argument("the run has no policies to compare");
+  const bool from_file = requested.empty() && !r.meta.baseline_policy.empty();
+  const std::string name = !requested.empty() ? requested : from_file ? r.meta.baseline_policy : r.policy_names[0];
+  if (std::find(r.policy_names.begin(), r.policy_names.end(), name) != r.policy_names.end()) return name;
+  std::string list;
+  for (const std::string& p : r.policy_names) list += (list.empty() ? "'" : ", '") + p + "'";
+  throw UnknownBaseline(std::string(from_file ? "the run's baseline_policy" : "baseline policy") + " '" + name +
+                        "' is not a policy of this run; its policies are " + list);
+}
+
+Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
+  check_results(r);
+  const double cof = opt.cost_of_funds.value_or(r.meta.cost_of_funds);
+  if (!std::isfinite(cof)) throw std::invalid_argument("compute_comparison: the cost of funds is not finite");
+  Comparison out;
+  out.paths = r.paths;
+  out.months = r.months;
+  out.baseline = resolve_baseline(r, opt.baseline);
+  out.baseline_index = static_cast<std::size_t>(
+      std::find(r.policy_names.begin(), r.policy_names.end(), out.baseline) - r.policy_names.begin());
+  out.cost_of_funds = cof;
+  out.report_months = normalize_report_months(r.meta.report_months, r.months);
+  out.t_quantile = student_t_quantile(kUpperQuantile, static_cast<double>(r.paths) - 1.0);  // NaN for 1 path
+
+  const std::vector<Slot> layout = slots(out.report_months);
+  const std::size_t loss_slot = [&] {
+    for (std::size_t i = 0; i < layout.size(); ++i)
+      if (layout[i].figure == kNetLossFigure) return i;
+    throw std::logic_error("compute_comparison: no net_loss slot");
+  }();
+  for (std::size_t s = 0; s < r.scenario_names.size(); ++s) {
+    const auto base = per_path_values(r, r.combo(static_cast<int>(s), static_cast<int>(out.baseline_index)),
+                                      out.report_months, layout, cof);
+    for (std::size_t q = 0; q < r.policy_names.size(); ++q) {
+      const ComboSums& c = r.combo(static_cast<int>(s), static_cast<int>(q));
+      const auto x = q == out.baseline_index ? base : per_path_values(r, c, out.report_months, layout, cof);
+      const TailComparison tails = compare_tails(x[loss_slot], base[loss_slot]);
+      PolicyComparison pc;
+      pc.scenario = c.scenario;
+      pc.policy = c.policy;
+      pc.is_baseline = q == out.baseline_index;
+      for (std::size_t i = 0; i < layout.size(); ++i) {
+        const FigureDef& def = kFigureDefs[layout[i].figure];
+        ComparedValue v;
+        v.figure = layout[i].figure;
+        v.month = layout[i].month;
+        if (def.info.bootstrap) {
+          const std::size_t l = static_cast<std::size_t>(def.level), k = def.es ? 1 : 0;
+          v.value = tails.value[l][k];
+          v.vs_baseline = tails.diff[l][k];
+        } else {
+          v.value = mean_estimate(x[i]);
+          v.vs_baseline = paired_difference_t(x[i], base[i], out.t_quantile);
+        }
+        pc.values.push_back(v);
+      }
+      out.combos.push_back(std::move(pc));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- output
+
+std::string format_comparison_table(const RunResults& r, const Comparison& c) {
+  std::ostringstream o;
+  o << "limitsim compare '" << r.meta.name << "'  |  paths " << format_number(c.paths, 0) << "  |  months "
+    << c.months << "  |  baseline '" << c.baseline << "'  |  cost of funds " << format_percent(c.cost_of_funds)
+    << " a year\n";
+  o << "value: mean over paths \u00b1 standard error (VaR, ES: estimate \u00b1 bootstrap se); "
+       "money in currency units; horizon figures are totals over months 1.."
+    << c.months << "\n";
+  o << "diff: policy \u2212 baseline on the same paths, with its 95% CI (t interval; VaR, ES: paired bootstrap)\n";
+  o << "ratio: paired CI width / unpaired (independent runs) CI width; below 1, pairing narrowed the interval\n";
+  const std::size_t Q = r.policy_names.size();
+  for (std::size_t s = 0; s * Q < c.combos.size(); ++s) {
+    o << "\nscenario '" << c.combos[s * Q].scenario << "'\n";
+    TextTable t("lrlrlrrlr");
+    t.add({"figure", "month", "policy", "value", "\u00b1", "se", "diff", "95% CI", "ratio"});
+    const std::size_t n_values = c.combos[s * Q].values.size();
+    for (std::size_t i = 0; i < n_values; ++i) {
+      for (std::size_t q = 0; q < Q; ++q) {
+        const PolicyComparison& pc = c.combos[s * Q + q];
+        const ComparedValue& v = pc.values[i];
+        const CompareFigure& f = figure_of(v);
+        const std::string unit = f.unit;
+        std::vector<std::string> row{q == 0 ? f.name : "", q == 0 && v.month > 0 ? std::to_string(v.month) : "",
+                                     pc.policy, table_value(v.value.value, unit), "\u00b1",
+                                     table_value(v.value.se, unit)};
+        if (pc.is_baseline) {
+          row.push_back("baseline");
+        } else {
+          row.push_back(table_diff(v.vs_baseline.diff, unit));
+          row.push_back(table_interval(v.vs_baseline, unit));
+          row.push_back(format_number(v.vs_baseline.pairing_ratio, 3));
+        }
+        t.add(std::move(row));
+      }
+    }
+    o << t.render("  ");
+  }
+  return o.str();
+}
+
+std::string format_comparison_csv(const Comparison& c) {
+  std::string out = "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio\n";
+  for (const PolicyComparison& pc : c.combos)
+    for (const ComparedValue& v : pc.values) {
+      const CompareFigure& f = figure_of(v);
+      const PairedDifference& d = v.vs_baseline;
+      out += csv_field(pc.scenario) + "," + csv_field(pc.policy) + "," + csv_field(f.name) + "," +
+             (v.month > 0 ? std::to_string(v.month) : "") + "," + csv_field(f.unit) + "," +
+             csv_number(v.value.value) + "," + csv_number(v.value.se) + "," + csv_number(d.diff) + "," +
+             csv_number(d.lo) + "," + csv_number(d.hi) + "," + csv_number(d.pairing_ratio) + "\n";
+    }
+  return out;
+}
+
+std::string format_comparison_json(const RunResults& r, const Comparison& c) {
+  std::ostringstream o;
+  auto stats = [&](const ComparedValue& v) {
+    const PairedDifference& d = v.vs_baseline;
+    return "\"value\": " + json_number(v.value.value) + ", \"se\": " + json_number(v.value.se) +
+           ", \"diff\": " + json_number(d.diff) + ", \"diff_lo\": " + json_number(d.lo) +
+           ", \"diff_hi\": " + json_number(d.hi) + ", \"pairing_ratio\": " + json_number(d.pairing_ratio);
+  };
+  o << "{\n";
+  o << "  \"run_name\": " << json_string(r.meta.name) << ",\n";
+  o << "  \"paths\": " << c.paths << ",\n  \"months\": " << c.months << ",\n";
+  o << "  \"customers\": " << r.meta.customers << ",\n";
+  o << "  \"baseline\": " << json_string(c.baseline) << ",\n";
+  o << "  \"cost_of_funds\": " << json_number(c.cost_of_funds) << ",\n";
+  o << "  \"confidence_level\": " << json_number(kCompareConfidence) << ",\n";
+  o << "  \"t_quantile\": " << json_number(c.t_quantile) << ",\n";
+  o << "  \"bootstrap\": {\"resamples\": " << kBootstrapResamples << ", \"seed\": " << kBootstrapSeed
+    << ", \"generator\": \"std::mt19937_64\"},\n";
+  o << "  \"report_months\": [";
+  for (std::size_t k = 0; k < c.report_months.size(); ++k) o << (k ? ", " : "") << c.report_months[k];
+  o << "],\n";
+  o << "  \"figures\": [\n";
+  const auto& figs = compare_figures();
+  for (std::size_t f = 0; f < figs.size(); ++f)
+    o << "    {\"name\": " << json_string(figs[f].name) << ", \"unit\": " << json_string(figs[f].unit)
+      << ", \"monthly\": " << (figs[f].monthly ? "true" : "false") << ", \"method\": "
+      << (figs[f].bootstrap ? "\"bootstrap\"" : "\"mean\"") << ", \"description\": "
+      << json_string(figs[f].description) << "}" << (f + 1 < figs.size() ? "," : "") << "\n";
+  o << "  ],\n";
+  o << "  \"scenarios\": [";
+  const std::size_t Q = r.policy_names.size();
+  for (std::size_t s = 0; s * Q < c.combos.size(); ++s) {
+    o << (s ? "," : "") << "\n    {\"name\": " << json_string(c.combos[s * Q].scenario) << ", \"policies\": [";
+    for (std::size_t q = 0; q < Q; ++q) {
+      const PolicyComparison& pc = c.combos[s * Q + q];
+      o << (q ? "," : "") << "\n      {\"name\": " << json_string(pc.policy)
+        << ", \"is_baseline\": " << (pc.is_baseline ? "true" : "false") << ",\n       \"horizon\": {";
+      bool first = true;
+      for (const ComparedValue& v : pc.values) {
+        if (figure_of(v).monthly) continue;
+        o << (first ? "" : ",") << "\n         " << json_string(figure_of(v).name) << ": {" << stats(v) << "}";
+        first = false;
+      }
+      o << "\n       },\n       \"monthly\": {";
+      first = true;
+      for (std::size_t i = 0; i < pc.values.size();) {
+        const ComparedValue& v0 = pc.values[i];
+        if (!figure_of(v0).monthly) {
+          ++i;
+          continue;
+        }
+        o << (first ? "" : ",") << "\n         " << json_string(figure_of(v0).name) << ": [";
+        first = false;
+        for (bool first_month = true; i < pc.values.size() && pc.values[i].figure == v0.figure; ++i) {
+          o << (first_month ? "" : ", ") << "{\"month\": " << pc.values[i].month << ", " << stats(pc.values[i])
+            << "}";
+          first_month = false;
+        }
+        o << "]";
+      }
+      o << "\n       }}";
+    }
+    o << "\n    ]}";
+  }
+  o << "\n  ]\n}\n";
+  return o.str();
+}
+
+}  // namespace limitsim

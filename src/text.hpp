@@ -1,0 +1,35 @@
+// Plain-text formatting shared by the terminal tables: numbers with thousands
+// separators and fixed-width columns. (src/summary.cpp has file-local copies of
+// the same rules; the two must print numbers alike.)
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace limitsim {
+
+// `v` with `decimals` decimals and thousands separators; "n/a" for NaN,
+// "inf"/"-inf" for infinities; never "-0.00".
+std::string format_number(double v, int decimals);
+
+// A share (fraction) as a percentage with 2 decimals, e.g. 0.0123 -> "1.23%"; "n/a" for NaN.
+std::string format_percent(double share);
+
+// Display width of UTF-8 text: code points, not bytes.
+std::size_t display_width(const std::string& s);
+
+// Columns padded to their widest cell; align holds one 'l' or 'r' per column.
+// Rows may be shorter than align (missing cells are empty).
+class TextTable {
+ public:
+  explicit TextTable(std::string align) : align_(std::move(align)) {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  std::string render(const std::string& indent) const;
+
+ private:
+  std::string align_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace limitsim
