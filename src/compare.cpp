@@ -447,28 +447,6 @@ void check_results(const RunResults& r) {
 
 const CompareFigure& figure_of(const ComparedValue& v) { return kFigureDefs[v.figure].info; }
 
-// Shortest text that reads back to the same double (17 significant digits at most).
-std::string exact_number(double v) {
-  char buf[40];
-  for (int digits = 15; digits <= 17; ++digits) {
-    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
-}
-
-std::string csv_number(double v) { return std::isfinite(v) ? exact_number(v) : ""; }
-
-// RFC 4180: quote a field holding a comma, quote, CR or LF, or surrounding spaces.
-std::string csv_field(const std::string& s) {
-  const bool quote = s.find_first_of(",\"\r\n") != std::string::npos ||
-                     (!s.empty() && (s.front() == ' ' || s.back() == ' '));
-  if (!quote) return s;
-  std::string out = "\"";
-  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return out + "\"";
-}
-
 std::string json_number(double v) { return std::isfinite(v) ? exact_number(v) : "null"; }
 
 // Length of the valid UTF-8 sequence starting at s[i], 0 if it is not one.

@@ -391,8 +391,8 @@ struct DatasetInfo {
 
 class Writer {
  public:
-  Writer(const RunResults& r, const Summary& s, const Comparison& c, const std::string& file)
-      : r_(r), s_(s), c_(c), ctx_(file) {}
+  Writer(const RunResults& r, const Summary& s, const Comparison& c, const SweepSummary* sweep, const std::string& file)
+      : r_(r), s_(s), c_(c), sweep_(sweep), ctx_(file) {}
 
   void write() {
     Handle fapl = file_access(ctx_);
@@ -407,6 +407,7 @@ class Writer {
     write_strings(root, "policies", r_.policy_names, {"none", "policy", "policy names in run order", ""});
     write_results(root);
     write_comparison(root);
+    if (sweep_) write_sweep(root, *sweep_);
     ctx_.ok(H5Fflush(root.id(), H5F_SCOPE_GLOBAL), "cannot flush the file");
     ctx_.ok(root.h.close(), "cannot close the file");
   }
@@ -734,9 +735,50 @@ class Writer {
                 {"none", "row", "width of the paired CI / width of the unpaired (independent runs) CI", ""});
   }
 
+  // One row per (scenario, policy) of a sweep: the swept keys' values, the
+  // figures of sweep_columns() and the frontier flags (docs/hdf5-schema.md).
+  void write_sweep(const Object& root, const SweepSummary& sw) const {
+    Object g = make_group(root, "sweep");
+    write_string_attr(g, "base_policy", sw.base_policy);
+    std::string keys, columns = "scenario,policy,variant";
+    for (const std::string& k : sw.keys) keys += (keys.empty() ? "" : ",") + k;
+    write_string_attr(g, "keys", keys);
+    columns += ",parameter_values";
+    for (const SweepColumn& c : sweep_columns()) columns += std::string(",") + c.name;
+    write_string_attr(g, "columns", columns + ",frontier_loss,frontier_var99");
+    const std::size_t n = sw.rows.size(), k = sw.keys.size();
+    std::vector<std::string> scenario, policy;
+    std::vector<std::int32_t> variant, f_loss, f_var;
+    std::vector<double> params;
+    for (const SweepRow& row : sw.rows) {
+      scenario.push_back(row.scenario);
+      policy.push_back(row.policy);
+      variant.push_back(row.variant);
+      params.insert(params.end(), row.numbers.begin(), row.numbers.end());
+      f_loss.push_back(row.frontier_loss ? 1 : 0);
+      f_var.push_back(row.frontier_var99 ? 1 : 0);
+    }
+    const std::vector<hsize_t> shape{n};
+    write_strings(g, "scenario", scenario, {"none", "row", "scenario name", ""});
+    write_strings(g, "policy", policy, {"none", "row", "policy name: the base policy, then <base>.vNN", ""});
+    write_array(g, "variant", shape, variant, {"none", "row", "0 = the base policy, v = grid point v", ""});
+    write_array(g, "parameter_values", {n, k}, params,
+                {"mixed", "row,key", "value of each swept key (true = 1, false = 0); keys in attribute keys", keys});
+    for (const SweepColumn& c : sweep_columns()) {
+      std::vector<double> v;
+      for (const SweepRow& row : sw.rows) v.push_back(c.get(row));
+      write_array(g, c.name, shape, v, {c.unit, "row", c.description, ""});
+    }
+    write_array(g, "frontier_loss", shape, f_loss,
+                {"none", "row", "1: not dominated in (higher net_income, lower net_loss) within its scenario", ""});
+    write_array(g, "frontier_var99", shape, f_var,
+                {"none", "row", "1: not dominated in (higher net_income, lower var_99) within its scenario", ""});
+  }
+
   const RunResults& r_;
   const Summary& s_;
   const Comparison& c_;
+  const SweepSummary* sweep_;
   Context ctx_;
 };
 
@@ -990,14 +1032,15 @@ void sync_path(const std::string& path, bool required) {
 
 }  // namespace
 
-void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c, const std::string& path) {
+void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c, const std::string& path,
+                      const SweepSummary* sweep) {
   validate_for_write(r, s, c, path);
   make_parent_folders(path);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   try {
     {
       ErrorSilencer quiet;
-      Writer(r, s, c, tmp).write();
+      Writer(r, s, c, sweep, tmp).write();
     }
     sync_path(tmp, true);
     if (cancel_flag().load()) throw Cancelled();  // interrupted while writing: never publish the file

@@ -6,6 +6,7 @@
 #include "compare.hpp"
 #include "results.hpp"
 #include "summary.hpp"
+#include "sweep.hpp"
 
 namespace limitsim {
 
@@ -15,8 +16,10 @@ constexpr int kSchemaVersionMinor = 1;  // 1.1: cost_of_funds, baseline_policy, 
 // Writes the run to `path` atomically: a temporary file in the same folder is
 // written, flushed and closed, then renamed over `path`. On any error the
 // temporary is removed and std::runtime_error is thrown; `path` is untouched.
-// `s` and `c` must be computed from `r` (compute_summary, compute_comparison).
-void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c, const std::string& path);
+// `s` and `c` must be computed from `r` (compute_summary, compute_comparison);
+// a sweep's summary (summarize_sweep), when given, is written to /sweep.
+void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c, const std::string& path,
+                      const SweepSummary* sweep = nullptr);
 
 // Reads back the raw sums and metadata written by write_results_h5.
 // Throws std::runtime_error naming the file and what is wrong or missing.

@@ -1,4 +1,4 @@
-// limitsim command line: run, summary, compare, --version.
+// limitsim command line: run, sweep, summary, compare, --version.
 // Library code throws; only this file turns an exception into a message and an
 // exit code (2 for bad input, 130 when interrupted, 1 otherwise).
 #include <omp.h>
@@ -9,6 +9,8 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -20,6 +22,8 @@
 #include "engine.hpp"
 #include "h5io.hpp"
 #include "summary.hpp"
+#include "sweep.hpp"
+#include "text.hpp"
 #include "version.hpp"
 
 namespace limitsim {
@@ -66,11 +70,32 @@ struct RunOptions {
   std::string config;
   Overrides o;
   bool quiet = false;
+  std::optional<std::string> csv;  // sweep only: overrides [sweep] csv
 };
 
-int run_command(const RunOptions& opt) {
-  RunConfig cfg = load_run_config(opt.config);
-  apply_overrides(cfg, opt.o);
+// Writes `text` to `path` atomically (temporary file in the same folder, then rename).
+void write_text_atomically(const std::string& path, const std::string& text) {
+  const std::filesystem::path p(path);
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw std::runtime_error("cannot write '" + path + "': cannot write '" + tmp + "'");
+    }
+  }
+  if (cancel_flag().load() || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    if (cancel_flag().load()) throw Cancelled();
+    throw std::runtime_error("cannot write '" + path + "': cannot rename '" + tmp + "' over it");
+  }
+}
+
+// Simulates cfg and writes the result file; for a sweep, also /sweep and the CSV.
+int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
   auto backend = choose_backend(cfg.backend, cfg.threads);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -97,10 +122,36 @@ int run_command(const RunOptions& opt) {
   const Summary s = compute_summary(r, r.meta.report_months);
   // Against r.meta.baseline_policy (else the first policy), at r.meta.cost_of_funds.
   const Comparison c = compute_comparison(r);
+  std::optional<SweepSummary> sw;
+  if (sweep) sw = summarize_sweep(*sweep, r, c);
   if (cancel_flag().load()) throw Cancelled();
-  write_results_h5(r, s, c, cfg.output);
-  if (!opt.quiet) std::cout << format_summary_table(r, s) << "\nwrote " << cfg.output << "\n";
+  write_results_h5(r, s, c, cfg.output, sw ? &*sw : nullptr);
+  if (sweep) write_text_atomically(opt.csv ? *opt.csv : sweep->csv, format_sweep_csv(*sw));
+  if (opt.quiet) return 0;
+  if (sweep) {
+    std::cout << "limitsim sweep '" << cfg.name << "'  |  " << sweep->grid.size() << " variants of '"
+              << sweep->base_policy << "'  |  paths " << r.paths << "  |  months " << r.months << "  |  backend "
+              << r.meta.backend << "  |  wall " << format_number(r.meta.wall_seconds, 1) << " s\n"
+              << format_sweep_table(*sw) << "\nwrote " << cfg.output << " and " << (opt.csv ? *opt.csv : sweep->csv)
+              << "\n";
+  } else {
+    std::cout << format_summary_table(r, s) << "\nwrote " << cfg.output << "\n";
+  }
   return 0;
+}
+
+int run_command(const RunOptions& opt) {
+  RunConfig cfg = load_run_config(opt.config);
+  apply_overrides(cfg, opt.o);
+  return simulate(std::move(cfg), opt, nullptr);
+}
+
+int sweep_command(const RunOptions& opt) {
+  SweepConfig sc = load_sweep_config(opt.config);
+  apply_overrides(sc.run, opt.o);
+  if (opt.csv && opt.csv->empty()) throw ConfigError("--csv: must not be empty");
+  sc.run.baseline = sc.base_policy;  // a sweep is compared with its base policy
+  return simulate(sc.run, opt, &sc);
 }
 
 int summary_command(const std::string& file) {
@@ -165,6 +216,22 @@ int main(int argc, char** argv) {
   run->add_option("--batch-size", ro.o.batch_size, "Customers per batch (results do not depend on it)");
   run->add_flag("--quiet", ro.quiet, "No progress and no summary table");
 
+  RunOptions so;
+  std::optional<std::int64_t> sweep_seed;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Simulate a grid of policy variants ([sweep] table) and write HDF5 and CSV with the efficient frontiers");
+  sweep->add_option("config", so.config, "Sweep configuration (TOML with one policy and a [sweep] table)")->required();
+  sweep->add_option("--customers", so.o.customers, "Number of customers (overrides the population file)");
+  sweep->add_option("--paths", so.o.paths, "Monte Carlo paths");
+  sweep->add_option("--months", so.o.months, "Months to simulate");
+  sweep->add_option("--seed", sweep_seed, "Random seed (>= 0)");
+  sweep->add_option("--out", so.o.output, "Output HDF5 file");
+  sweep->add_option("--csv", so.csv, "Output CSV file (overrides [sweep] csv)");
+  sweep->add_option("--backend", so.o.backend, "cpu, cuda or auto");
+  sweep->add_option("--threads", so.o.threads, "CPU threads (0 = all cores)");
+  sweep->add_option("--batch-size", so.o.batch_size, "Customers per batch (results do not depend on it)");
+  sweep->add_flag("--quiet", so.quiet, "No progress and no table");
+
   std::string summary_file;
   CLI::App* summary = app.add_subcommand("summary", "Print the key figures of a result file");
   summary->add_option("file", summary_file, "HDF5 result file")->required()->check(CLI::ExistingFile);
@@ -195,6 +262,13 @@ int main(int argc, char** argv) {
         ro.o.seed = static_cast<std::uint64_t>(*seed);
       }
       return run_command(ro);
+    }
+    if (*sweep) {
+      if (sweep_seed) {
+        if (*sweep_seed < 0) throw ConfigError("--seed: must be >= 0, got " + std::to_string(*sweep_seed));
+        so.o.seed = static_cast<std::uint64_t>(*sweep_seed);
+      }
+      return sweep_command(so);
     }
     if (*summary) return summary_command(summary_file);
     if (*compare) return compare_command(co);

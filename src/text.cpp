@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace limitsim {
 
@@ -49,6 +50,28 @@ std::string TextTable::render(const std::string& indent) const {
     out += line + "\n";
   }
   return out;
+}
+
+// Shortest text that reads back to the same double (17 significant digits at most).
+std::string exact_number(double v) {
+  char buf[40];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+std::string csv_number(double v) { return std::isfinite(v) ? exact_number(v) : ""; }
+
+// RFC 4180: quote a field holding a comma, quote, CR or LF, or surrounding spaces.
+std::string csv_field(const std::string& s) {
+  const bool quote = s.find_first_of(",\"\r\n") != std::string::npos ||
+                     (!s.empty() && (s.front() == ' ' || s.back() == ' '));
+  if (!quote) return s;
+  std::string out = "\"";
+  for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
 }
 
 }  // namespace limitsim

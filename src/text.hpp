@@ -16,6 +16,15 @@ std::string format_number(double v, int decimals);
 // A share (fraction) as a percentage with 2 decimals, e.g. 0.0123 -> "1.23%"; "n/a" for NaN.
 std::string format_percent(double share);
 
+// Shortest text that reads back to the same double (17 significant digits at most).
+std::string exact_number(double v);
+
+// A CSV cell: exact_number, or empty for NaN and infinities.
+std::string csv_number(double v);
+
+// A CSV field quoted as RFC 4180 requires (comma, quote, CR/LF, surrounding spaces).
+std::string csv_field(const std::string& s);
+
 // Display width of UTF-8 text: code points, not bytes.
 std::size_t display_width(const std::string& s);
 

@@ -353,6 +353,61 @@ output = "{cls.out}"
             os.rmdir(os.path.dirname(out1))
 
 
+class Sweep(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.out = os.path.join(cls.tmp.name, "sweep.h5")
+        cls.csv = os.path.join(cls.tmp.name, "sweep.csv")
+        cls.proc = run("sweep", "configs/sweep_lender_rules.toml", "--customers", "1500", "--paths", "5",
+                       "--months", "13", "--threads", "2", "--out", cls.out, "--csv", cls.csv)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_writes_hdf5_and_csv_that_agree(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
+        self.assertIn("frontier", self.proc.stdout)
+        records = list(csv.DictReader(open(self.csv)))
+        self.assertEqual(len(records), 25)
+        self.assertEqual(records[0]["policy"], "lender_rules")
+        self.assertEqual(records[0]["net_income_diff"], "0")
+        with h5py.File(self.out, "r") as f:
+            g = f["sweep"]
+            self.assertEqual(text(g.attrs["base_policy"]), "lender_rules")
+            self.assertEqual(text(g.attrs["keys"]), "review.raise_pct,review.every_months,freeze.at_dpd")
+            self.assertEqual(g["parameter_values"].shape, (25, 3))
+            self.assertEqual([text(p) for p in g["policy"][()]], [r["policy"] for r in records])
+            self.assertEqual(list(f["policies"].asstr()[()]), [r["policy"] for r in records])
+            for col in ("net_loss", "var_99", "net_income", "net_income_diff_lo", "average_utilization"):
+                for i, rec in enumerate(records):
+                    self.assertEqual(float(g[col][i]), float(rec[col]), (col, i))
+            for i, rec in enumerate(records):
+                self.assertEqual(int(g["frontier_loss"][i]), int(rec["frontier_loss"]))
+                self.assertEqual(list(g["parameter_values"][i]),
+                                 [float(rec[k]) for k in ("review.raise_pct", "review.every_months", "freeze.at_dpd")])
+            # net_loss is the mean over paths of the summed charge-off losses of each variant
+            for i, pol in enumerate(records):
+                loss = f["results/baseline/" + pol["policy"] + "/monthly/chargeoff_loss"][()]
+                self.assertAlmostEqual(float(g["net_loss"][i]), loss.sum(axis=1).mean() / 100.0, delta=1e-6)
+        # The frontier flags are the undominated (net_loss, net_income) points.
+        pts = [(float(r["net_loss"]), float(r["net_income"])) for r in records]
+        for i, (x, y) in enumerate(pts):
+            dominated = any(x2 <= x and y2 >= y and (x2, y2) != (x, y) for x2, y2 in pts)
+            self.assertEqual(records[i]["frontier_loss"] == "1", not dominated, records[i]["policy"])
+
+    def test_run_refuses_a_sweep_file_and_sweep_needs_one(self):
+        proc = run("run", "configs/sweep_lender_rules.toml", "--out", os.path.join(self.tmp.name, "x.h5"))
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("read only by `limitsim sweep`", proc.stderr)
+        proc = run("sweep", QUICKSTART, "--out", os.path.join(self.tmp.name, "y.h5"))
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("a sweep file needs a [sweep] table", proc.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "x.h5")))
+        self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "y.h5")))
+
+
 class Errors(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
