@@ -1,6 +1,8 @@
 // Derived figures from the exact integer sums (definitions: docs/metrics.md).
 #include "summary.hpp"
 
+#include "text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -299,56 +301,9 @@ void check_shape(const RunResults& r) {
 
 // ---------------------------------------------------------------- text formatting
 
-// Number with thousands separators; "n/a" for NaN.
-std::string fmt_num(double v, int decimals) {
-  if (std::isnan(v)) return "n/a";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  std::string s = buf;
-  const bool neg = s[0] == '-';
-  if (neg) s.erase(0, 1);
-  if (s.find_first_not_of("0.") == std::string::npos) return s;  // no "-0.00"
-  std::size_t int_end = s.find('.');
-  if (int_end == std::string::npos) int_end = s.size();
-  for (std::size_t i = int_end; i > 3; i -= 3) s.insert(i - 3, ",");
-  return neg ? "-" + s : s;
-}
-std::string fmt_pct(double share) { return std::isnan(share) ? "n/a" : fmt_num(100.0 * share, 2) + "%"; }
-
-// Display width of UTF-8 text: code points, not bytes.
-std::size_t display_width(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
-  return n;
-}
-
-// Columns padded to their widest cell; align holds one 'l' or 'r' per column.
-class TextTable {
- public:
-  explicit TextTable(std::string align) : align_(std::move(align)) {}
-  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  std::string render(const std::string& indent) const {
-    std::vector<std::size_t> width(align_.size(), 0);
-    for (const auto& row : rows_)
-      for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], display_width(row[i]));
-    std::string out;
-    for (const auto& row : rows_) {
-      std::string line = indent;
-      for (std::size_t i = 0; i < row.size(); ++i) {
-        const std::string pad(width[i] - display_width(row[i]), ' ');
-        line += (i ? "  " : "") + (align_[i] == 'l' ? row[i] + pad : pad + row[i]);
-      }
-      line.erase(line.find_last_not_of(' ') + 1);
-      out += line + "\n";
-    }
-    return out;
-  }
-
- private:
-  std::string align_;
-  std::vector<std::vector<std::string>> rows_;
-};
+// Shared with compare and sweep tables (src/text.hpp), so numbers print alike.
+std::string fmt_num(double v, int decimals) { return format_number(v, decimals); }
+std::string fmt_pct(double share) { return format_percent(share); }
 
 std::string header_line(const RunResults& r, const Summary& s) {
   std::ostringstream o;

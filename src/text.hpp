@@ -1,6 +1,5 @@
-// Plain-text formatting shared by the terminal tables: numbers with thousands
-// separators and fixed-width columns. (src/summary.cpp has file-local copies of
-// the same rules; the two must print numbers alike.)
+// Plain-text formatting shared by the summary, compare and sweep output:
+// numbers with thousands separators, fixed-width columns, CSV cells.
 #pragma once
 
 #include <cstddef>
