@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# Measures the CPU backend on the quickstart model and records the figures,
-# with the machine, date and commit, in bench/results/.
-#   bash bench/run_cpu.sh [extra limitsim_bench arguments]
+# Measures the CPU backend and records the figures, with the machine, date and
+# commit, in bench/results/:
+#   quickstart        the quickstart model (1 policy), 1 thread and all cores;
+#   policies          configs/compare_policies.toml (4 policies), all cores;
+#   sweep             configs/sweep_lender_rules.toml (base + 24 variants) at
+#                     20,000 customers, all cores: the cost per policy variant.
+#   bash bench/run_cpu.sh [quickstart|policies|sweep ...]   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh >/dev/null
 commit=$(git rev-parse --short=12 HEAD)
 stamp=$(date -u +%Y-%m-%d)
-out="bench/results/cpu-quickstart-${stamp}-${commit}.json"
-raw=$(mktemp)
-./build/limitsim_bench configs/quickstart.toml --threads 1 --threads "$(nproc)" --repeats 2 --json "$raw" "$@"
-python3 - "$raw" "$out" "$commit" "$stamp" <<'PY'
+which=("$@")
+[ ${#which[@]} -eq 0 ] && which=(quickstart policies sweep)
+for name in "${which[@]}"; do
+  case "$name" in
+    quickstart) args=(configs/quickstart.toml --threads 1 --threads "$(nproc)" --repeats 2) ;;
+    policies) args=(configs/compare_policies.toml --threads "$(nproc)" --repeats 1) ;;
+    sweep) args=(configs/sweep_lender_rules.toml --sweep --customers 20000 --threads "$(nproc)" --repeats 1) ;;
+    *) echo "unknown benchmark: $name" >&2; exit 2 ;;
+  esac
+  out="bench/results/cpu-${name}-${stamp}-${commit}.json"
+  raw=$(mktemp)
+  ./build/limitsim_bench "${args[@]}" --json "$raw"
+  python3 - "$raw" "$out" "$commit" "$stamp" <<'PY'
 import json, platform, subprocess, sys
 raw, out, commit, stamp = sys.argv[1:]
 r = json.load(open(raw))
@@ -20,4 +33,5 @@ r.update({"date": stamp, "commit": commit, "machine": {"cpu": cpu, "cores": int(
 json.dump(r, open(out, "w"), indent=2)
 print("wrote", out)
 PY
-rm -f "$raw"
+  rm -f "$raw"
+done
