@@ -989,6 +989,9 @@ class Loader {
         fail_at(*root.find("policies"), "policies",
                 "a sweep varies one base policy: list exactly one, got " + std::to_string(cfg.policies.size()));
       expand_sweep(*sweep, *policy_tables.front(), cfg, *sweep_out);
+      if (!cfg.baseline.empty() && cfg.baseline != sweep_out->base_policy)
+        run.fail("baseline", "a sweep is compared with its base policy " + quote(sweep_out->base_policy) +
+                                 ": leave baseline out or name the base, got " + quote(cfg.baseline));
     }
     if (!cfg.baseline.empty()) {
       std::vector<std::string> names;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <numeric>
 #include <sstream>
 
 #include "text.hpp"
@@ -12,8 +11,9 @@ namespace limitsim {
 
 std::vector<bool> efficient_frontier(const std::vector<double>& risk, const std::vector<double>& reward) {
   const std::size_t n = risk.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
+  std::vector<std::size_t> order;  // NaN points are never on the frontier, and must not reach the sort
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isnan(risk[i]) && !std::isnan(reward[i])) order.push_back(i);
   // By risk ascending, reward descending: a point is dominated exactly when an
   // earlier point has at least its reward (and is not the same point).
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -23,7 +23,6 @@ std::vector<bool> efficient_frontier(const std::vector<double>& risk, const std:
   bool have = false;
   double best_reward = 0.0, best_risk = 0.0;
   for (const std::size_t i : order) {
-    if (std::isnan(risk[i]) || std::isnan(reward[i])) continue;
     if (!have || reward[i] > best_reward) {
       on[i] = true;
       best_reward = reward[i];

@@ -1146,6 +1146,17 @@ TEST_F(Config, SweepErrors) {
   EXPECT_NE(bad.find("policy.review.raise_pct: a review every 3 months needs raise_pct > 0"), std::string::npos) << bad;
   EXPECT_NE(bad.find("(in sweep variant 2 of 2: review.every_months = 3, review.raise_pct = 0)"), std::string::npos)
       << bad;
+  // A sweep is compared with its base policy.
+  const std::string other = write("other.toml", "policies = [{ name = \"p\" }]\nscenarios = [{ name = \"s\" }]\n"
+                                                "[run]\nbaseline = \"p.v1\"\n[sweep]\n"
+                                                "parameters = [{ key = \"max_limit\", values = [1000] }]\n");
+  try {
+    load_sweep_config(other);
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("run.baseline: a sweep is compared with its base policy \"p\""),
+              std::string::npos) << e.what();
+  }
   // A run file with [sweep] is refused by `run`, and a sweep needs exactly one policy.
   const std::string path = write("sweep2.toml", head + "[sweep]\nparameters = []\n");
   EXPECT_NE(load_error(path).find("read only by `limitsim sweep`"), std::string::npos);
