@@ -19,8 +19,9 @@ bool gpu_present() {
   return ok;
 }
 
+// The four shipped policies: every lever runs on both backends.
 RunConfig gpu_config() {
-  RunConfig cfg = load_run_config(LIMITSIM_SOURCE_DIR "/configs/quickstart.toml");
+  RunConfig cfg = load_run_config(LIMITSIM_SOURCE_DIR "/configs/compare_policies.toml");
   Overrides o;
   o.customers = 20000;
   o.paths = 8;
@@ -52,22 +53,27 @@ TEST(Cuda, MatchesCpuBackend) {
   auto gpu = make_cuda_backend();
   const RunResults a = run_simulation(cfg, *cpu);
   const RunResults b = run_simulation(cfg, *gpu);
-  const auto& x = a.combos[0].sums;
-  const auto& y = b.combos[0].sums;
-  ASSERT_EQ(x.size(), y.size());
-  std::size_t same = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) same += x[i] == y[i];
-  // Identical draws and IEEE arithmetic (no FMA contraction) give identical
-  // decisions except where log/exp differ in the last ulp at a threshold.
-  EXPECT_GE(static_cast<double>(same) / x.size(), 0.999) << same << " of " << x.size() << " cells identical";
-  for (int m : {kActive, kBalance, kChargeoffLoss, kSpend}) {
-    double sa = 0, sb = 0;
-    for (int p = 0; p < a.paths; ++p)
-      for (int t = 0; t < a.months; ++t) {
-        sa += a.portfolio(a.combos[0], p, t, m);
-        sb += b.portfolio(b.combos[0], p, t, m);
-      }
-    EXPECT_NEAR(sa, sb, 1e-4 * std::fabs(sa) + 1) << metric_info(m).name;
+  ASSERT_EQ(a.combos.size(), b.combos.size());
+  for (std::size_t k = 0; k < a.combos.size(); ++k) {
+    const auto& x = a.combos[k].sums;
+    const auto& y = b.combos[k].sums;
+    ASSERT_EQ(x.size(), y.size());
+    std::size_t same = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) same += x[i] == y[i];
+    // Identical draws and IEEE arithmetic (no FMA contraction) give identical
+    // decisions except where log/exp/pow differ in the last ulp at a threshold.
+    EXPECT_GE(static_cast<double>(same) / x.size(), 0.999)
+        << a.policy_names[k] << ": " << same << " of " << x.size() << " cells identical";
+    for (int m : {kActive, kBalance, kChargeoffLoss, kSpend, kLimit, kLimitIncreaseCount, kTriggerIncreaseCount,
+                  kLimitDecreaseCount, kTempLimitAmount, kSignalCount, kDrawCount, kInterest}) {
+      double sa = 0, sb = 0;
+      for (int p = 0; p < a.paths; ++p)
+        for (int t = 0; t < a.months; ++t) {
+          sa += a.portfolio(a.combos[k], p, t, m);
+          sb += b.portfolio(b.combos[k], p, t, m);
+        }
+      EXPECT_NEAR(sa, sb, 1e-4 * std::fabs(sa) + 1) << a.policy_names[k] << " " << metric_info(m).name;
+    }
   }
 }
 
@@ -78,7 +84,7 @@ TEST(Cuda, BitIdenticalAcrossBatchSizes) {
   const RunResults a = run_simulation(cfg, *gpu);
   cfg.batch_size = 3333;
   const RunResults b = run_simulation(cfg, *gpu);
-  EXPECT_EQ(a.combos[0].sums, b.combos[0].sums);
+  for (std::size_t k = 0; k < a.combos.size(); ++k) EXPECT_EQ(a.combos[k].sums, b.combos[k].sums) << a.policy_names[k];
 }
 
 }  // namespace
