@@ -123,6 +123,12 @@ LIMITSIM_INLINE double customer_apr(const ModelView& mv, double score) {
   return p.n_price_bands > 0 ? p.price_apr[p.n_price_bands - 1] : mv.behaviour.apr;
 }
 
+// Is utilization (ppm) at or above the decrease rule's level? Compared in whole
+// ppm, the same way at the start of the run and every month.
+LIMITSIM_INLINE bool high_utilization(const PolicyParams& p, std::int32_t util_ppm) {
+  return p.decrease_high_util > 0.0 && util_ppm >= llround(p.decrease_high_util * 1e6);
+}
+
 constexpr std::int32_t kLongAgo = 1000;  // saturation of the "months since" counters
 LIMITSIM_INLINE std::int32_t months_later(std::int32_t m) { return m < kLongAgo ? m + 1 : kLongAgo; }
 
@@ -141,8 +147,7 @@ LIMITSIM_INLINE AccountState init_state(const ModelView& mv, const Customer& c) 
   s.since_decrease = kLongAgo;
   // Existing accounts: the opening utilization stands for the months before the run.
   const std::int32_t opening_util_ppm = utilization_ppm(s.balance, s.limit);
-  s.high_util_months = !is_new && mv.policy.decrease_high_util > 0.0 && opening_util_ppm >= mv.policy.decrease_high_util * 1e6
-                           ? kHistoryMonths : 0;
+  s.high_util_months = !is_new && high_utilization(mv.policy, opening_util_ppm) ? kHistoryMonths : 0;
   // Existing accounts: the opening utilization stands for the months before the
   // run, and their draw history (unknown) starts at zero. New accounts have none.
   s.util_bp.fill(is_new ? 0 : static_cast<std::uint64_t>(opening_util_ppm / 100));
@@ -376,7 +381,7 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   const double end_util = end_util_ppm * 1e-6;
   const double score = behaviour_score(bp, c, s, end_util);
   const bool signal = pp.freq_window > 0 && s.draws.sum(pp.freq_window) >= static_cast<std::uint64_t>(pp.freq_max_draws);
-  s.high_util_months = pp.decrease_high_util > 0.0 && end_util >= pp.decrease_high_util ? s.high_util_months + 1 : 0;
+  s.high_util_months = high_utilization(pp, end_util_ppm) ? s.high_util_months + 1 : 0;
 
   // Decreases first: an account cut this month is not raised.
   double cut_pct = 2.0;  // above 1: no cut

@@ -769,11 +769,13 @@ void trigger_fields(IO& t, PolicyParams& p) {
 template <class IO>
 void decrease_fields(IO& t, PolicyParams& p) {
   t.number("score_below", p.decrease_score_below, kScoreOrOff);
-  t.number("high_utilization", p.decrease_high_util, closed(0, 1.5));
+  // At 100% or more the balance is at the line, and max(balance, pct x line) cuts nothing.
+  t.number("high_utilization", p.decrease_high_util, closed_open(0, 1));
   t.integer("high_utilization_months", p.decrease_high_util_months, closed(1, kInt32Max));
   t.number("score_drop", p.decrease_score_drop, closed(0, 600));
   t.number("cut_to_pct", p.decrease_cut_to_pct, closed_open(0, 1));
-  t.integer("cooldown_months", p.decrease_cooldown_months, closed(1, kInt32Max));
+  // The months-since-last-cut counter saturates at 1000 (kLongAgo in kernels/model.hpp).
+  t.integer("cooldown_months", p.decrease_cooldown_months, closed(1, 1000));
   const bool condition = p.decrease_score_below > 0.0 || p.decrease_high_util > 0.0;
   if (condition)
     t.check(p.decrease_cut_to_pct > 0.0, "cut_to_pct",
@@ -832,6 +834,11 @@ void frequency_fields(IO& t, PolicyParams& p) {
   t.boolean("block_increases", block);
   p.freq_block_increases = block ? 1 : 0;
   t.number("cut_to_pct", p.freq_cut_to_pct, closed_open(0, 1));
+  if (p.freq_window > 0)
+    t.check(p.freq_max_draws <= 255 * p.freq_window, "max_draws",
+            "can never be reached: a month records at most 255 draws, so " + std::to_string(p.freq_window) +
+                " months hold at most " + std::to_string(255 * p.freq_window) + ", got " +
+                std::to_string(p.freq_max_draws));
   if (p.freq_window > 0)
     t.check(block || p.freq_cut_to_pct > 0.0, "block_increases",
             "the signal does nothing: set block_increases = true and/or cut_to_pct > 0");
@@ -1064,9 +1071,9 @@ class Loader {
       values.push_back(std::move(these));
       out.parameters.push_back(std::move(sp));
     }
-    std::string csv = fs::path(cfg.output).replace_extension(".csv").string();
+    std::string csv;  // "" = the output's name with .csv, decided after command-line overrides
     sw.text("csv", csv);
-    sw.check(!csv.empty(), "csv", "must not be empty");
+    if (sw.peek("csv")) sw.check(!csv.empty(), "csv", "must not be empty");
     sw.done();
     out.csv = csv;
 

@@ -157,7 +157,7 @@ struct SweepConfig {
   // grid[v][j]: index into parameters[j].values of variant v (run.policies[v + 1]);
   // the last parameter varies fastest.
   std::vector<std::vector<std::int32_t>> grid;
-  std::string csv;                  // CSV of the grid's figures and frontiers
+  std::string csv;                  // CSV of the grid's figures and frontiers; "" = the output with .csv
 };
 
 // Reads and validates a sweep file; every variant is validated like a policy

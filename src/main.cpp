@@ -126,13 +126,13 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
   if (sweep) sw = summarize_sweep(*sweep, r, c);
   if (cancel_flag().load()) throw Cancelled();
   write_results_h5(r, s, c, cfg.output, sw ? &*sw : nullptr);
-  if (sweep) write_text_atomically(opt.csv ? *opt.csv : sweep->csv, format_sweep_csv(*sw));
+  if (sweep) write_text_atomically(sweep->csv, format_sweep_csv(*sw));
   if (opt.quiet) return 0;
   if (sweep) {
     std::cout << "limitsim sweep '" << cfg.name << "'  |  " << sweep->grid.size() << " variants of '"
               << sweep->base_policy << "'  |  paths " << r.paths << "  |  months " << r.months << "  |  backend "
               << r.meta.backend << "  |  wall " << format_number(r.meta.wall_seconds, 1) << " s\n"
-              << format_sweep_table(*sw) << "\nwrote " << cfg.output << " and " << (opt.csv ? *opt.csv : sweep->csv)
+              << format_sweep_table(*sw) << "\nwrote " << cfg.output << " and " << sweep->csv
               << "\n";
   } else {
     std::cout << format_summary_table(r, s) << "\nwrote " << cfg.output << "\n";
@@ -150,6 +150,13 @@ int sweep_command(const RunOptions& opt) {
   SweepConfig sc = load_sweep_config(opt.config);
   apply_overrides(sc.run, opt.o);
   if (opt.csv && opt.csv->empty()) throw ConfigError("--csv: must not be empty");
+  // The CSV: --csv, else [sweep] csv, else the (possibly overridden) output with .csv.
+  if (opt.csv) sc.csv = *opt.csv;
+  if (sc.csv.empty()) sc.csv = std::filesystem::path(sc.run.output).replace_extension(".csv").string();
+  std::error_code e1, e2;
+  if (std::filesystem::weakly_canonical(sc.csv, e1) == std::filesystem::weakly_canonical(sc.run.output, e2))
+    throw ConfigError(std::string(opt.csv ? "--csv" : "sweep.csv") + ": is the HDF5 output file too (" +
+                      sc.run.output + "); name another file");
   sc.run.baseline = sc.base_policy;  // a sweep is compared with its base policy
   return simulate(sc.run, opt, &sc);
 }

@@ -217,7 +217,7 @@ TEST_F(StepFixture, PeriodicReviewRaisesEligibleCustomers) {
   d.u[kDrawActive] = 0.1;
   EXPECT_EQ(step(0).limit_increase, 0);
   EXPECT_EQ(step(1).limit_increase, 0);
-  const MonthOutcome o = step(2);  // month 3: review
+  const MonthOutcome o = step(2);  // on book 12 + 3 = 15 months: an anniversary of a 3-month review
   EXPECT_EQ(o.limit_increase, 100000);  // 20% of 5000.00
   EXPECT_EQ(s.limit, 600000);
   // Per-review cap and rounding: 20% of 6000.00 = 1200.00 capped at 550.00, rounded down to 100.00 -> +500.00
@@ -436,6 +436,16 @@ TEST_F(StepFixture, TemporaryRaiseStopsAtTheCeiling) {
   pp.temp_raise_pct = 0.5;
   pp.max_limit = 600000;
   EXPECT_EQ(step(0).temp_extra, 100000);  // 2500.00 wanted, 1000.00 left under the ceiling
+}
+
+TEST(HighUtilization, AtLeastTheLevelInWholePartsPerMillion) {
+  PolicyParams p{};
+  EXPECT_FALSE(high_utilization(p, 2000000));  // off
+  p.decrease_high_util = 0.9;                  // 0.9 * 1e6 is not exactly 900000 in binary
+  EXPECT_TRUE(high_utilization(p, 900000));
+  EXPECT_FALSE(high_utilization(p, 899999));
+  p.decrease_high_util = 0.8;
+  EXPECT_TRUE(high_utilization(p, 800000));
 }
 
 TEST_F(StepFixture, FreezeStopsSpendingAndChargeOffClosesTheLine) {

@@ -397,6 +397,26 @@ class Sweep(unittest.TestCase):
             dominated = any(x2 <= x and y2 >= y and (x2, y2) != (x, y) for x2, y2 in pts)
             self.assertEqual(records[i]["frontier_loss"] == "1", not dominated, records[i]["policy"])
 
+    def test_csv_follows_out_and_may_not_be_the_hdf5_file(self):
+        d = os.path.join(self.tmp.name, "csvpath")
+        os.makedirs(d)
+        cfg = os.path.join(d, "s.toml")
+        with open(cfg, "w") as fh:
+            fh.write('policies = [{ name = "p", review = { every_months = 3 } }]\n'
+                     'scenarios = [{ name = "s" }]\n[run]\noutput = "from_file.h5"\n'
+                     '[sweep]\nparameters = [{ key = "review.raise_pct", values = [0.1, 0.3] }]\n')
+        out = os.path.join(d, "other.h5")
+        proc = run("sweep", cfg, "--customers", "300", "--paths", "2", "--months", "4", "--out", out, "--quiet")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue(os.path.exists(os.path.join(d, "other.csv")))
+        self.assertFalse(os.path.exists(os.path.join(d, "from_file.csv")))
+        same = os.path.join(d, "same.h5")
+        proc = run("sweep", cfg, "--customers", "300", "--paths", "2", "--months", "4", "--out", same,
+                   "--csv", same, "--quiet")
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("--csv: is the HDF5 output file too", proc.stderr)
+        self.assertFalse(os.path.exists(same))
+
     def test_run_refuses_a_sweep_file_and_sweep_needs_one(self):
         proc = run("run", "configs/sweep_lender_rules.toml", "--out", os.path.join(self.tmp.name, "x.h5"))
         self.assertEqual(proc.returncode, 2)
