@@ -134,18 +134,7 @@ PairedDifference paired_difference_t(const std::vector<double>& x, const std::ve
 
 // ================================================================ per-path figures
 
-using Row = std::array<std::int64_t, kNumMetrics>;
-
-// Portfolio totals (sums over segments) of every metric at (path, month).
-Row portfolio_row(const RunResults& r, const ComboSums& c, int path, int month) {
-  Row row{};
-  const std::size_t base = r.cell_index(path, month, 0, 0);
-  for (int g = 0; g < r.segments; ++g) {
-    const std::int64_t* cell = c.sums.data() + base + static_cast<std::size_t>(g) * kNumMetrics;
-    for (int m = 0; m < kNumMetrics; ++m) row[m] += cell[m];
-  }
-  return row;
-}
+using Row = PortfolioRow;
 
 // What the overdue figures need of one path at one report month.
 struct MonthPoint {
@@ -285,7 +274,7 @@ std::vector<std::vector<double>> per_path_values(const RunResults& r, const Comb
     d.points.resize(report.size());
     std::size_t k = 0;
     for (int t = 0; t < r.months; ++t) {
-      const Row row = portfolio_row(r, c, static_cast<int>(p), t);
+      const Row row = r.portfolio_row(c, static_cast<int>(p), t);
       d.loss += row[kChargeoffLoss];
       d.revenue += row[kInterest] + row[kFees];
       d.balance += row[kBalance];

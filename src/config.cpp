@@ -735,6 +735,19 @@ void initial_line_fields(IO& t, PolicyParams& p) {
 constexpr Range kShare = closed(0, 10);     // raise percentages, as shares of the line
 constexpr Range kScoreOrOff = closed(0, 950);  // 0 switches a score condition off
 
+// The raise of a review or trigger: limit x raise_pct + raise_amount, capped at
+// max_raise. A lever that is on (`what` names it) must be able to raise a line.
+template <class IO>
+void raise_fields(IO& t, double& pct, std::int64_t& amount, std::int64_t& max_raise, bool on,
+                  const std::string& what) {
+  t.number("raise_pct", pct, kShare);
+  t.money("raise_amount", amount, at_least(0));
+  t.money("max_raise", max_raise, at_least(0));
+  if (on)
+    t.check(pct > 0.0 || amount > 0, "raise_pct",
+            what + " needs raise_pct > 0 or raise_amount > 0, or it can never raise a line");
+}
+
 template <class IO>
 void review_fields(IO& t, PolicyParams& p) {
   t.integer("every_months", p.review_every, closed(0, 120));
@@ -743,13 +756,8 @@ void review_fields(IO& t, PolicyParams& p) {
   t.integer("lookback_months", p.review_lookback, closed(1, kHistoryMonths));
   t.number("min_utilization", p.review_min_utilization, closed(0, 1.5));
   t.number("min_score", p.review_min_score, kScoreOrOff);
-  t.number("raise_pct", p.review_raise_pct, kShare);
-  t.money("raise_amount", p.review_raise_amount, at_least(0));
-  t.money("max_raise", p.review_max_raise, at_least(0));
-  if (p.review_every > 0)
-    t.check(p.review_raise_pct > 0.0 || p.review_raise_amount > 0, "raise_pct",
-            "a review every " + std::to_string(p.review_every) +
-                " months needs raise_pct > 0 or raise_amount > 0, or it can never raise a line");
+  raise_fields(t, p.review_raise_pct, p.review_raise_amount, p.review_max_raise, p.review_every > 0,
+               "a review every " + std::to_string(p.review_every) + " months");
 }
 
 template <class IO>
@@ -757,13 +765,8 @@ void trigger_fields(IO& t, PolicyParams& p) {
   t.integer("clean_months", p.trigger_clean_months, closed(0, kHistoryMonths));
   t.number("min_utilization", p.trigger_min_utilization, closed(0, 1.5));
   t.number("min_score", p.trigger_min_score, kScoreOrOff);
-  t.number("raise_pct", p.trigger_raise_pct, kShare);
-  t.money("raise_amount", p.trigger_raise_amount, at_least(0));
-  t.money("max_raise", p.trigger_max_raise, at_least(0));
-  if (p.trigger_clean_months > 0)
-    t.check(p.trigger_raise_pct > 0.0 || p.trigger_raise_amount > 0, "raise_pct",
-            "a trigger after " + std::to_string(p.trigger_clean_months) +
-                " clean months needs raise_pct > 0 or raise_amount > 0, or it can never raise a line");
+  raise_fields(t, p.trigger_raise_pct, p.trigger_raise_amount, p.trigger_max_raise, p.trigger_clean_months > 0,
+               "a trigger after " + std::to_string(p.trigger_clean_months) + " clean months");
 }
 
 template <class IO>

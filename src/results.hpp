@@ -2,6 +2,7 @@
 // metadata that makes a result file explain itself.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -38,6 +39,9 @@ struct RunMetadata {
   std::string baseline_policy;   // policy the comparison is against ([run] baseline; default the first)
 };
 
+// Portfolio totals (sums over segments) of every metric at one (path, month).
+using PortfolioRow = std::array<std::int64_t, kNumMetrics>;
+
 struct RunResults {
   std::int32_t paths = 0;
   std::int32_t months = 0;
@@ -57,6 +61,14 @@ struct RunResults {
   }
   const ComboSums& combo(int scenario, int policy) const {
     return combos[static_cast<std::size_t>(scenario) * policy_names.size() + policy];
+  }
+  // Portfolio totals of every metric at (path, month).
+  PortfolioRow portfolio_row(const ComboSums& c, int path, int month) const {
+    PortfolioRow row{};
+    const std::int64_t* cell = c.sums.data() + cell_index(path, month, 0, 0);
+    for (int g = 0; g < segments; ++g, cell += kNumMetrics)
+      for (int m = 0; m < kNumMetrics; ++m) row[m] += cell[m];
+    return row;
   }
   // Portfolio total of one metric at (path, month): the sum over segments.
   std::int64_t portfolio(const ComboSums& c, int path, int month, int metric) const {

@@ -47,18 +47,7 @@ double ratio(double num, double den) { return den == 0.0 ? 0.0 : num / den; }
 
 // ---------------------------------------------------------------- portfolio rows
 
-using Row = std::array<std::int64_t, kNumMetrics>;
-
-// Portfolio totals (sums over segments) of every metric at (path, month).
-Row portfolio_row(const RunResults& r, const ComboSums& c, int path, int month) {
-  Row row{};
-  const std::size_t base = r.cell_index(path, month, 0, 0);
-  for (int g = 0; g < r.segments; ++g) {
-    const std::int64_t* cell = c.sums.data() + base + static_cast<std::size_t>(g) * kNumMetrics;
-    for (int m = 0; m < kNumMetrics; ++m) row[m] += cell[m];
-  }
-  return row;
-}
+using Row = PortfolioRow;
 
 // Per path: the sum over all months and segments of the given metrics.
 std::vector<std::int64_t> horizon_totals(const RunResults& r, const ComboSums& c,
@@ -143,7 +132,7 @@ std::vector<MonthFigures> month_figures(const RunResults& r, const ComboSums& c)
   out.reserve(static_cast<std::size_t>(r.months));
   for (int t = 0; t < r.months; ++t) {
     for (std::size_t p = 0; p < P; ++p) {
-      const Row row = portfolio_row(r, c, static_cast<int>(p), t);
+      const Row row = r.portfolio_row(c, static_cast<int>(p), t);
       cum_loss[p] += row[kChargeoffLoss];
       cum_chargeoffs[p] += row[kChargeoffCount];
       const PathMonth x{row, cum_loss[p], cum_chargeoffs[p]};

@@ -14,14 +14,18 @@ using namespace limitsim;
 
 namespace {
 
-RunConfig small_config(std::int64_t customers, int paths, int months) {
-  RunConfig cfg = load_run_config(LIMITSIM_SOURCE_DIR "/configs/quickstart.toml");
+RunConfig config_from(const char* file, std::int64_t customers, int paths, int months) {
+  RunConfig cfg = load_run_config(file);
   Overrides o;
   o.customers = customers;
   o.paths = paths;
   o.months = months;
   apply_overrides(cfg, o);
   return cfg;
+}
+
+RunConfig small_config(std::int64_t customers, int paths, int months) {
+  return config_from(LIMITSIM_SOURCE_DIR "/configs/quickstart.toml", customers, paths, months);
 }
 
 RunResults run_cpu(RunConfig cfg, int threads, std::int64_t batch) {
@@ -57,13 +61,7 @@ TEST(Exactness, SameBytesForAnyThreadCountAndBatchSize) {
 
 // The four shipped policies (configs/compare_policies.toml) use every lever.
 RunConfig policies_config(std::int64_t customers, int paths, int months) {
-  RunConfig cfg = load_run_config(LIMITSIM_SOURCE_DIR "/configs/compare_policies.toml");
-  Overrides o;
-  o.customers = customers;
-  o.paths = paths;
-  o.months = months;
-  apply_overrides(cfg, o);
-  return cfg;
+  return config_from(LIMITSIM_SOURCE_DIR "/configs/compare_policies.toml", customers, paths, months);
 }
 
 std::int64_t total(const RunResults& r, std::size_t combo, int metric) {
