@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -1030,18 +1031,15 @@ void sync_path(const std::string& path, bool required) {
   if (rc != 0 && required) throw std::runtime_error("cannot sync '" + path + "': " + std::strerror(err));
 }
 
-}  // namespace
-
-void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c, const std::string& path,
-                      const SweepSummary* sweep) {
-  validate_for_write(r, s, c, path);
+// Writes `path` through fill(temporary name) in the same folder, flushes it
+// and renames it over `path`; on any error, or an interrupt, the temporary is
+// removed and `path` is untouched.
+template <class Fill>
+void publish_atomically(const std::string& path, Fill fill) {
   make_parent_folders(path);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   try {
-    {
-      ErrorSilencer quiet;
-      Writer(r, s, c, sweep, tmp).write();
-    }
+    fill(tmp);
     sync_path(tmp, true);
     if (cancel_flag().load()) throw Cancelled();  // interrupted while writing: never publish the file
     if (std::rename(tmp.c_str(), path.c_str()) != 0)
@@ -1053,6 +1051,26 @@ void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c
   }
   const std::string folder = std::filesystem::path(path).parent_path().string();
   sync_path(folder.empty() ? "." : folder, false);  // make the rename durable; best effort
+}
+
+}  // namespace
+
+void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c, const std::string& path,
+                      const SweepSummary* sweep) {
+  validate_for_write(r, s, c, path);
+  publish_atomically(path, [&](const std::string& tmp) {
+    ErrorSilencer quiet;
+    Writer(r, s, c, sweep, tmp).write();
+  });
+}
+
+void write_text_atomically(const std::string& path, const std::string& text) {
+  publish_atomically(path, [&](const std::string& tmp) {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write '" + path + "': cannot write '" + tmp + "'");
+  });
 }
 
 RunResults read_results_h5(const std::string& path) {

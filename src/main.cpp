@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -72,27 +71,6 @@ struct RunOptions {
   bool quiet = false;
   std::optional<std::string> csv;  // sweep only: overrides [sweep] csv
 };
-
-// Writes `text` to `path` atomically (temporary file in the same folder, then rename).
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const std::filesystem::path p(path);
-  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw std::runtime_error("cannot write '" + path + "': cannot write '" + tmp + "'");
-    }
-  }
-  if (cancel_flag().load() || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    if (cancel_flag().load()) throw Cancelled();
-    throw std::runtime_error("cannot write '" + path + "': cannot rename '" + tmp + "' over it");
-  }
-}
 
 // Simulates cfg and writes the result file; for a sweep, also /sweep and the CSV.
 int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {

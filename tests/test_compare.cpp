@@ -12,6 +12,7 @@
 
 #include "src/compare.hpp"
 #include "src/summary.hpp"
+#include "tests/results_fixture.hpp"
 
 namespace limitsim {
 namespace {
@@ -21,18 +22,7 @@ const double kPi = std::acos(-1.0);
 
 // Zeroed results with one combo per (scenario, policy).
 RunResults make_results(int paths, int months, int segments, int scenarios = 1, int policies = 2) {
-  RunResults r;
-  r.paths = paths;
-  r.months = months;
-  r.segments = segments;
-  for (int g = 0; g < segments; ++g) {
-    r.segment_names.push_back("seg" + std::to_string(g));
-    r.segment_customers.push_back(100);
-  }
-  for (int s = 0; s < scenarios; ++s) r.scenario_names.push_back("scen" + std::to_string(s));
-  for (int p = 0; p < policies; ++p) r.policy_names.push_back("pol" + std::to_string(p));
-  for (const auto& s : r.scenario_names)
-    for (const auto& p : r.policy_names) r.combos.push_back({s, p, std::vector<std::int64_t>(r.cells(), 0)});
+  RunResults r = zeroed_results(paths, months, segments, scenarios, policies);
   r.meta.name = "cmp-test";
   r.meta.customers = 100;
   return r;
