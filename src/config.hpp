@@ -171,6 +171,7 @@ struct Overrides {
   std::optional<std::uint64_t> seed;
   std::optional<std::int64_t> batch_size;
   std::optional<std::string> output, backend;
+  std::optional<double> importance_shift;
 };
 
 // Applies overrides, re-resolves per-month scenario paths to the new horizon

@@ -107,6 +107,13 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   r.segments = static_cast<std::int32_t>(pc.segment_names.size());
   r.segment_names = pc.segment_names;
   r.segment_customers.assign(r.segments, 0);
+  r.band_names = pc.segment_names;
+  r.region_names = {"all"};
+  for (std::int32_t g = 0; g < r.segments; ++g) {
+    r.segment_band.push_back(g);
+    r.segment_region.push_back(0);
+  }
+  r.path_weight.assign(static_cast<std::size_t>(cfg.paths), 1.0);
   for (const auto& s : cfg.scenarios) r.scenario_names.push_back(s.name);
   for (const auto& p : cfg.policies) r.policy_names.push_back(p.name);
   check_memory(r, cfg.scenarios.size() * cfg.policies.size());

@@ -37,6 +37,7 @@ struct RunMetadata {
   std::vector<std::int32_t> report_months;  // months shown in summaries besides the horizon
   double cost_of_funds = 0.0;    // annual rate charged on month-end balances in net income ([run] cost_of_funds)
   std::string baseline_policy;   // policy the comparison is against ([run] baseline; default the first)
+  double importance_shift = 0.0; // size of the importance-sampling mean shift ([run] importance_shift; 0 = off)
 };
 
 // Portfolio totals (sums over segments) of every metric at one (path, month).
@@ -46,8 +47,20 @@ struct RunResults {
   std::int32_t paths = 0;
   std::int32_t months = 0;
   std::int32_t segments = 0;
+  // Reporting segments are (score band, region) cells: segment g has band
+  // segment_band[g] and region segment_region[g], g = band * regions + region.
+  // With one region the segments are the score bands and keep their names.
   std::vector<std::string> segment_names;
   std::vector<std::int64_t> segment_customers;   // customers per segment
+  std::vector<std::string> band_names;           // score bands
+  std::vector<std::string> region_names;         // regions (one systematic factor each)
+  std::vector<std::int32_t> segment_band;        // [segment] -> band index
+  std::vector<std::int32_t> segment_region;      // [segment] -> region index
+  // Likelihood ratio of each path under importance sampling (the same for every
+  // scenario and policy, since they share the factor draws); all exactly 1 when
+  // importance sampling is off (empty is read as all 1). Every mean over paths
+  // is weighted by it.
+  std::vector<double> path_weight;               // [paths]
   std::vector<std::string> scenario_names;       // in run order
   std::vector<std::string> policy_names;         // in run order
   std::vector<ComboSums> combos;                 // scenario-major: index s * n_policies + p
