@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -28,11 +29,26 @@ class Backend {
   virtual ~Backend() = default;
   virtual std::string name() const = 0;    // "cpu" or "cuda"
   virtual std::string device() const = 0;  // human-readable device description
+  // Called by simulate() from one host thread with the fraction of the current
+  // launch done, in [0, 1]; may be empty.
+  void set_progress(std::function<void(double)> f) { progress_ = std::move(f); }
   // The customers that following simulate() calls use (host arrays).
   virtual void set_customers(const CustomerView& host) = 0;
-  // Simulates paths [0, paths) of the current customers under `model` (its
-  // pointers are host arrays) and adds into sums[path][month][segment][metric].
-  virtual void simulate(const ModelView& model, int paths, int segments, std::int64_t* sums) = 0;
+  // One launch: simulates paths [0, paths) of the current customers under each
+  // of the n_combos (scenario, policy) pairs (their pointers are host arrays;
+  // all pairs share one factor array) and adds pair k's sums into
+  // sums[k][path][month][segment][metric]. Scenarios, policies and paths are
+  // dimensions of the launch; every pair sees the same random numbers.
+  virtual void simulate(const ModelView* combos, int n_combos, int paths, int segments,
+                        std::int64_t* const* sums) = 0;
+
+ protected:
+  void report(double fraction) const {
+    if (progress_) progress_(fraction);
+  }
+
+ private:
+  std::function<void(double)> progress_;
 };
 
 std::unique_ptr<Backend> make_cpu_backend(int threads);  // threads 0 = all cores

@@ -20,7 +20,8 @@ struct CustomerView {
   const float* revolve_shape;       // revolver payment shape gamma (> 0): higher pays closer to the minimum
   const float* risk;                // latent risk (standard normal scale; higher is riskier)
   const std::uint8_t* transactor;   // 1 pays in full, 0 revolver
-  const std::int32_t* segment;      // reporting segment (score band) index
+  const std::int32_t* segment;      // reporting segment: score band x regions + region
+  const std::int32_t* region;       // region: index of the customer's systematic factor
   const std::int32_t* months_on_book;
   const std::int64_t* limit;        // current line, cents (ignored when months_on_book == 0)
   const std::int64_t* balance;      // opening balance, cents
@@ -78,6 +79,8 @@ struct AccountState {
   std::int32_t since_increase;  // months since the last line increase (saturates at 1000)
   std::int32_t since_decrease;  // months since the last line decrease (saturates at 1000)
   std::int32_t high_util_months;// consecutive months at or above the decrease rule's utilization
+  std::int32_t shock_left;      // months left of an income shock (0 = none)
+  float shock_size;             // share of income lost in that shock
   bool open;                    // false once charged off or attrited
   bool frozen;                  // line cannot be drawn
 };
@@ -98,6 +101,8 @@ struct MonthOutcome {
   bool active;                   // open at the end of the month
   bool charged_off, attrited, froze, frozen, missed;
   bool trigger_increase;         // the increase came from the event trigger
+  bool shock_start;              // an income shock started this month
+  bool shocked;                  // in an income shock this month
   bool signal;                   // borrowing-frequency signal on at month end
 };
 

@@ -37,6 +37,8 @@ enum Metric : int {
   kTempLimitAmount,                     // their temporary extra line, cents
   kSignalCount,                         // open accounts whose borrowing-frequency signal is on at month end
   kDrawCount,                           // separate draws (transactions) this month
+  kShockStartCount,                     // income shocks that started this month (accounts open at month start)
+  kShockedCount,                        // accounts open at month start that were in an income shock this month
   kUtilHist0,                           // + bin, bin < kUtilBins: open accounts by utilization bin
   kNumMetrics = kUtilHist0 + kUtilBins
 };
@@ -62,6 +64,7 @@ inline const MetricInfo& metric_info(int m) {
       {"limit_decrease_count", "accounts"}, {"limit_decrease_amount", "cents"},
       {"trigger_increase_count", "accounts"}, {"temp_limit_count", "accounts"},
       {"temp_limit_amount", "cents"},     {"signal_count", "accounts"},   {"draw_count", "draws"},
+      {"shock_start_count", "accounts"}, {"shocked_count", "accounts"},
   };
   static const MetricInfo bucket_count{"bucket_count", "accounts"};
   static const MetricInfo bucket_balance{"bucket_balance", "cents"};

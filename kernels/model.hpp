@@ -2,6 +2,8 @@
 // g++ for the CPU. No I/O, no allocation, no launch-shape dependence.
 //
 // Order of events within month m (docs/model.md "One month"):
+//   0. an income shock may start (scenario probability; it lowers spending and
+//      raises the miss and roll odds while it lasts);
 //   1. delinquency event on the statement due (the balance carried in):
 //      current -> miss, or delinquent -> roll forward / cure / stay,
 //      correlated across customers through the systematic factor;
@@ -36,7 +38,7 @@ enum DrawSlot : int {
   kDrawPayRatio = 4,   // revolver's payment ratio
   kDrawAttrition = 5,  // voluntary closure
   kDrawLgd = 6,        // LGD quantile
-  kDrawReserved = 7,   // reserved (income shocks, issue 4); drawn, unused
+  kDrawIncomeShock = 7,// an income shock starts this month
 };
 
 struct MonthDraws {
@@ -62,7 +64,7 @@ struct Customer {
   std::uint64_t id;
   double score, spend_propensity, activity, revolve_shape, risk;
   std::int64_t income, limit, balance;
-  std::int32_t segment, months_on_book, bucket;
+  std::int32_t segment, region, months_on_book, bucket;
   bool transactor;
 };
 
@@ -78,6 +80,7 @@ LIMITSIM_INLINE Customer load_customer(const CustomerView& v, std::int64_t i) {
   c.limit = v.limit[i];
   c.balance = v.balance[i];
   c.segment = v.segment[i];
+  c.region = v.region[i];
   c.months_on_book = v.months_on_book[i];
   c.bucket = v.bucket[i];
   c.transactor = v.transactor[i] != 0;
@@ -153,6 +156,8 @@ LIMITSIM_INLINE AccountState init_state(const ModelView& mv, const Customer& c) 
   s.util_bp.fill(is_new ? 0 : static_cast<std::uint64_t>(opening_util_ppm / 100));
   s.draws.fill(0);
   s.history_months = is_new ? 0 : kHistoryMonths;
+  s.shock_left = 0;
+  s.shock_size = 0.0f;
   s.open = true;
   s.frozen = mv.policy.freeze_bucket > 0 && s.bucket >= mv.policy.freeze_bucket;
   return s;
@@ -241,8 +246,8 @@ LIMITSIM_INLINE std::int64_t cut_line(const PolicyParams& pp, std::int64_t limit
   return max64(balance > 0 ? balance : 0, target);
 }
 
-// Advances one open account by one month. `z` is the systematic factor of this
-// (path, month) before the scenario's shift.
+// Advances one open account by one month. `z` is the systematic factor of the
+// customer's region at this (path, month), before the scenario's shift.
 LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, AccountState& s, int month,
                                         const MonthDraws& d, double z) {
   MonthOutcome o{};
@@ -259,6 +264,18 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   const double util_excess = (util < 1.5 ? util : 1.5) - bp.util_ref;
   const double zs = z + sc.factor_shift;
 
+  // An income shock may start (it lasts shock_months months, this one included).
+  bool shock_start = false;
+  if (s.shock_left == 0 && d.u[kDrawIncomeShock] < sc.shock_prob) {
+    s.shock_left = sc.shock_months;
+    s.shock_size = static_cast<float>(sc.shock_size);
+    shock_start = true;
+  }
+  const double income_lost = s.shock_left > 0 ? static_cast<double>(s.shock_size) : 0.0;
+  const double shock_logit = bp.income_shock_beta * income_lost;
+  o.shock_start = shock_start;
+  o.shocked = s.shock_left > 0;
+
   // A temporary raise for this month, decided on the state the month starts in.
   std::int64_t temp_extra = 0;
   if (month_flagged(pp.temp_month_mask, month) && b == 0 && !s.frozen) {
@@ -272,12 +289,14 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   bool missed = false, rolled = false, cured = false;
   if (due > 0) {
     if (b == 0) {
-      const double p = logistic(bp.miss_intercept + bp.miss_beta_risk * c.risk + bp.miss_beta_util * util_excess) *
+      const double p = logistic(bp.miss_intercept + bp.miss_beta_risk * c.risk + bp.miss_beta_util * util_excess +
+                                shock_logit) *
                        sc.miss_mult;
       missed = copula_event(d.u[kDrawDelinquency], p, zs, bp.rho);
     } else {
-      const double p = logit_shift(bp.roll[b], bp.roll_beta_risk * c.risk + bp.roll_beta_util * util_excess) *
-                       sc.roll_mult;
+      const double p =
+          logit_shift(bp.roll[b], bp.roll_beta_risk * c.risk + bp.roll_beta_util * util_excess + shock_logit) *
+          sc.roll_mult;
       rolled = copula_event(d.u[kDrawDelinquency], p, zs, bp.rho);
       const double cure_share = bp.roll[b] < 1.0 ? bp.cure[b] / (1.0 - bp.roll[b]) : 0.0;
       cured = !rolled && d.u[kDrawCure] < cure_share;
@@ -315,7 +334,8 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   std::int32_t draws = 0;
   if (!charge_off && !s.frozen && d.u[kDrawActive] < c.activity) {
     const double noise = exp(bp.spend_sigma * norm_inv(d.u[kDrawSpend]) - 0.5 * bp.spend_sigma * bp.spend_sigma);
-    double desired = static_cast<double>(c.income) * c.spend_propensity / c.activity * noise * sc.spend_mult;
+    double desired = static_cast<double>(c.income) * c.spend_propensity / c.activity * noise * sc.spend_mult *
+                     (1.0 - income_lost);
     if (bp.spend_limit_elasticity != 0.0 && s.open_limit > 0 && line > 0 && line != s.open_limit)
       desired *= pow(static_cast<double>(line) / static_cast<double>(s.open_limit), bp.spend_limit_elasticity);
     const std::int64_t available = max64(0, line - balance);
@@ -338,7 +358,8 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
 
   // 5. Charge-off or attrition closes the account.
   if (charge_off) {
-    const double lgd = draw_lgd(mv, d.u[kDrawLgd]);
+    const double lgd_raw = draw_lgd(mv, d.u[kDrawLgd]) * sc.lgd_mult;
+    const double lgd = lgd_raw < 1.0 ? lgd_raw : 1.0;
     o.charged_off = true;
     o.chargeoff_exposure = balance;
     o.chargeoff_loss = round_cents(static_cast<double>(balance) * lgd);
@@ -366,6 +387,7 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   s.since_missed = o.missed ? 0 : months_later(s.since_missed);
   s.since_increase = months_later(s.since_increase);
   s.since_decrease = months_later(s.since_decrease);
+  if (s.shock_left > 0) --s.shock_left;
   const std::int32_t end_util_ppm = utilization_ppm(balance, line);
   s.util_bp.push(static_cast<std::uint64_t>(end_util_ppm / 100));
   s.draws.push(static_cast<std::uint64_t>(draws));

@@ -16,7 +16,9 @@ namespace limitsim {
 // that misses again is charged off.
 constexpr int kMaxBuckets = 7;
 constexpr int kMaxBands = 16;      // rows of a policy's initial-line table
-constexpr int kMaxSegments = 16;   // population segments (score bands)
+constexpr int kMaxSegments = 16;   // population score bands
+constexpr int kMaxRegions = 16;    // regions: one systematic factor each
+constexpr int kMaxCells = 64;      // reporting segments = score bands x regions
 constexpr int kUtilBins = 12;      // [0], (0,10%], ..., (90,100%], >100%
 
 enum class LgdMode : std::int32_t { kFixed = 0, kBeta = 1 };
@@ -43,7 +45,8 @@ struct BehaviourParams {
   double roll_beta_risk;            // logit shift of roll probabilities per unit of risk
   double roll_beta_util;            // logit shift of roll probabilities per unit of utilization above util_ref
   std::int32_t chargeoff_bucket;    // last bucket before charge-off (6 = charge off past 180 DPD)
-  double rho;                       // asset correlation of the one-factor Gaussian copula, [0, 1)
+  double rho;                       // asset correlation of the Gaussian copula, [0, 1): loading on the region's factor
+  double income_shock_beta;         // log-odds added to miss and roll probabilities per unit of income lost in a shock
   // --- loss ---
   LgdMode lgd_mode;
   double lgd;                       // fixed LGD, or the Beta mean (reported)
@@ -125,26 +128,32 @@ struct PolicyParams {
 
 // One month of a stress scenario. Arrays of these, one per simulated month.
 struct ScenarioMonth {
-  double factor_shift;   // added to the systematic factor (negative = worse)
+  double factor_shift;   // added to every systematic factor (negative = worse)
   double miss_mult;      // multiplies the current -> 1-30 miss probability
   double roll_mult;      // multiplies roll-forward probabilities
   double spend_mult;     // multiplies desired spending
+  double shock_prob;     // probability that an account not in an income shock starts one this month
+  double shock_size;     // share of income lost by a shock starting this month
+  double lgd_mult;       // multiplies LGD at charge-off (capped at 1)
+  std::int32_t shock_months;  // months a shock starting this month lasts (>= 1)
 };
 
 static_assert(std::is_trivially_copyable<BehaviourParams>::value, "kernel params must be trivially copyable");
 static_assert(std::is_trivially_copyable<PolicyParams>::value, "kernel params must be trivially copyable");
 static_assert(std::is_trivially_copyable<ScenarioMonth>::value, "kernel params must be trivially copyable");
 
-// Read-only views of host- or device-resident arrays handed to a launch.
+// Read-only views of host- or device-resident arrays handed to a launch: one
+// per (scenario, policy) pair. Pairs of one launch share the factor array.
 struct ModelView {
   BehaviourParams behaviour;
   PolicyParams policy;
   const ScenarioMonth* scenario;    // [months]
-  const double* factor;             // [paths_total][months] systematic factor Z (before the scenario shift)
+  const double* factor;             // [paths_total][months][factors] systematic factors Z (before the scenario shift)
   const double* lgd_quantiles;      // [kLgdTableSize] Beta LGD inverse CDF table, or nullptr
   std::uint64_t seed;
   std::int32_t months;
-  std::int32_t paths_total;         // row stride of `factor`
+  std::int32_t paths_total;         // path stride of `factor`
+  std::int32_t factors;             // regions: factor index of a customer = its region
 };
 constexpr int kLgdTableSize = 1025;
 static_assert(std::is_trivially_copyable<ModelView>::value, "kernel views must be trivially copyable");

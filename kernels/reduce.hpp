@@ -28,6 +28,8 @@ LIMITSIM_INLINE void accumulate(const MonthOutcome& o, Sink& sink) {
   }
   if (o.attrited) sink.add(kAttritedCount, 1);
   sink.add(kDrawCount, o.draws);
+  if (o.shock_start) sink.add(kShockStartCount, 1);
+  if (o.shocked) sink.add(kShockedCount, 1);
   if (!o.active) return;
   sink.add(kActive, 1);
   sink.add(kBucketCount0 + o.bucket, 1);

@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "../kernels/special.hpp"
+#include "factors.hpp"
 
 namespace limitsim {
 namespace {
@@ -389,6 +390,28 @@ class Reader {
     trim_repeats(out);
   }
 
+  // A number (every pair) or a square array of arrays of numbers.
+  void correlation(const std::string& key, double& scalar, std::vector<std::vector<double>>& matrix, Range r) {
+    const Value* v = find(key);
+    if (!v) return;
+    if (!v->is_array()) {
+      scalar = to_number(*v, path(key), r);
+      matrix.clear();
+      return;
+    }
+    std::vector<std::vector<double>> rows;
+    for (std::size_t i = 0; i < v->as_array().size(); ++i) {
+      const Value& row = v->as_array()[i];
+      const std::string k = path(key) + "[" + std::to_string(i) + "]";
+      if (!row.is_array()) fail_at(row, k, "must be an array of numbers (one row of the matrix), got " + describe(row));
+      std::vector<double> out;
+      for (std::size_t j = 0; j < row.as_array().size(); ++j)
+        out.push_back(to_number(row.as_array()[j], k + "[" + std::to_string(j) + "]", r));
+      rows.push_back(std::move(out));
+    }
+    matrix = std::move(rows);
+  }
+
   // Rejects the first (by position) key that no getter asked for.
   void done() const {
     if (!table_) return;
@@ -467,7 +490,17 @@ class Writer {
     s << "]";
     put(key, s.str());
   }
-  void series(const std::string& key, const std::vector<double>& v, Range r) { numbers(key, v, non_empty(), r); }
+  // An empty series is an optional one left out (unemployment_rate).
+  void series(const std::string& key, const std::vector<double>& v, Range r) {
+    if (!v.empty()) numbers(key, v, non_empty(), r);
+  }
+  void correlation(const std::string& key, const double& scalar, const std::vector<std::vector<double>>& matrix,
+                   Range r) {
+    if (matrix.empty()) return number(key, scalar, r);
+    std::vector<std::string> rows;
+    for (const auto& row : matrix) rows.push_back(toml_array(row, toml_double));
+    put(key, "[" + join(rows, ", ") + "]");
+  }
 
  private:
   void put(const std::string& key, const std::string& value) {
@@ -516,6 +549,7 @@ void run_fields(IO& t, RunConfig& c) {
   std::sort(c.report_months.begin(), c.report_months.end());
   t.text("baseline", c.baseline);
   t.number("cost_of_funds", c.cost_of_funds, closed(0, 1));
+  t.number("importance_shift", c.importance_shift, closed(0, 8));
 }
 
 template <class IO>
@@ -570,6 +604,26 @@ void population_fields(IO& t, PopulationConfig& c) {
     t.check(!n.empty() && !repeated, "segment_names", "names must be non-empty and unique, got " + quote(n),
             static_cast<int>(i));
   }
+
+  t.texts("regions", c.region_names, non_empty(kMaxRegions));
+  for (std::size_t i = 0; i < c.region_names.size(); ++i) {
+    const auto& n = c.region_names[i];
+    const bool repeated = std::count(c.region_names.begin(), c.region_names.begin() + i, n) > 0;
+    t.check(!n.empty() && !repeated && n.find('/') == std::string::npos, "regions",
+            "names must be non-empty, unique and free of '/', got " + quote(n), static_cast<int>(i));
+  }
+  const std::size_t cells = c.segment_names.size() * c.region_names.size();
+  t.check(cells <= static_cast<std::size_t>(kMaxCells), "regions",
+          "score bands x regions must be at most " + std::to_string(kMaxCells) + " reporting segments, got " +
+              std::to_string(c.segment_names.size()) + " x " + std::to_string(c.region_names.size()));
+  if (c.region_shares.size() != c.region_names.size() && c.region_names.size() == 1) c.region_shares = {1.0};
+  t.numbers("region_shares", c.region_shares, non_empty(kMaxRegions), closed(0, 1));
+  t.check(c.region_shares.size() == c.region_names.size(), "region_shares",
+          "must have one share per region (" + std::to_string(c.region_names.size()) + "), got " +
+              std::to_string(c.region_shares.size()));
+  double share_sum = 0.0;
+  for (const double x : c.region_shares) share_sum += x;
+  t.check(std::fabs(share_sum - 1.0) <= kSumTolerance, "region_shares", "must sum to 1, got " + fmt_double(share_sum));
 }
 
 // File values of six buckets (1-30 .. 151-180) <-> params arrays indexed by bucket.
@@ -604,6 +658,40 @@ void delinquency_fields(IO& t, BehaviourConfig& c) {
   t.check(dpd % 30 == 0, "chargeoff_dpd", "must be one of 30, 60, 90, 120, 150, 180, got " + std::to_string(dpd));
   p.chargeoff_bucket = dpd / 30;
   t.number("rho", p.rho, closed_open(0, 1));
+  t.number("income_shock_beta", p.income_shock_beta, closed(0, 20));
+}
+
+template <class IO>
+void factor_fields(IO& t, BehaviourConfig& c) {
+  t.number("ar1", c.factor_ar1, open_open(-1, 1));
+  t.correlation("correlation", c.factor_correlation, c.factor_correlation_matrix, closed(-1, 1));
+  const int R = c.regions;
+  if (!c.factor_correlation_matrix.empty()) {
+    const auto& m = c.factor_correlation_matrix;
+    t.check(m.size() == static_cast<std::size_t>(R), "correlation",
+            "must be " + std::to_string(R) + " x " + std::to_string(R) + " (one row per region of the population), got " +
+                std::to_string(m.size()) + " rows");
+    for (int i = 0; i < R; ++i) {
+      t.check(m[i].size() == static_cast<std::size_t>(R), "correlation",
+              "row " + std::to_string(i) + " must have " + std::to_string(R) + " entries, got " +
+                  std::to_string(m[i].size()),
+              i);
+      t.check(m[i][i] == 1.0, "correlation",
+              "the diagonal must be 1, got " + fmt_double(m[i][i]) + " at [" + std::to_string(i) + "][" +
+                  std::to_string(i) + "]",
+              i);
+      for (int j = 0; j < i; ++j)
+        t.check(m[i][j] == m[j][i], "correlation",
+                "must be symmetric, got [" + std::to_string(i) + "][" + std::to_string(j) + "] = " +
+                    fmt_double(m[i][j]) + " but [" + std::to_string(j) + "][" + std::to_string(i) +
+                    "] = " + fmt_double(m[j][i]),
+                i);
+    }
+  }
+  const std::vector<double> ev = symmetric_eigenvalues(factor_correlation(c, R), R);
+  t.check(ev.front() >= -1e-10, "correlation",
+          "must be positive semi-definite, but its smallest eigenvalue is " + fmt_double(ev.front()) +
+              (c.factor_correlation_matrix.empty() ? " (a common correlation must be >= -1/(regions - 1))" : ""));
 }
 
 template <class IO>
@@ -675,6 +763,7 @@ void behaviour_fields(IO& t, BehaviourConfig& c) {
   subtable(t, "loss", c, loss_fields<IO>);
   subtable(t, "attrition", c, attrition_fields<IO>);
   subtable(t, "score", c, score_fields<IO>);
+  subtable(t, "factors", c, factor_fields<IO>);
 }
 
 struct Band {
@@ -922,13 +1011,46 @@ void policy_fields(IO& t, PolicyConfig& c) {
 }
 
 template <class IO>
+void unemployment_fields(IO& t, ScenarioConfig& c) {
+  t.need("base_rate");
+  t.need("factor_per_point");
+  t.number("base_rate", c.spec.unemployment_base_rate, closed(0, 100));
+  t.number("factor_per_point", c.spec.unemployment_factor_per_point, closed(0, 2));
+  double worst = 0.0;
+  for (const double u : c.spec.unemployment_rate)
+    worst = std::max(worst, std::fabs(c.spec.unemployment_factor_per_point * (u - c.spec.unemployment_base_rate)));
+  t.check(worst <= 10.0, "factor_per_point",
+          "gives a factor shift of " + fmt_double(worst) + " sd at some month of unemployment_rate; at most 10 is allowed");
+}
+
+template <class IO>
 void scenario_fields(IO& t, ScenarioConfig& c) {
   t.text("name", c.name);
   t.text("description", c.description);
-  t.series("factor_shift", c.spec.factor_shift, closed(-10, 10));
+  t.series("unemployment_rate", c.spec.unemployment_rate, closed(0, 100));
+  const bool unemployment = !c.spec.unemployment_rate.empty();
+  if (unemployment) {
+    const char* why = "is derived from unemployment_rate here (see [scenario.unemployment]); give one or the other";
+    t.forbid("factor_shift", why);
+    t.forbid("income_shock_probability", why);
+  } else {
+    t.series("factor_shift", c.spec.factor_shift, closed(-10, 10));
+  }
   t.series("miss_multiplier", c.spec.miss_multiplier, at_least(0));
   t.series("roll_multiplier", c.spec.roll_multiplier, at_least(0));
   t.series("spend_multiplier", c.spec.spend_multiplier, at_least(0));
+  if (!unemployment) t.series("income_shock_probability", c.spec.income_shock_probability, closed(0, 1));
+  t.series("income_shock_size", c.spec.income_shock_size, closed(0, 1));
+  t.series("income_shock_months", c.spec.income_shock_months, closed(1, 120));
+  for (std::size_t i = 0; i < c.spec.income_shock_months.size(); ++i)
+    t.check(c.spec.income_shock_months[i] == std::floor(c.spec.income_shock_months[i]), "income_shock_months",
+            "must be whole months, got " + fmt_double(c.spec.income_shock_months[i]), static_cast<int>(i));
+  t.series("lgd_multiplier", c.spec.lgd_multiplier, at_least(0));
+  if (unemployment) {
+    subtable(t, "unemployment", c, unemployment_fields<IO>);
+  } else {
+    t.forbid("unemployment", "is only read with unemployment_rate");
+  }
 }
 
 // ---------------------------------------------------------------- Loader
@@ -985,6 +1107,7 @@ class Loader {
     run.done();
     if (population) part(*population, "population", "population", cfg.population, population_fields<Reader>);
     cfg.behaviour.params = default_behaviour();
+    cfg.behaviour.regions = static_cast<std::int32_t>(cfg.population.region_names.size());
     if (behaviour) part(*behaviour, "behaviour", "behaviour", cfg.behaviour, behaviour_fields<Reader>);
     PolicyConfig policy;
     policy.params = default_policy();
@@ -1290,6 +1413,7 @@ BehaviourParams default_behaviour() {
   p.roll_beta_util = 0.5;
   p.chargeoff_bucket = 6;  // 180 DPD
   p.rho = 0.04;
+  p.income_shock_beta = 3.0;
   p.lgd_mode = LgdMode::kFixed;
   p.lgd = 0.85;
   p.attrition_rate = 0.005;
@@ -1339,7 +1463,18 @@ PolicyParams default_policy() {
   return p;
 }
 
-ScenarioMonth neutral_scenario_month() { return ScenarioMonth{0.0, 1.0, 1.0, 1.0}; }
+ScenarioMonth neutral_scenario_month() { return ScenarioMonth{0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 6}; }
+
+std::vector<double> factor_correlation(const BehaviourConfig& b, int regions) {
+  const std::size_t R = static_cast<std::size_t>(regions);
+  std::vector<double> c(R * R);
+  for (std::size_t i = 0; i < R; ++i)
+    for (std::size_t j = 0; j < R; ++j)
+      c[i * R + j] = i == j ? 1.0
+                            : (b.factor_correlation_matrix.empty() ? b.factor_correlation
+                                                                   : b.factor_correlation_matrix[i][j]);
+  return c;
+}
 
 void resolve_scenario(ScenarioConfig& s, std::int32_t months) {
   const ScenarioMonth neutral = neutral_scenario_month();
@@ -1352,6 +1487,20 @@ void resolve_scenario(ScenarioConfig& s, std::int32_t months) {
     s.months[m].miss_mult = at(s.spec.miss_multiplier, m, neutral.miss_mult);
     s.months[m].roll_mult = at(s.spec.roll_multiplier, m, neutral.roll_mult);
     s.months[m].spend_mult = at(s.spec.spend_multiplier, m, neutral.spend_mult);
+    s.months[m].shock_size = at(s.spec.income_shock_size, m, neutral.shock_size);
+    s.months[m].shock_months =
+        static_cast<std::int32_t>(at(s.spec.income_shock_months, m, static_cast<double>(neutral.shock_months)));
+    s.months[m].lgd_mult = at(s.spec.lgd_multiplier, m, neutral.lgd_mult);
+    s.months[m].shock_prob = at(s.spec.income_shock_probability, m, neutral.shock_prob);
+  }
+  s.unemployment.clear();
+  if (!s.spec.unemployment_rate.empty()) {
+    for (std::size_t m = 0; m < s.months.size(); ++m) {
+      const double excess = at(s.spec.unemployment_rate, m, 0.0) - s.spec.unemployment_base_rate;
+      s.unemployment.push_back(at(s.spec.unemployment_rate, m, 0.0));
+      s.months[m].factor_shift = -s.spec.unemployment_factor_per_point * excess;
+      s.months[m].shock_prob = std::max(0.0, excess) / 100.0 / s.months[m].shock_months;
+    }
   }
 }
 
@@ -1416,6 +1565,11 @@ void apply_overrides(RunConfig& cfg, const Overrides& o) {
     if (o.output->empty()) throw ConfigError("--output: must not be empty");
     c.output = *o.output;
   }
+  if (o.importance_shift) {
+    const std::string bad = range_error(*o.importance_shift, closed(0, 8), false);
+    if (!bad.empty()) throw ConfigError("--importance-shift: " + bad);
+    c.importance_shift = *o.importance_shift;
+  }
   if (o.backend) {
     const std::string bad = choice_error(*o.backend, kBackends);
     if (!bad.empty()) throw ConfigError("--backend: " + bad);
@@ -1451,6 +1605,11 @@ std::string effective_toml(const RunConfig& in) {
     s.spec.miss_multiplier = column(s.months, &ScenarioMonth::miss_mult);
     s.spec.roll_multiplier = column(s.months, &ScenarioMonth::roll_mult);
     s.spec.spend_multiplier = column(s.months, &ScenarioMonth::spend_mult);
+    s.spec.income_shock_probability = column(s.months, &ScenarioMonth::shock_prob);
+    s.spec.income_shock_size = column(s.months, &ScenarioMonth::shock_size);
+    s.spec.income_shock_months = column(s.months, &ScenarioMonth::shock_months);
+    s.spec.lgd_multiplier = column(s.months, &ScenarioMonth::lgd_mult);
+    if (!s.spec.unemployment_rate.empty()) s.spec.unemployment_rate = s.unemployment;
     os << "\n[[scenarios]]\n";
     Writer w(os, "scenarios");
     scenario_fields(w, s);

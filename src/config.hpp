@@ -66,6 +66,10 @@ struct PopulationConfig {
   // Reporting segments: score bands. edges ascending; names has edges.size()+1 entries.
   std::vector<double> segment_edges = {550, 620, 680, 740, 800};
   std::vector<std::string> segment_names = {"<550", "550-619", "620-679", "680-739", "740-799", "800+"};
+  // Regions: each has its own systematic factor (behaviour [factors]); a
+  // synthetic customer falls in region g with probability region_shares[g].
+  std::vector<std::string> region_names = {"all"};
+  std::vector<double> region_shares = {1.0};
 };
 
 // Defaults kept outside BehaviourParams (which holds logit / Beta(a, b) forms).
@@ -80,7 +84,15 @@ struct BehaviourConfig {
   // lgd_beta_a = lgd * lgd_concentration, lgd_beta_b = (1 - lgd) * lgd_concentration.
   double miss_probability = kDefaultMissProbability;
   double lgd_concentration = 0.0;   // 0 in fixed LGD mode
+  // Systematic factors ([behaviour.factors]): one per region of the population.
+  double factor_ar1 = 0.0;          // month-to-month persistence of each factor
+  double factor_correlation = 1.0;  // correlation of every pair of regions, unless the matrix is given
+  std::vector<std::vector<double>> factor_correlation_matrix;  // regions x regions, validated PSD; empty = scalar
+  std::int32_t regions = 1;         // context (the population's region count), not a file key
 };
+
+// The regions x regions factor correlation matrix (row-major) of a behaviour.
+std::vector<double> factor_correlation(const BehaviourConfig& b, int regions);
 
 struct PolicyConfig {
   std::string source;
@@ -97,6 +109,17 @@ struct ScenarioSpec {
   std::vector<double> miss_multiplier = {1.0};
   std::vector<double> roll_multiplier = {1.0};
   std::vector<double> spend_multiplier = {1.0};
+  std::vector<double> income_shock_probability = {0.0};
+  std::vector<double> income_shock_size = {0.0};
+  std::vector<double> income_shock_months = {6.0};
+  std::vector<double> lgd_multiplier = {1.0};
+  // Unemployment-driven: when unemployment_rate (percent) is given, factor_shift
+  // and income_shock_probability are derived from it:
+  //   factor_shift_t = -factor_per_point x (U_t - base_rate)
+  //   income_shock_probability_t = max(0, U_t - base_rate) / 100 / income_shock_months_t
+  std::vector<double> unemployment_rate;  // empty = not unemployment-driven
+  double unemployment_base_rate = 0.0;
+  double unemployment_factor_per_point = 0.0;
 };
 
 // Per-month scenario paths, resolved to exactly `months` entries.
@@ -105,6 +128,7 @@ struct ScenarioConfig {
   std::string name;
   std::string description;
   std::vector<ScenarioMonth> months;
+  std::vector<double> unemployment;   // resolved unemployment rate per month (empty unless unemployment-driven)
   ScenarioSpec spec;
 };
 
@@ -125,6 +149,7 @@ struct RunConfig {
   std::vector<std::int32_t> report_months;  // months (1-based) shown in summaries besides the horizon
   std::string baseline;               // policy the others are compared against; "" = the first
   double cost_of_funds = 0.03;        // annual rate on month-end balances, charged in net income
+  double importance_shift = 0.0;      // importance sampling: mean shift of the factors' innovations, sd of the portfolio factor; 0 = off
   PopulationConfig population;
   BehaviourConfig behaviour;
   std::vector<PolicyConfig> policies;

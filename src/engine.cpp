@@ -10,20 +10,10 @@
 
 #include "../kernels/rng.hpp"
 #include "../kernels/special.hpp"
+#include "factors.hpp"
 #include "population.hpp"
 
 namespace limitsim {
-
-std::vector<double> systematic_factors(std::uint64_t seed, int paths, int months) {
-  std::vector<double> z(static_cast<std::size_t>(paths) * months);
-  for (int p = 0; p < paths; ++p) {
-    for (int m = 0; m < months; ++m) {
-      KeyedPhilox rng(seed, 0, static_cast<std::uint32_t>(p), kStreamSystematic, static_cast<std::uint32_t>(m));
-      z[static_cast<std::size_t>(p) * months + m] = norm_inv(u01(rng.next().x));
-    }
-  }
-  return z;
-}
 
 namespace {
 
@@ -98,22 +88,35 @@ void check_memory(const RunResults& r, std::size_t combos) {
 
 }  // namespace
 
+FactorModel factor_model(const RunConfig& cfg) {
+  FactorModel fm;
+  fm.regions = static_cast<int>(cfg.population.region_names.size());
+  fm.loadings = factor_loadings(factor_correlation(cfg.behaviour, fm.regions), fm.regions);
+  fm.ar1 = cfg.behaviour.factor_ar1;
+  fm.region_weights = cfg.population.region_shares;
+  fm.importance_shift = cfg.importance_shift;
+  return fm;
+}
+
 RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress) {
   const auto t0 = std::chrono::steady_clock::now();
   const PopulationConfig& pc = cfg.population;
   RunResults r;
   r.paths = cfg.paths;
   r.months = cfg.months;
-  r.segments = static_cast<std::int32_t>(pc.segment_names.size());
-  r.segment_names = pc.segment_names;
-  r.segment_customers.assign(r.segments, 0);
+  const auto bands = static_cast<std::int32_t>(pc.segment_names.size());
+  const auto regions = static_cast<std::int32_t>(pc.region_names.size());
+  r.segments = bands * regions;
   r.band_names = pc.segment_names;
-  r.region_names = {"all"};
-  for (std::int32_t g = 0; g < r.segments; ++g) {
-    r.segment_band.push_back(g);
-    r.segment_region.push_back(0);
+  r.region_names = pc.region_names;
+  for (std::int32_t b = 0; b < bands; ++b) {
+    for (std::int32_t g = 0; g < regions; ++g) {
+      r.segment_band.push_back(b);
+      r.segment_region.push_back(g);
+      r.segment_names.push_back(regions == 1 ? pc.segment_names[b] : pc.segment_names[b] + "/" + pc.region_names[g]);
+    }
   }
-  r.path_weight.assign(static_cast<std::size_t>(cfg.paths), 1.0);
+  r.segment_customers.assign(r.segments, 0);
   for (const auto& s : cfg.scenarios) r.scenario_names.push_back(s.name);
   for (const auto& p : cfg.policies) r.policy_names.push_back(p.name);
   check_memory(r, cfg.scenarios.size() * cfg.policies.size());
@@ -121,38 +124,50 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
     for (const auto& p : cfg.policies) r.combos.push_back(ComboSums{s.name, p.name, std::vector<std::int64_t>(r.cells(), 0)});
   }
 
-  const std::vector<double> factors = systematic_factors(cfg.seed, cfg.paths, cfg.months);
+  const FactorModel fm = factor_model(cfg);
+  const FactorDraws factors = systematic_factors(cfg.seed, cfg.paths, cfg.months, fm);
+  r.path_weight = factors.weight;
   std::vector<double> lgd_table;
   const BehaviourParams& bp = cfg.behaviour.params;
   if (bp.lgd_mode == LgdMode::kBeta) lgd_table = beta_quantile_table(bp.lgd_beta_a, bp.lgd_beta_b);
 
+  // One view per (scenario, policy) pair, scenario-major like r.combos.
+  std::vector<ModelView> views;
+  std::vector<std::int64_t*> sums;
+  for (std::size_t s = 0; s < cfg.scenarios.size(); ++s) {
+    for (std::size_t q = 0; q < cfg.policies.size(); ++q) {
+      ModelView mv{};
+      mv.behaviour = bp;
+      mv.policy = cfg.policies[q].params;
+      mv.scenario = cfg.scenarios[s].months.data();
+      mv.factor = factors.z.data();
+      mv.lgd_quantiles = lgd_table.empty() ? nullptr : lgd_table.data();
+      mv.seed = cfg.seed;
+      mv.months = cfg.months;
+      mv.paths_total = cfg.paths;
+      mv.factors = fm.regions;
+      views.push_back(mv);
+      sums.push_back(r.combos[views.size() - 1].sums.data());
+    }
+  }
+
   const std::int64_t n = pc.customers;
   const std::int64_t batch = std::max<std::int64_t>(1, cfg.batch_size);
-  const double total_work = static_cast<double>(n) * r.combos.size();
-  double done = 0.0;
-  for (std::int64_t first = 0; first < n; first += batch) {
-    const std::int64_t count = std::min(batch, n - first);
+  std::int64_t first = 0, count = 0;
+  struct ProgressGuard {  // the callback refers to locals: never leave it behind
+    Backend& b;
+    ~ProgressGuard() { b.set_progress({}); }
+  } guard{backend};
+  if (progress)
+    backend.set_progress([&](double f) { progress((static_cast<double>(first) + f * count) / static_cast<double>(n)); });
+  for (first = 0; first < n; first += batch) {
+    if (cancel_flag().load()) throw Cancelled();
+    count = std::min(batch, n - first);
     const Population pop = generate_population(pc, cfg.seed, first, count, cfg.threads);
     for (std::int32_t g : pop.segment) ++r.segment_customers[g];
     backend.set_customers(pop.view());
-    for (std::size_t s = 0; s < cfg.scenarios.size(); ++s) {
-      for (std::size_t q = 0; q < cfg.policies.size(); ++q) {
-        if (cancel_flag().load()) throw Cancelled();
-        ModelView mv{};
-        mv.behaviour = bp;
-        mv.policy = cfg.policies[q].params;
-        mv.scenario = cfg.scenarios[s].months.data();
-        mv.factor = factors.data();
-        mv.lgd_quantiles = lgd_table.empty() ? nullptr : lgd_table.data();
-        mv.seed = cfg.seed;
-        mv.months = cfg.months;
-        mv.paths_total = cfg.paths;
-        backend.simulate(mv, cfg.paths, r.segments, r.combos[s * cfg.policies.size() + q].sums.data());
-        if (cancel_flag().load()) throw Cancelled();
-        done += static_cast<double>(count);
-        if (progress) progress(done / total_work);
-      }
-    }
+    backend.simulate(views.data(), static_cast<int>(views.size()), cfg.paths, r.segments, sums.data());
+    if (cancel_flag().load()) throw Cancelled();
   }
 
   r.meta.name = cfg.name;
@@ -164,6 +179,7 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   r.meta.batch_size = cfg.batch_size;
   r.meta.cost_of_funds = cfg.cost_of_funds;
   r.meta.baseline_policy = cfg.baseline.empty() ? cfg.policies.front().name : cfg.baseline;
+  r.meta.importance_shift = cfg.importance_shift;
   r.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

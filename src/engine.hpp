@@ -9,12 +9,13 @@
 
 #include "../kernels/backend.hpp"
 #include "config.hpp"
+#include "factors.hpp"
 #include "results.hpp"
 
 namespace limitsim {
 
-// Systematic factor Z[path][month], standard normal, keyed by (seed, path, month).
-std::vector<double> systematic_factors(std::uint64_t seed, int paths, int months);
+// The run's factor model: regions, loadings of its correlation matrix, AR(1), importance shift.
+FactorModel factor_model(const RunConfig& cfg);
 
 // Inverse CDF of Beta(a, b) at kLgdTableSize equally spaced probabilities 0..1.
 std::vector<double> beta_quantile_table(double a, double b);

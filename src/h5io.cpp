@@ -287,6 +287,8 @@ const char* metric_description(const char* name) {
       {"temp_limit_amount", "temporary extra line of those accounts this month"},
       {"signal_count", "open accounts whose borrowing-frequency signal is on at month end"},
       {"draw_count", "separate draws (transactions) this month"},
+      {"shock_start_count", "income shocks that started this month"},
+      {"shocked_count", "accounts in an income shock this month"},
       {"utilization_histogram", "open accounts by utilization bin at month end"},
   };
   for (const auto& e : table)

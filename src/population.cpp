@@ -13,18 +13,27 @@ namespace limitsim {
 void Population::resize(std::size_t n) {
   id.resize(n); score.resize(n); spend_propensity.resize(n); activity.resize(n); revolve_shape.resize(n);
   risk.resize(n); income.resize(n); limit.resize(n); balance.resize(n); transactor.resize(n);
-  segment.resize(n); months_on_book.resize(n); bucket.resize(n);
+  segment.resize(n); region.resize(n); months_on_book.resize(n); bucket.resize(n);
 }
 
 CustomerView Population::view() const {
   return CustomerView{id.data(),        score.data(),          income.data(),  spend_propensity.data(),
                       activity.data(),  revolve_shape.data(),  risk.data(),    transactor.data(),
-                      segment.data(),   months_on_book.data(), limit.data(),   balance.data(),
+                      segment.data(),   region.data(),         months_on_book.data(), limit.data(),   balance.data(),
                       bucket.data(),    size()};
 }
 
 int segment_of(double score, const std::vector<double>& edges) {
   return static_cast<int>(std::upper_bound(edges.begin(), edges.end(), score) - edges.begin());
+}
+
+int region_of(double u, const std::vector<double>& shares) {
+  double cum = 0.0;
+  for (std::size_t g = 0; g + 1 < shares.size(); ++g) {
+    cum += shares[g];
+    if (u < cum) return static_cast<int>(g);
+  }
+  return static_cast<int>(shares.size()) - 1;
 }
 
 namespace {
@@ -96,7 +105,17 @@ void generate_one(const PopulationConfig& c, std::uint64_t seed, std::uint64_t i
   p.limit[i] = line;
   p.balance[i] = balance;
   p.bucket[i] = bucket;
-  p.segment[i] = segment_of(p.score[i], c.segment_edges);  // the stored (float) score, as the kernels see it
+  // Region: a fourth block of the population stream, drawn only when there are
+  // several regions, so a one-region population is unchanged by it.
+  int region = 0;
+  if (c.region_names.size() > 1) {
+    KeyedPhilox rng(seed, id, 0, kStreamPopulation, 3);
+    region = region_of(u01(rng.next().x), c.region_shares);
+  }
+  const int regions = static_cast<int>(c.region_names.size());
+  p.region[i] = region;
+  // Reporting segment: score band (of the stored float score, as the kernels see it) x regions + region.
+  p.segment[i] = segment_of(p.score[i], c.segment_edges) * regions + region;
 }
 
 }  // namespace

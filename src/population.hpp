@@ -17,7 +17,7 @@ struct Population {
   std::vector<float> score, spend_propensity, activity, revolve_shape, risk;
   std::vector<std::int64_t> income, limit, balance;
   std::vector<std::uint8_t> transactor;
-  std::vector<std::int32_t> segment, months_on_book;
+  std::vector<std::int32_t> segment, region, months_on_book;
   std::vector<std::int8_t> bucket;
 
   std::int64_t size() const { return static_cast<std::int64_t>(id.size()); }
@@ -27,6 +27,10 @@ struct Population {
 
 // Segment (score band) of a score: the number of edges at or below it.
 int segment_of(double score, const std::vector<double>& edges);
+
+// Region of a synthetic customer: the first region whose cumulative share
+// exceeds u (the last one for rounding).
+int region_of(double u, const std::vector<double>& shares);
 
 // Customers with ids [first_id, first_id + count).
 Population generate_population(const PopulationConfig& cfg, std::uint64_t seed, std::int64_t first_id,

@@ -246,13 +246,13 @@ TEST(MarkovChain, BucketDistributionMatchesPi0PowT) {
 }
 
 TEST(Systematic, FactorsAreStandardNormalAndKeyedByPathAndMonth) {
-  const auto z = systematic_factors(5, 200, 50);
+  const auto z = systematic_factors(5, 200, 50, FactorModel{}).z;
   double s = 0, s2 = 0;
   for (double v : z) { s += v; s2 += v * v; }
   const double n = static_cast<double>(z.size());
   EXPECT_NEAR(s / n, 0.0, 5 / std::sqrt(n));
   EXPECT_NEAR(s2 / n, 1.0, 0.05);
-  const auto z2 = systematic_factors(5, 10, 20);  // fewer paths and months: same values where they overlap
+  const auto z2 = systematic_factors(5, 10, 20, FactorModel{}).z;  // fewer paths and months: same values where they overlap
   for (int p = 0; p < 10; ++p)
     for (int m = 0; m < 20; ++m) EXPECT_EQ(z2[p * 20 + m], z[p * 50 + m]);
 }

@@ -15,7 +15,7 @@ namespace {
 struct StepFixture : ::testing::Test {
   BehaviourParams bp{};
   PolicyParams pp{};
-  ScenarioMonth sc{0.0, 1.0, 1.0, 1.0};
+  ScenarioMonth sc{0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 6};
   ScenarioMonth months[12];
   Customer c{};
   AccountState s{};
@@ -53,7 +53,7 @@ struct StepFixture : ::testing::Test {
   }
   ModelView view() {
     ModelView mv{};
-    mv.behaviour = bp; mv.policy = pp; mv.scenario = months; mv.months = 12; mv.paths_total = 1;
+    mv.behaviour = bp; mv.policy = pp; mv.scenario = months; mv.months = 12; mv.paths_total = 1; mv.factors = 1;
     return mv;
   }
   MonthOutcome step(int month = 0) { return step_month(view(), c, s, month, d, 0.0); }
