@@ -50,6 +50,13 @@ std::string fmt_double(double x) {
   return std::string(buf, r.ptr);
 }
 
+// x to four significant digits, for derived numbers in messages (e.g. -0.2, not -0.19999999999999996).
+std::string fmt_short(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
 // A TOML float literal (always has a '.' or an exponent).
 std::string toml_double(double x) {
   std::string s = fmt_double(x);
@@ -690,7 +697,7 @@ void factor_fields(IO& t, BehaviourConfig& c) {
   }
   const std::vector<double> ev = symmetric_eigenvalues(factor_correlation(c, R), R);
   t.check(ev.front() >= -1e-10, "correlation",
-          "must be positive semi-definite, but its smallest eigenvalue is " + fmt_double(ev.front()) +
+          "must be positive semi-definite, but its smallest eigenvalue is " + fmt_short(ev.front()) +
               (c.factor_correlation_matrix.empty() ? " (a common correlation must be >= -1/(regions - 1))" : ""));
 }
 
@@ -1020,7 +1027,7 @@ void unemployment_fields(IO& t, ScenarioConfig& c) {
   for (const double u : c.spec.unemployment_rate)
     worst = std::max(worst, std::fabs(c.spec.unemployment_factor_per_point * (u - c.spec.unemployment_base_rate)));
   t.check(worst <= 10.0, "factor_per_point",
-          "gives a factor shift of " + fmt_double(worst) + " sd at some month of unemployment_rate; at most 10 is allowed");
+          "gives a factor shift of " + fmt_short(worst) + " sd at some month of unemployment_rate; at most 10 is allowed");
 }
 
 template <class IO>

@@ -141,6 +141,8 @@ void expect_same(const PopulationConfig& a, const PopulationConfig& b) {
   SAME(opening_bucket_shares);
   SAME(segment_edges);
   SAME(segment_names);
+  SAME(region_names);
+  SAME(region_shares);
 }
 
 void expect_same(const ScenarioConfig& a, const ScenarioConfig& b) {
@@ -150,12 +152,24 @@ void expect_same(const ScenarioConfig& a, const ScenarioConfig& b) {
   SAME(spec.miss_multiplier);
   SAME(spec.roll_multiplier);
   SAME(spec.spend_multiplier);
+  SAME(spec.income_shock_probability);
+  SAME(spec.income_shock_size);
+  SAME(spec.income_shock_months);
+  SAME(spec.lgd_multiplier);
+  SAME(spec.unemployment_rate);
+  SAME(spec.unemployment_base_rate);
+  SAME(spec.unemployment_factor_per_point);
+  SAME(unemployment);
   ASSERT_EQ(a.months.size(), b.months.size());
   for (std::size_t m = 0; m < a.months.size(); ++m) {
     SAME(months[m].factor_shift);
     SAME(months[m].miss_mult);
     SAME(months[m].roll_mult);
     SAME(months[m].spend_mult);
+    SAME(months[m].shock_prob);
+    SAME(months[m].shock_size);
+    SAME(months[m].shock_months);
+    SAME(months[m].lgd_mult);
   }
 }
 
@@ -174,6 +188,10 @@ void expect_same(const RunConfig& a, const RunConfig& b) {
   expect_same(a.behaviour.params, b.behaviour.params);
   SAME(behaviour.miss_probability);
   SAME(behaviour.lgd_concentration);
+  SAME(behaviour.factor_ar1);
+  SAME(behaviour.factor_correlation);
+  SAME(behaviour.factor_correlation_matrix);
+  SAME(importance_shift);
   ASSERT_EQ(a.policies.size(), b.policies.size());
   for (std::size_t i = 0; i < a.policies.size(); ++i) {
     SAME(policies[i].name);
@@ -821,6 +839,120 @@ TEST_F(Config, SegmentsMustBeConsistent) {
   expect_run_error(rf, "segment_edges", "population.segment_edges[0]", "must be in (350, 950], got 350");
   rf.tables = "[population]\nsegment_edges = [600]\nsegment_names = [\"a\", \"a\"]\n";
   expect_run_error(rf, "segment_names", "population.segment_names[1]", "names must be non-empty and unique");
+}
+
+TEST_F(Config, RegionsAndFactorCorrelationAreValidated) {
+  const std::string regions3 = "[population]\nregions = [\"n\", \"s\", \"w\"]\nregion_shares = [0.5, 0.3, 0.2]\n";
+  RunFile rf;
+  rf.tables = regions3 + "[behaviour.factors]\ncorrelation = [[1, -0.6, -0.6], [-0.6, 1, -0.6], [-0.6, -0.6, 1]]\n";
+  expect_run_error(rf, "correlation", "behaviour.factors.correlation",
+                   "must be positive semi-definite, but its smallest eigenvalue is -0.2");
+  rf.tables = regions3 + "[behaviour.factors]\ncorrelation = -0.6\n";
+  expect_run_error(rf, "correlation", "behaviour.factors.correlation",
+                   "(a common correlation must be >= -1/(regions - 1))");
+  rf.tables = regions3 + "[behaviour.factors]\ncorrelation = [[1, 0.5], [0.5, 1]]\n";
+  expect_run_error(rf, "correlation", "behaviour.factors.correlation",
+                   "must be 3 x 3 (one row per region of the population), got 2 rows");
+  rf.tables = regions3 + "[behaviour.factors]\ncorrelation = [[1, 0.5, 0.1], [0.4, 1, 0.1], [0.1, 0.1, 1]]\n";
+  expect_run_error(rf, "correlation", "behaviour.factors.correlation[1]",
+                   "must be symmetric, got [1][0] = 0.4 but [0][1] = 0.5");
+  rf.tables = regions3 + "[behaviour.factors]\ncorrelation = [[1, 0.5, 0.1], [0.5, 0.9, 0.1], [0.1, 0.1, 1]]\n";
+  expect_run_error(rf, "correlation", "behaviour.factors.correlation[1]", "the diagonal must be 1, got 0.9 at [1][1]");
+  rf.tables = regions3 + "[behaviour.factors]\ncorrelation = [[1, 1.5, 0], [1.5, 1, 0], [0, 0, 1]]\n";
+  expect_run_error(rf, "correlation", "behaviour.factors.correlation[0][1]", "must be in [-1, 1], got 1.5");
+  rf.tables = "[behaviour.factors]\nar1 = 1\n";
+  expect_run_error(rf, "ar1", "behaviour.factors.ar1", "must be in (-1, 1), got 1");
+  rf.tables = "[population]\nregions = [\"n\", \"s\"]\nregion_shares = [0.5, 0.4]\n";
+  expect_run_error(rf, "region_shares", "population.region_shares", "must sum to 1, got 0.9");
+  rf.tables = "[population]\nregions = [\"n\", \"s\"]\n";
+  expect_run_error(rf, "[population]", "population.region_shares", "must have one share per region (2), got 1");
+  rf.tables = "[population]\nregions = [\"n\", \"n/e\"]\nregion_shares = [0.5, 0.5]\n";
+  expect_run_error(rf, "regions", "population.regions[1]", "names must be non-empty, unique and free of '/'");
+  rf.tables = "[population]\nregions = [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\"]\n"
+              "region_shares = [0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.1,0.05,0.05]\n";
+  expect_run_error(rf, "regions", "population.regions",
+                   "score bands x regions must be at most 64 reporting segments, got 6 x 11");
+  // A valid matrix loads, and one common factor is the default.
+  rf.tables = regions3 + "[behaviour.factors]\nar1 = 0.5\ncorrelation = [[1, 0.5, 0.3], [0.5, 1, 0.4], [0.3, 0.4, 1]]\n";
+  const RunConfig cfg = load(rf);
+  EXPECT_EQ(cfg.behaviour.factor_ar1, 0.5);
+  EXPECT_EQ(factor_correlation(cfg.behaviour, 3)[5], 0.4);
+  rf.tables = regions3;
+  EXPECT_EQ(factor_correlation(load(rf).behaviour, 3), std::vector<double>(9, 1.0));
+}
+
+TEST_F(Config, ScenarioShocksLgdAndUnemploymentAreValidated) {
+  RunFile rf;
+  auto scen = [&](const std::string& body) {
+    rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [\"s.toml\"]\n";
+    return write("s.toml", "[scenario]\n" + body);
+  };
+  auto expect_scenario_error = [&](const std::string& body, const std::string& needle, const std::string& key,
+                                   const std::string& reason) {
+    const std::string file = scen(body);
+    SCOPED_TRACE(body);
+    expect_error(load_error(write("run.toml", rf.text())), file, "[scenario]\n" + body, needle, key, reason);
+  };
+  expect_scenario_error("income_shock_probability = 1.5\n", "income_shock", "scenario.income_shock_probability",
+                        "must be in [0, 1], got 1.5");
+  expect_scenario_error("income_shock_months = [3, 2.5]\n", "income_shock", "scenario.income_shock_months[1]",
+                        "must be whole months, got 2.5");
+  expect_scenario_error("income_shock_months = 0\n", "income_shock", "scenario.income_shock_months",
+                        "must be in [1, 120], got 0");
+  expect_scenario_error("lgd_multiplier = -1\n", "lgd", "scenario.lgd_multiplier", "must be >= 0, got -1");
+  expect_scenario_error("unemployment_rate = [4, 8]\nfactor_shift = -1\n[scenario.unemployment]\nbase_rate = 4\n"
+                        "factor_per_point = 0.2\n",
+                        "factor_shift", "scenario.factor_shift", "is derived from unemployment_rate here");
+  expect_scenario_error("unemployment_rate = [4, 8]\n", "[scenario]", "scenario.unemployment.base_rate",
+                        "is required here");
+  expect_scenario_error("factor_shift = -1\n[scenario.unemployment]\nbase_rate = 4\n", "[scenario.unemployment]",
+                        "scenario.unemployment", "is only read with unemployment_rate");
+  expect_scenario_error("unemployment_rate = [4, 60]\n[scenario.unemployment]\nbase_rate = 4\nfactor_per_point = 0.2\n",
+                        "factor_per_point", "scenario.unemployment.factor_per_point",
+                        "gives a factor shift of 11.2 sd at some month of unemployment_rate; at most 10 is allowed");
+  // The mapping, month by month: shift -0.3 x (U - 4), shock probability (U - 4)^+ / 100 / 6, last value held.
+  scen("unemployment_rate = [4, 6, 10, 3]\nincome_shock_size = 0.5\n[scenario.unemployment]\nbase_rate = 4\n"
+       "factor_per_point = 0.3\n");
+  const RunConfig cfg = load(rf);
+  const auto& m = cfg.scenarios[0].months;
+  ASSERT_EQ(m.size(), 6u);
+  const double u[] = {4, 6, 10, 3, 3, 3};
+  for (int t = 0; t < 6; ++t) {
+    EXPECT_DOUBLE_EQ(m[t].factor_shift, -0.3 * (u[t] - 4)) << t;
+    EXPECT_DOUBLE_EQ(m[t].shock_prob, std::max(0.0, u[t] - 4) / 100 / 6) << t;
+    EXPECT_EQ(m[t].shock_months, 6);
+    EXPECT_EQ(m[t].shock_size, 0.5);
+  }
+  expect_round_trip(cfg, write("effective.toml", ""));
+}
+
+TEST_F(Config, ImportanceShiftRangeInFileAndOption) {
+  RunFile rf;
+  rf.run += "importance_shift = 9\n";
+  expect_run_error(rf, "importance_shift", "run.importance_shift", "must be in [0, 8], got 9");
+  RunFile ok;
+  RunConfig cfg = load(ok);
+  Overrides o;
+  o.importance_shift = -1;
+  try {
+    apply_overrides(cfg, o);
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--importance-shift: must be in [0, 8], got -1"), std::string::npos) << e.what();
+  }
+  o.importance_shift = 3.09;
+  apply_overrides(cfg, o);
+  EXPECT_EQ(cfg.importance_shift, 3.09);
+}
+
+TEST_F(Config, EffectiveTomlRoundTripsRegionsFactorsAndShocks) {
+  RunFile rf;
+  rf.run += "importance_shift = 2.5\n";
+  rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [{ name = \"s\", income_shock_probability = [0, 0.01], "
+            "income_shock_size = 0.3, income_shock_months = [2, 5], lgd_multiplier = 1.1 }]\n";
+  rf.tables = "[population]\nregions = [\"n\", \"s\"]\nregion_shares = [0.25, 0.75]\n"
+              "[behaviour.factors]\nar1 = 0.3\ncorrelation = [[1, 0.2], [0.2, 1]]\n";
+  expect_round_trip(load(rf), write("effective.toml", ""));
 }
 
 TEST_F(Config, ReportMonthsWithinTheHorizon) {

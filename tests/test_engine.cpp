@@ -9,6 +9,7 @@
 #include "src/config.hpp"
 #include "src/engine.hpp"
 #include "src/population.hpp"
+#include "kernels/rng.hpp"
 
 using namespace limitsim;
 
@@ -267,3 +268,254 @@ TEST(Lgd, BetaQuantileTable) {
 }
 
 }  // namespace
+
+// ------------------------------------------------------------ systematic factors (src/factors.cpp)
+
+namespace factors_test {
+
+std::vector<double> matmul_lt(const std::vector<double>& l, int n) {  // L L^T
+  std::vector<double> c(static_cast<std::size_t>(n) * n, 0.0);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      for (int k = 0; k < n; ++k) c[i * n + j] += l[i * n + k] * l[j * n + k];
+  return c;
+}
+
+TEST(Factors, EigenvaluesOfKnownMatrices) {
+  const auto a = symmetric_eigenvalues({2, 1, 1, 2}, 2);
+  EXPECT_NEAR(a[0], 1.0, 1e-12);
+  EXPECT_NEAR(a[1], 3.0, 1e-12);
+  // Equicorrelation rho in 4 dimensions: 1 - rho (three times) and 1 + 3 rho.
+  const double r = 0.3;
+  std::vector<double> c(16, r);
+  for (int i = 0; i < 4; ++i) c[i * 5] = 1.0;
+  const auto e = symmetric_eigenvalues(c, 4);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(e[i], 1 - r, 1e-12);
+  EXPECT_NEAR(e[3], 1 + 3 * r, 1e-12);
+  // Not PSD: a correlation of -0.6 between three regions is below -1/2.
+  std::vector<double> bad(9, -0.6);
+  for (int i = 0; i < 3; ++i) bad[i * 4] = 1.0;
+  EXPECT_NEAR(symmetric_eigenvalues(bad, 3)[0], 1 - 2 * 0.6, 1e-12);
+}
+
+TEST(Factors, LoadingsReproduceTheCorrelationAndOneCommonFactorIsExact) {
+  const std::vector<double> c = {1, 0.5, 0.2, 0.5, 1, 0.3, 0.2, 0.3, 1};
+  const auto l = factor_loadings(c, 3);
+  const auto back = matmul_lt(l, 3);
+  for (int k = 0; k < 9; ++k) EXPECT_NEAR(back[k], c[k], 1e-14);
+  for (int i = 0; i < 3; ++i)
+    for (int j = i + 1; j < 3; ++j) EXPECT_EQ(l[i * 3 + j], 0.0);  // lower triangular
+  // All ones (semi-definite): every region loads 1 on the first innovation, exactly.
+  const auto ones = factor_loadings(std::vector<double>(9, 1.0), 3);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ones[i * 3], 1.0);
+    EXPECT_EQ(ones[i * 3 + 1], 0.0);
+    EXPECT_EQ(ones[i * 3 + 2], 0.0);
+  }
+}
+
+TEST(Factors, OneRegionWithoutPersistenceIsTheKeyedStandardNormal) {
+  const FactorDraws d = systematic_factors(11, 3, 4, FactorModel{});
+  for (int p = 0; p < 3; ++p)
+    for (int m = 0; m < 4; ++m) {
+      KeyedPhilox rng(11, 0, static_cast<std::uint32_t>(p), kStreamSystematic, static_cast<std::uint32_t>(m));
+      EXPECT_EQ(d.z[p * 4 + m], norm_inv(u01(rng.next().x)));
+    }
+  for (double w : d.weight) EXPECT_EQ(w, 1.0);
+}
+
+TEST(Factors, AutoregressionAndCrossRegionCorrelationHaveTheConfiguredValues) {
+  FactorModel fm;
+  fm.regions = 2;
+  fm.loadings = factor_loadings({1, 0.6, 0.6, 1}, 2);
+  fm.ar1 = 0.7;
+  fm.region_weights = {0.5, 0.5};
+  const int P = 4000, T = 12;
+  const FactorDraws d = systematic_factors(3, P, T, fm);
+  auto z = [&](int p, int m, int k) { return d.z[(static_cast<std::size_t>(p) * T + m) * 2 + k]; };
+  double s00 = 0, s01 = 0, slag = 0, sum = 0;
+  for (int p = 0; p < P; ++p)
+    for (int m = 0; m < T; ++m) {
+      s00 += z(p, m, 0) * z(p, m, 0);
+      s01 += z(p, m, 0) * z(p, m, 1);
+      sum += z(p, m, 1);
+      if (m > 0) slag += z(p, m, 1) * z(p, m - 1, 1);
+    }
+  const double n = static_cast<double>(P) * T;
+  // Stationary from month 1: unit variance, corr 0.6 across regions, lag-1 autocorrelation 0.7.
+  // Tolerances: about 5 standard errors with the autocorrelation inflating the variance (~n/6 effective draws).
+  EXPECT_NEAR(sum / n, 0.0, 0.05);
+  EXPECT_NEAR(s00 / n, 1.0, 0.05);
+  EXPECT_NEAR(s01 / n, 0.6, 0.05);
+  EXPECT_NEAR(slag / (P * (T - 1.0)), 0.7, 0.05);
+}
+
+TEST(Factors, ImportanceShiftHasTheRequestedSizeAndTheClosedFormDirection) {
+  FactorModel fm;
+  fm.importance_shift = 3.0;
+  // One month, one factor: the innovation's mean moves to -3.
+  auto mu = importance_mean_shift(fm, 1);
+  ASSERT_EQ(mu.size(), 1u);
+  EXPECT_DOUBLE_EQ(mu[0], -3.0);
+  // T independent months: the sum of the factors is what the shift acts on, so each month gets -3/sqrt(T).
+  mu = importance_mean_shift(fm, 9);
+  for (double m : mu) EXPECT_NEAR(m, -1.0, 1e-12);
+  // Any persistence and regions: |mu| = shift, and every component points down.
+  fm.regions = 2;
+  fm.loadings = factor_loadings({1, 0.3, 0.3, 1}, 2);
+  fm.region_weights = {0.25, 0.75};
+  fm.ar1 = 0.5;
+  mu = importance_mean_shift(fm, 6);
+  double norm2 = 0;
+  for (double m : mu) {
+    norm2 += m * m;
+    EXPECT_LT(m, 0.0);
+  }
+  EXPECT_NEAR(std::sqrt(norm2), 3.0, 1e-12);
+  // With persistence, early innovations act on more months: larger shifts early.
+  EXPECT_GT(-mu[0], -mu[2 * 5]);
+}
+
+TEST(Factors, ImportanceWeightsGiveUnbiasedTailProbabilities) {
+  // One factor, T = 4 months: S = sum of Z is N(0, 4). Shifting by 3.09 sd makes
+  // P(S < -3.09 * 2) = 0.001 a common event; the weighted estimate must match
+  // it, and the weights must average 1. Plain sampling at this P would see ~2 events.
+  FactorModel fm;
+  fm.importance_shift = 3.090232306167813;
+  const int P = 2000, T = 4;
+  const FactorDraws d = systematic_factors(8, P, T, fm);
+  double wsum = 0, est = 0, est2 = 0;
+  for (int p = 0; p < P; ++p) {
+    double s = 0;
+    for (int m = 0; m < T; ++m) s += d.z[p * T + m];
+    wsum += d.weight[p];
+    const double x = s < -3.090232306167813 * 2 ? d.weight[p] : 0.0;
+    est += x;
+    est2 += x * x;
+  }
+  est /= P;
+  const double se = std::sqrt((est2 / P - est * est) / P);
+  (void)wsum;  // E[w] = 1, but var(w) = e^{9.55} - 1: the mean of w is checked with a small shift below
+  EXPECT_NEAR(est, 0.001, 4 * se);
+  EXPECT_LT(se, 0.0001);  // plain: sqrt(0.001 * 0.999 / 2000) = 0.0007; at least 7x tighter
+  // E[w] = 1: with a shift of 0.5, var(w) = e^0.25 - 1 = 0.284, sd of the mean over 20,000 paths 0.0038.
+  fm.importance_shift = 0.5;
+  const FactorDraws small = systematic_factors(9, 20000, T, fm);
+  double mean_w = 0;
+  for (double w : small.weight) mean_w += w;
+  EXPECT_NEAR(mean_w / 20000, 1.0, 4 * 0.0038);
+}
+
+}  // namespace factors_test
+
+// ------------------------------------------------------------ scenarios x policies in one launch
+
+namespace launch_test {
+
+// Quickstart plus: three regions with correlated AR(1) factors, importance
+// sampling, a second policy and a stress scenario using every scenario lever.
+RunConfig stressed_config(std::int64_t customers, int paths, int months) {
+  RunConfig cfg = config_from(LIMITSIM_SOURCE_DIR "/configs/compare_policies.toml", customers, paths, months);
+  cfg.policies.resize(2);
+  cfg.population.region_names = {"north", "south", "west"};
+  cfg.population.region_shares = {0.5, 0.3, 0.2};
+  cfg.behaviour.regions = 3;
+  cfg.behaviour.factor_ar1 = 0.6;
+  cfg.behaviour.factor_correlation_matrix = {{1, 0.5, 0.3}, {0.5, 1, 0.4}, {0.3, 0.4, 1}};
+  cfg.behaviour.params.rho = 0.1;
+  cfg.importance_shift = 2.0;
+  ScenarioConfig stress;
+  stress.name = "stress";
+  stress.spec.factor_shift = {-0.5, -1.0, -1.5};
+  stress.spec.miss_multiplier = {1.2};
+  stress.spec.roll_multiplier = {1.1};
+  stress.spec.spend_multiplier = {0.9};
+  stress.spec.income_shock_probability = {0.02};
+  stress.spec.income_shock_size = {0.4};
+  stress.spec.income_shock_months = {4};
+  stress.spec.lgd_multiplier = {1.1};
+  resolve_scenario(stress, cfg.months);
+  cfg.scenarios.push_back(stress);
+  return cfg;
+}
+
+TEST(Launch, EveryPairInOneLaunchEqualsThatPairRunAlone) {
+  const RunConfig cfg = stressed_config(1500, 3, 10);
+  ASSERT_EQ(cfg.scenarios.size(), 2u);
+  const RunResults all = run_cpu(cfg, 2, 1 << 20);
+  ASSERT_EQ(all.combos.size(), 4u);
+  for (std::size_t s = 0; s < 2; ++s) {
+    for (std::size_t q = 0; q < 2; ++q) {
+      RunConfig one = cfg;
+      one.scenarios = {cfg.scenarios[s]};
+      one.policies = {cfg.policies[q]};
+      const RunResults r = run_cpu(one, 2, 1 << 20);
+      EXPECT_EQ(r.combos[0].sums, all.combo(static_cast<int>(s), static_cast<int>(q)).sums) << s << " " << q;
+      EXPECT_EQ(r.path_weight, all.path_weight);
+    }
+  }
+}
+
+TEST(Launch, RegionsShocksAndImportanceSamplingGiveTheSameBytesForAnyThreadCountAndBatchSize) {
+  const RunConfig cfg = stressed_config(2500, 3, 12);
+  const RunResults ref = run_cpu(cfg, 1, 1 << 20);
+  // The levers act: shocks start in the stress scenario only, and weights differ from 1.
+  std::int64_t shocks_base = 0, shocks_stress = 0;
+  for (int p = 0; p < ref.paths; ++p)
+    for (int m = 0; m < ref.months; ++m) {
+      shocks_base += ref.portfolio(ref.combo(0, 0), p, m, kShockStartCount);
+      shocks_stress += ref.portfolio(ref.combo(1, 0), p, m, kShockStartCount);
+    }
+  EXPECT_EQ(shocks_base, 0);
+  EXPECT_GT(shocks_stress, 0);
+  for (double w : ref.path_weight) EXPECT_NE(w, 1.0);
+  for (int threads : {2, 3}) {
+    for (std::int64_t batch : {std::int64_t{1} << 20, std::int64_t{999}}) {
+      const RunResults r = run_cpu(cfg, threads, batch);
+      for (std::size_t k = 0; k < ref.combos.size(); ++k)
+        EXPECT_EQ(r.combos[k].sums, ref.combos[k].sums) << threads << " threads, batch " << batch << ", pair " << k;
+      EXPECT_EQ(r.path_weight, ref.path_weight);
+    }
+  }
+}
+
+TEST(Launch, SegmentsAreScoreBandsTimesRegionsInTheConfiguredShares) {
+  const RunConfig cfg = stressed_config(20000, 1, 1);
+  const RunResults r = run_cpu(cfg, 2, 1 << 20);
+  ASSERT_EQ(r.segments, 6 * 3);
+  EXPECT_EQ(r.segment_names[1], "<550/south");
+  std::vector<double> by_region(3, 0.0);
+  for (int g = 0; g < r.segments; ++g) {
+    EXPECT_EQ(r.segment_band[g], g / 3);
+    EXPECT_EQ(r.segment_region[g], g % 3);
+    by_region[g % 3] += static_cast<double>(r.segment_customers[g]);
+  }
+  // Binomial shares: within 4 sd (sd <= sqrt(0.25 / 20000) = 0.0035).
+  for (int k = 0; k < 3; ++k) EXPECT_NEAR(by_region[k] / 20000, cfg.population.region_shares[k], 0.014);
+  // The score-band totals do not depend on the regions: the same customers as without them.
+  RunConfig plain = cfg;
+  plain.population.region_names = {"all"};
+  plain.population.region_shares = {1.0};
+  plain.behaviour.regions = 1;
+  plain.behaviour.factor_correlation_matrix.clear();
+  const RunResults p = run_cpu(plain, 2, 1 << 20);
+  for (int b = 0; b < 6; ++b)
+    EXPECT_EQ(p.segment_customers[b],
+              r.segment_customers[3 * b] + r.segment_customers[3 * b + 1] + r.segment_customers[3 * b + 2]);
+}
+
+TEST(Launch, AStressScenarioRaisesLossesOnEveryPathOfTheSameNumbers) {
+  RunConfig cfg = stressed_config(3000, 4, 12);
+  cfg.importance_shift = 0.0;
+  const RunResults r = run_cpu(cfg, 2, 1 << 20);
+  for (int p = 0; p < r.paths; ++p) {
+    std::int64_t base = 0, stress = 0;
+    for (int m = 0; m < r.months; ++m) {
+      base += r.portfolio(r.combo(0, 0), p, m, kChargeoffLoss);
+      stress += r.portfolio(r.combo(1, 0), p, m, kChargeoffLoss);
+    }
+    EXPECT_GT(stress, base) << "path " << p;
+  }
+}
+
+}  // namespace launch_test

@@ -584,4 +584,83 @@ TEST(Reducer, FoldsAnOutcomeIntoTheRightColumns) {
   EXPECT_EQ(util_bin(1000001), 11);
 }
 
+// ------------------------------------------------------------ scenario: income shocks and LGD
+
+TEST_F(StepFixture, IncomeShockStartsOnItsDrawLastsItsMonthsAndCutsSpending) {
+  bp.income_shock_beta = 3.0;
+  c.transactor = true;
+  for (auto& m : months) { m.shock_prob = 0.2; m.shock_size = 0.5; m.shock_months = 2; }
+  d.u[kDrawActive] = 0.1;        // card used: desired = 10000.00 x 0.3 / 0.5 = 6000.00 before the shock
+  d.u[kDrawIncomeShock] = 0.1;   // < 0.2: a shock starts
+  MonthOutcome o = step(0);
+  EXPECT_TRUE(o.shock_start);
+  EXPECT_TRUE(o.shocked);
+  EXPECT_EQ(o.payment, 100000);  // transactor pays the 1000.00 statement
+  EXPECT_EQ(o.spend, 300000);    // 6000.00 x (1 - 0.5), under the 5000.00 line
+  EXPECT_EQ(s.shock_left, 1);
+  // Month 2: still shocked although the draw would not start one; no second start.
+  d.u[kDrawIncomeShock] = 0.05;
+  o = step(1);
+  EXPECT_FALSE(o.shock_start);
+  EXPECT_TRUE(o.shocked);
+  EXPECT_EQ(s.shock_left, 0);
+  // Month 3: the shock is over; a draw above the probability starts none.
+  d.u[kDrawIncomeShock] = 0.9;
+  o = step(2);
+  EXPECT_FALSE(o.shocked);
+  // The full desired 6000.00 again, so spending fills the 5000.00 line (half of it, 3000.00, would not).
+  EXPECT_EQ(s.balance, 500000);
+}
+
+TEST_F(StepFixture, IncomeShockRaisesTheMissOddsByBetaTimesSize) {
+  bp.income_shock_beta = 3.0;
+  months[0].shock_prob = 1.0;
+  months[0].shock_size = 0.5;
+  months[0].shock_months = 1;
+  // p = logistic(logit(0.02) + 3 x 0.5) = 1 / (1 + 49 e^-1.5) = 0.083803
+  d.u[kDrawDelinquency] = 0.0837;
+  EXPECT_TRUE(step().missed);
+  SetUp();
+  bp.income_shock_beta = 3.0;
+  months[0].shock_prob = 1.0;
+  months[0].shock_size = 0.5;
+  months[0].shock_months = 1;
+  d.u[kDrawDelinquency] = 0.0839;
+  EXPECT_FALSE(step().missed);
+  SetUp();  // and without the shock the same draw is far from a miss (p = 0.02)
+  d.u[kDrawDelinquency] = 0.0837;
+  EXPECT_FALSE(step().missed);
+}
+
+TEST_F(StepFixture, IncomeShockRaisesTheRollOdds) {
+  bp.income_shock_beta = 2.0;
+  months[0].shock_prob = 1.0;
+  months[0].shock_size = 0.25;
+  s.bucket = 2;
+  s.balance = 300000;
+  // roll 0.5 -> logistic(0 + 2 x 0.25) = 0.622459
+  d.u[kDrawDelinquency] = 0.62;
+  EXPECT_TRUE(step().missed);
+  EXPECT_EQ(s.bucket, 3);
+}
+
+TEST_F(StepFixture, LgdMultiplierScalesTheLossAndIsCappedAtOne) {
+  s.bucket = 6;
+  s.balance = 300000;
+  d.u[kDrawDelinquency] = 0.4;
+  months[0].lgd_mult = 0.5;  // LGD 0.8 x 0.5 = 0.4 of the 3055.00 exposure
+  MonthOutcome o = step();
+  EXPECT_EQ(o.chargeoff_exposure, 305500);
+  EXPECT_EQ(o.chargeoff_loss, 122200);
+  EXPECT_EQ(o.chargeoff_recovery, 183300);
+  SetUp();
+  s.bucket = 6;
+  s.balance = 300000;
+  d.u[kDrawDelinquency] = 0.4;
+  months[0].lgd_mult = 1.5;  // 0.8 x 1.5 = 1.2, capped at 1: no recovery
+  o = step();
+  EXPECT_EQ(o.chargeoff_loss, 305500);
+  EXPECT_EQ(o.chargeoff_recovery, 0);
+}
+
 }  // namespace
