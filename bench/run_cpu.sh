@@ -5,19 +5,22 @@
 #   policies          configs/compare_policies.toml (4 policies), all cores;
 #   sweep             configs/sweep_lender_rules.toml (base + 24 variants) at
 #                     20,000 customers, all cores: the cost per policy variant.
-#   bash bench/run_cpu.sh [quickstart|policies|sweep ...]   (default: all three)
+#   stress            configs/tail_risk.toml: 1,000 paths x 3 scenarios x 1 policy,
+#                     10,000 customers, 36 months, all cores, in one launch.
+#   bash bench/run_cpu.sh [quickstart|policies|sweep|stress ...]   (default: all four)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh >/dev/null
 commit=$(git rev-parse --short=12 HEAD)
 stamp=$(date -u +%Y-%m-%d)
 which=("$@")
-[ ${#which[@]} -eq 0 ] && which=(quickstart policies sweep)
+[ ${#which[@]} -eq 0 ] && which=(quickstart policies sweep stress)
 for name in "${which[@]}"; do
   case "$name" in
     quickstart) args=(configs/quickstart.toml --threads 1 --threads "$(nproc)" --repeats 2) ;;
     policies) args=(configs/compare_policies.toml --threads "$(nproc)" --repeats 1) ;;
     sweep) args=(configs/sweep_lender_rules.toml --sweep --customers 20000 --threads "$(nproc)" --repeats 1) ;;
+    stress) args=(configs/tail_risk.toml --threads "$(nproc)" --repeats 1) ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;
   esac
   out="bench/results/cpu-${name}-${stamp}-${commit}.json"
