@@ -1569,7 +1569,7 @@ void apply_overrides(RunConfig& cfg, const Overrides& o) {
     c.batch_size = *o.batch_size;
   }
   if (o.output) {
-    if (o.output->empty()) throw ConfigError("--output: must not be empty");
+    if (o.output->empty()) throw ConfigError("--out: must not be empty");
     c.output = *o.output;
   }
   if (o.importance_shift) {

@@ -1076,7 +1076,7 @@ TEST_F(Config, OverrideErrorsNameTheOption) {
   EXPECT_EQ(override_error(c, o), "--seed: must be <= 9223372036854775807, got 9223372036854775808");
   o = Overrides{};
   o.output = "";
-  EXPECT_EQ(override_error(c, o), "--output: must not be empty");
+  EXPECT_EQ(override_error(c, o), "--out: must not be empty");
 }
 
 TEST_F(Config, FailedOverrideChangesNothing) {
