@@ -20,16 +20,14 @@ constexpr double kMonthsPerYear = 12.0;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Upper quantile of the two-sided interval: 0.975 for 95%.
 constexpr double kUpperQuantile = 0.5 + kCompareConfidence / 2.0;
-// Percentile ranks of the bootstrap interval: ceil(0.025 B) and B − ceil(0.025 B) + 1,
-// in exact integer arithmetic like the VaR rank (docs/metrics.md).
-constexpr TailLevel kBootstrapLowerTail{25, 1000};
+static_assert(kCompareConfidence == kRiskConfidence, "the comparison and the summary use the same level");
 
-// Compared tail levels: 99% and 99.9%, the exact fractions of kTailLevels.
-constexpr TailLevel kCompareTailLevels[] = {kTailLevels[1], kTailLevels[2]};
-static_assert(kTailLevels[1].num == 99 && kTailLevels[1].den == 100 && kTailLevels[2].num == 999 &&
-                  kTailLevels[2].den == 1000,
-              "the comparison reports VaR and ES at 99% and 99.9%");
-constexpr std::size_t kNumCompareLevels = std::size(kCompareTailLevels);
+// The loss statistics that are not means over paths, compared by bootstrap:
+// UL, then VaR and ES at each of kTailLevels (95%, 99%, 99.9%).
+constexpr std::size_t kUlStat = 0;
+constexpr std::size_t var_stat(std::size_t level) { return 1 + 2 * level; }
+constexpr std::size_t es_stat(std::size_t level) { return 2 + 2 * level; }
+constexpr std::size_t kNumLossStats = 1 + 2 * kNumTailLevels;
 
 // ================================================================ statistics
 
@@ -63,60 +61,21 @@ Estimate mean_estimate(const std::vector<double>& x) {
 
 double ratio(double num, double den) { return den == 0.0 ? 0.0 : num / den; }
 
-// Continued fraction of the regularized incomplete beta function (modified
-// Lentz, as Numerical Recipes' betacf); converges fast for x < (a + 1) / (a + b + 2).
-double beta_continued_fraction(double a, double b, double x) {
-  constexpr int kMaxIterations = 1000000;  // O(sqrt(a)) are needed: a = df / 2 reaches 5e5
-  constexpr double kEps = 1e-16;
-  constexpr double kTiny = 1e-300;
-  const double qab = a + b, qap = a + 1.0, qam = a - 1.0;
-  double c = 1.0;
-  double d = 1.0 - qab * x / qap;
-  if (std::fabs(d) < kTiny) d = kTiny;
-  d = 1.0 / d;
-  double h = d;
-  for (int m = 1; m <= kMaxIterations; ++m) {
-    const double m2 = 2.0 * m;
-    double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-    d = 1.0 + aa * d;
-    if (std::fabs(d) < kTiny) d = kTiny;
-    c = 1.0 + aa / c;
-    if (std::fabs(c) < kTiny) c = kTiny;
-    d = 1.0 / d;
-    h *= d * c;
-    aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-    d = 1.0 + aa * d;
-    if (std::fabs(d) < kTiny) d = kTiny;
-    c = 1.0 + aa / c;
-    if (std::fabs(c) < kTiny) c = kTiny;
-    d = 1.0 / d;
-    const double del = d * c;
-    h *= del;
-    if (std::fabs(del - 1.0) < kEps) break;
-  }
-  return h;
+// w_p x_p, or x itself when w is empty (no importance sampling).
+std::vector<double> weighted(const std::vector<double>& x, const std::vector<double>& w) {
+  if (w.empty()) return x;
+  std::vector<double> y(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = w[i] * x[i];
+  return y;
 }
 
-// I_x(a, b), with y = 1 − x passed in so that x near 1 loses no digits.
-double incomplete_beta(double a, double b, double x, double y) {
-  if (x <= 0.0) return 0.0;
-  if (y <= 0.0) return 1.0;
-  const double log_front = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log(y);
-  if (x < (a + 1.0) / (a + b + 2.0)) return std::exp(log_front) * beta_continued_fraction(a, b, x) / a;
-  return 1.0 - std::exp(log_front) * beta_continued_fraction(b, a, y) / b;
-}
-
-// P(T > t) for t >= 0: I_{df / (df + t²)}(df / 2, 1 / 2) / 2.
-double t_upper_tail(double t, double df) {
-  const double t2 = t * t;
-  return 0.5 * incomplete_beta(0.5 * df, 0.5, df / (df + t2), t2 / (df + t2));
-}
-
-// Paired difference with a given t quantile (t is the same for every figure of a run).
-PairedDifference paired_difference_t(const std::vector<double>& x, const std::vector<double>& base, double t) {
+// Paired difference with a given t quantile (t is the same for every figure of
+// a run), on d_p = w_p (x_p − base_p); w empty = 1.
+PairedDifference paired_difference_t(const std::vector<double>& x, const std::vector<double>& base, double t,
+                                     const std::vector<double>& w = {}) {
   const std::size_t n = x.size();
   std::vector<double> d(n);
-  for (std::size_t i = 0; i < n; ++i) d[i] = x[i] - base[i];
+  for (std::size_t i = 0; i < n; ++i) d[i] = w.empty() ? x[i] - base[i] : w[i] * (x[i] - base[i]);
   PairedDifference out;
   out.diff = mean_of(d);
   if (n < 2) return out;
@@ -126,8 +85,8 @@ PairedDifference paired_difference_t(const std::vector<double>& x, const std::ve
   out.hi = out.diff + half;
   // An unpaired comparison (independent runs of n paths each) would see
   // var(x)/n + var(base)/n; the same t quantile keeps the ratio a pure effect of pairing.
-  const double unpaired_half =
-      t * std::sqrt(sample_var(x) / static_cast<double>(n) + sample_var(base) / static_cast<double>(n));
+  const double unpaired_half = t * std::sqrt(sample_var(weighted(x, w)) / static_cast<double>(n) +
+                                             sample_var(weighted(base, w)) / static_cast<double>(n));
   out.pairing_ratio = unpaired_half > 0.0 ? half / unpaired_half : kNaN;
   return out;
 }
@@ -179,67 +138,73 @@ double cost_of_funds(const PathData& d, const Rates& rt) { return rt.monthly_cos
 struct FigureDef {
   CompareFigure info;
   double (*value)(const PathData&, std::size_t report, const Rates&);
-  int level;  // bootstrap figures: index into kCompareTailLevels; -1 otherwise
-  bool es;    // bootstrap figures: ES (else VaR)
+  int stat;  // bootstrap figures: index of the loss statistic (kUlStat, var_stat, es_stat); -1 otherwise
 };
 
 double path_loss(const PathData& d, std::size_t, const Rates&) { return cents(d.loss); }
 
 // Bucket 2 = 31-60 DPD, so "30+" is buckets >= 2 and "90+" buckets >= 4 (docs/metrics.md).
 const FigureDef kFigureDefs[] = {
-    {{"net_loss", "currency", "cumulative net charge-off loss at the horizon", false, false}, path_loss, -1, false},
-    {{"var_99", "currency", "VaR 99% of net_loss over paths: order statistic ceil(0.99 P)", false, true}, path_loss,
-     0, false},
-    {{"es_99", "currency", "ES 99% of net_loss: mean of the losses at ranks ceil(0.99 P)..P", false, true},
-     path_loss, 0, true},
-    {{"var_99.9", "currency", "VaR 99.9% of net_loss over paths: order statistic ceil(0.999 P)", false, true},
-     path_loss, 1, false},
-    {{"es_99.9", "currency", "ES 99.9% of net_loss: mean of the losses at ranks ceil(0.999 P)..P", false, true},
-     path_loss, 1, true},
+    {{"net_loss", "currency", "cumulative net charge-off loss at the horizon", false, false}, path_loss, -1},
+    {{"unexpected_loss", "currency", "UL: standard deviation of net_loss over paths", false, true}, path_loss,
+     static_cast<int>(kUlStat)},
+    {{"var_95", "currency", "VaR 95% of net_loss over paths: order statistic ceil(0.95 P) (weighted: mass rule)",
+      false, true}, path_loss, static_cast<int>(var_stat(0))},
+    {{"es_95", "currency", "ES 95% of net_loss: mean of the losses at or beyond VaR 95%", false, true}, path_loss,
+     static_cast<int>(es_stat(0))},
+    {{"var_99", "currency", "VaR 99% of net_loss over paths: order statistic ceil(0.99 P) (weighted: mass rule)",
+      false, true}, path_loss, static_cast<int>(var_stat(1))},
+    {{"es_99", "currency", "ES 99% of net_loss: mean of the losses at or beyond VaR 99%", false, true}, path_loss,
+     static_cast<int>(es_stat(1))},
+    {{"var_99.9", "currency",
+      "VaR 99.9% of net_loss over paths: order statistic ceil(0.999 P) (weighted: mass rule)", false, true},
+     path_loss, static_cast<int>(var_stat(2))},
+    {{"es_99.9", "currency", "ES 99.9% of net_loss: mean of the losses at or beyond VaR 99.9%", false, true},
+     path_loss, static_cast<int>(es_stat(2))},
     {{"revenue", "currency", "interest + late fees, months 1..T", false, false},
-     [](const PathData& d, std::size_t, const Rates&) { return cents(d.revenue); }, -1, false},
+     [](const PathData& d, std::size_t, const Rates&) { return cents(d.revenue); }, -1},
     {{"cost_of_funds", "currency", "cost_of_funds / 12 x sum over months 1..T of the month-end balance", false,
       false},
-     [](const PathData& d, std::size_t, const Rates& rt) { return cost_of_funds(d, rt); }, -1, false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return cost_of_funds(d, rt); }, -1},
     {{"net_income", "currency", "revenue - net_loss - cost_of_funds", false, false},
      // Integer cents of revenue - loss are combined first, then the cost of funds.
      [](const PathData& d, std::size_t, const Rates& rt) { return cents(d.revenue - d.loss) - cost_of_funds(d, rt); },
-     -1, false},
+     -1},
     {{"average_utilization", "share", "total balance / total line at month end, averaged over months 1..T",
       false, false},
-     [](const PathData& d, std::size_t, const Rates& rt) { return d.utilization_sum / rt.months; }, -1, false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return d.utilization_sum / rt.months; }, -1},
     {{"overdue30_count", "share", "accounts 30+ days past due (buckets >= 31-60) / open accounts", true, false},
      [](const PathData& d, std::size_t k, const Rates&) {
        return ratio(static_cast<double>(d.points[k].count30), static_cast<double>(d.points[k].active));
      },
-     -1, false},
+     -1},
     {{"overdue90_count", "share", "accounts 90+ days past due (buckets >= 91-120) / open accounts", true, false},
      [](const PathData& d, std::size_t k, const Rates&) {
        return ratio(static_cast<double>(d.points[k].count90), static_cast<double>(d.points[k].active));
      },
-     -1, false},
+     -1},
     {{"overdue30_balance", "share", "balance of accounts 30+ days past due / total balance", true, false},
      [](const PathData& d, std::size_t k, const Rates&) {
        return ratio(static_cast<double>(d.points[k].balance30), static_cast<double>(d.points[k].balance));
      },
-     -1, false},
+     -1},
     {{"overdue90_balance", "share", "balance of accounts 90+ days past due / total balance", true, false},
      [](const PathData& d, std::size_t k, const Rates&) {
        return ratio(static_cast<double>(d.points[k].balance90), static_cast<double>(d.points[k].balance));
      },
-     -1, false},
+     -1},
     {{"limit_increases", "accounts", "line increases, months 1..T", false, false},
-     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.increases); }, -1, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.increases); }, -1},
     {{"trigger_increases", "accounts", "event-triggered line increases (part of limit_increases), months 1..T",
       false, false},
-     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.triggered); }, -1, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.triggered); }, -1},
     {{"limit_decreases", "accounts", "line decreases, months 1..T", false, false},
-     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.decreases); }, -1, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.decreases); }, -1},
     {{"freezes", "accounts", "lines newly frozen, months 1..T", false, false},
-     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.freezes); }, -1, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.freezes); }, -1},
     {{"temp_limit_months", "account-months",
       "sum over months 1..T of the open accounts holding a temporary raise", false, false},
-     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.temp_limits); }, -1, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.temp_limits); }, -1},
 };
 constexpr std::size_t kNetLossFigure = 0;
 
@@ -292,121 +257,103 @@ std::vector<std::vector<double>> per_path_values(const RunResults& r, const Comb
   return out;
 }
 
-// ================================================================ VaR and ES by bootstrap
-
-struct TailPoint {
-  double var;
-  double es;
-};
-
-// VaR and ES at `level` of x, where path i occurs counts[i] times (once each
-// without counts; n in all). `order` lists the paths by ascending x; the walk
-// goes down from the largest, exactly as the summary's tail figures.
-TailPoint weighted_tail(const std::vector<double>& x, const std::vector<std::size_t>& order,
-                        const std::vector<std::uint32_t>* counts, std::int64_t n, const TailLevel& level) {
-  const std::int64_t tail_size = n - tail_rank(level, n) + 1;
-  std::int64_t left = tail_size;
-  double sum = 0.0, var = kNaN;
-  for (std::size_t i = order.size(); i-- > 0 && left > 0;) {
-    const std::size_t path = order[i];
-    const std::int64_t take = std::min<std::int64_t>(counts ? (*counts)[path] : 1, left);
-    if (take == 0) continue;
-    sum += static_cast<double>(take) * x[path];
-    left -= take;
-    var = x[path];
-  }
-  return {var, sum / static_cast<double>(tail_size)};
-}
-
-std::vector<std::size_t> ascending_order(const std::vector<double>& x) {
-  std::vector<std::size_t> order(x.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
-  return order;
-}
-
-// Percentile interval of bootstrap replicates: ranks ceil(0.025 B) and B − ceil(0.025 B) + 1.
-std::pair<double, double> percentile_interval(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const auto B = static_cast<std::int64_t>(v.size());
-  const std::int64_t k = tail_rank(kBootstrapLowerTail, B);
-  return {v[static_cast<std::size_t>(k - 1)], v[static_cast<std::size_t>(B - k)]};
-}
+// ================================================================ UL, VaR and ES by bootstrap
 
 double sample_sd(const std::vector<double>& v) { return std::sqrt(sample_var(v)); }
 
-// [level][0 = VaR, 1 = ES]
-struct TailComparison {
-  std::array<std::array<Estimate, 2>, kNumCompareLevels> value;
-  std::array<std::array<PairedDifference, 2>, kNumCompareLevels> diff;
+// The loss statistics of x (UL, then VaR and ES at each level), where path i
+// occurs counts[i] times (nullptr: once) and has weight w[i] (nullptr: the
+// unweighted rules); `order` lists the paths by ascending x.
+std::array<double, kNumLossStats> loss_stats(const std::vector<double>& x, const std::vector<std::size_t>& order,
+                                             const std::vector<std::uint32_t>* counts, const std::vector<double>* w) {
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::array<double, kNumLossStats> out{};
+  out[kUlStat] = weighted_sd(x, counts, w, n, weighted_mean(x, counts, w, n));
+  const auto tp = tail_points(x, &order, counts, w, n);
+  for (std::size_t l = 0; l < kNumTailLevels; ++l) {
+    out[var_stat(l)] = tp[l].var;
+    out[es_stat(l)] = tp[l].es;
+  }
+  return out;
+}
+
+struct LossComparison {
+  std::array<Estimate, kNumLossStats> value;
+  std::array<PairedDifference, kNumLossStats> diff;
 };
 
-// VaR and ES of the policy's losses x and their differences from the baseline's
-// losses base, path by path the same paths. Intervals: the percentile interval
-// of a paired bootstrap (one draw of path indices for both); the ratio's
-// denominator: the same interval from an unpaired bootstrap (independent draws).
-// One std::mt19937_64(kBootstrapSeed) serves the B paired resamples, then the B
-// unpaired ones (policy's indices first, then the baseline's).
-TailComparison compare_tails(const std::vector<double>& x, const std::vector<double>& base) {
+// UL, VaR and ES of the losses x and their differences from the losses base of
+// the same paths (w: the path weights, empty when unweighted). Intervals: the
+// percentile interval of a paired bootstrap (one draw of path indices for both;
+// a path keeps its weight); the ratio's denominator: the same interval from an
+// unpaired bootstrap (independent draws). One std::mt19937_64(kBootstrapSeed)
+// serves the B paired resamples, then the B unpaired ones (x's indices first,
+// then base's).
+LossComparison compare_loss(const std::vector<double>& x, const std::vector<double>& base,
+                            const std::vector<double>& w) {
   const std::size_t P = x.size();
-  const auto n = static_cast<std::int64_t>(P);
+  const std::vector<double>* wp = w.empty() ? nullptr : &w;
   const std::vector<std::size_t> order_x = ascending_order(x), order_b = ascending_order(base);
-  TailComparison out;
-  for (std::size_t l = 0; l < kNumCompareLevels; ++l) {
-    const TailPoint tx = weighted_tail(x, order_x, nullptr, n, kCompareTailLevels[l]);
-    const TailPoint tb = weighted_tail(base, order_b, nullptr, n, kCompareTailLevels[l]);
-    out.value[l][0].value = tx.var;
-    out.value[l][1].value = tx.es;
-    out.diff[l][0].diff = tx.var - tb.var;
-    out.diff[l][1].diff = tx.es - tb.es;
-    for (int k = 0; k < 2; ++k) out.value[l][k].se = kNaN;
+  LossComparison out;
+  const auto sx = loss_stats(x, order_x, nullptr, wp), sb = loss_stats(base, order_b, nullptr, wp);
+  for (std::size_t k = 0; k < kNumLossStats; ++k) {
+    out.value[k] = {sx[k], kNaN};
+    out.diff[k].diff = sx[k] - sb[k];
   }
   if (P < 2) return out;
 
   std::mt19937_64 gen(kBootstrapSeed);
-  using Replicates = std::array<std::array<std::vector<double>, 2>, kNumCompareLevels>;
+  using Replicates = std::array<std::vector<double>, kNumLossStats>;
   Replicates stat_x, paired, unpaired;
   for (auto* rep : {&stat_x, &paired, &unpaired})
-    for (auto& level : *rep)
-      for (auto& v : level) v.resize(kBootstrapResamples);
+    for (auto& v : *rep) v.resize(kBootstrapResamples);
   std::vector<std::uint32_t> counts(P), counts_b(P);
   auto draw = [&](std::vector<std::uint32_t>& c) {
     std::fill(c.begin(), c.end(), 0u);
     for (std::size_t j = 0; j < P; ++j) ++c[uniform_index(gen, P)];
   };
-  auto record = [&](Replicates& diffs, Replicates* xs, int b, const std::vector<std::uint32_t>& cx,
-                    const std::vector<std::uint32_t>& cb) {
-    for (std::size_t l = 0; l < kNumCompareLevels; ++l) {
-      const TailPoint tx = weighted_tail(x, order_x, &cx, n, kCompareTailLevels[l]);
-      const TailPoint tb = weighted_tail(base, order_b, &cb, n, kCompareTailLevels[l]);
-      diffs[l][0][b] = tx.var - tb.var;
-      diffs[l][1][b] = tx.es - tb.es;
-      if (xs) {
-        (*xs)[l][0][b] = tx.var;
-        (*xs)[l][1][b] = tx.es;
-      }
-    }
-  };
   for (int b = 0; b < kBootstrapResamples; ++b) {
     draw(counts);
-    record(paired, &stat_x, b, counts, counts);
+    const auto rx = loss_stats(x, order_x, &counts, wp), rb = loss_stats(base, order_b, &counts, wp);
+    for (std::size_t k = 0; k < kNumLossStats; ++k) {
+      paired[k][b] = rx[k] - rb[k];
+      stat_x[k][b] = rx[k];
+    }
   }
   for (int b = 0; b < kBootstrapResamples; ++b) {
     draw(counts);
     draw(counts_b);
-    record(unpaired, nullptr, b, counts, counts_b);
+    const auto rx = loss_stats(x, order_x, &counts, wp), rb = loss_stats(base, order_b, &counts_b, wp);
+    for (std::size_t k = 0; k < kNumLossStats; ++k) unpaired[k][b] = rx[k] - rb[k];
   }
-  for (std::size_t l = 0; l < kNumCompareLevels; ++l)
-    for (int k = 0; k < 2; ++k) {
-      out.value[l][k].se = sample_sd(stat_x[l][k]);
-      const auto pi = percentile_interval(paired[l][k]);
-      const auto ui = percentile_interval(unpaired[l][k]);
-      PairedDifference& d = out.diff[l][k];
-      d.lo = pi.first;
-      d.hi = pi.second;
-      const double unpaired_width = ui.second - ui.first;
-      d.pairing_ratio = unpaired_width > 0.0 ? (pi.second - pi.first) / unpaired_width : kNaN;
-    }
+  for (std::size_t k = 0; k < kNumLossStats; ++k) {
+    out.value[k].se = sample_sd(stat_x[k]);
+    const Interval pi = percentile_interval(paired[k]);
+    const Interval ui = percentile_interval(unpaired[k]);
+    PairedDifference& d = out.diff[k];
+    d.lo = pi.lo;
+    d.hi = pi.hi;
+    const double unpaired_width = ui.hi - ui.lo;
+    d.pairing_ratio = unpaired_width > 0.0 ? (pi.hi - pi.lo) / unpaired_width : kNaN;
+  }
+  return out;
+}
+
+// A (scenario, policy) compared with itself, from its row of the policy view
+// (same values, same bootstrap draws): diff 0, interval [0, 0], and pairing
+// ratio 0, or NaN where the figure has no spread (se 0): what the full
+// computation gives, without its bootstrap. One path: no interval or ratio.
+PolicyComparison self_comparison(const PolicyComparison& pc, std::int32_t paths) {
+  PolicyComparison out = pc;
+  out.is_baseline = true;
+  for (ComparedValue& v : out.values) {
+    PairedDifference& d = v.vs_baseline;
+    d = PairedDifference{};
+    d.diff = v.value.value - v.value.value;  // 0, or NaN for a figure without a value (UL of one path)
+    if (paths < 2) continue;
+    d.lo = d.hi = 0.0;
+    d.pairing_ratio = v.value.se > 0.0 ? 0.0 : kNaN;
+  }
   return out;
 }
 
@@ -531,39 +478,14 @@ const ComparedValue& PolicyComparison::at(const std::string& figure, std::int32_
                           scenario + " / " + policy);
 }
 
-double student_t_cdf(double t, double df) {
-  if (std::isnan(t) || !(df > 0.0)) return kNaN;
-  const double upper = t_upper_tail(std::fabs(t), df);
-  return t >= 0.0 ? 1.0 - upper : upper;
-}
-
-double student_t_quantile(double p, double df) {
-  if (!(p > 0.0 && p < 1.0) || !(df > 0.0)) return kNaN;
-  if (p == 0.5) return 0.0;
-  // Solve P(T > t) = tail for t > 0 on the upper tail itself (no 1 − p cancellation).
-  const double tail = p < 0.5 ? p : 1.0 - p;
-  double lo = 0.0, hi = 1.0;
-  while (t_upper_tail(hi, df) > tail) {
-    lo = hi;
-    hi *= 2.0;
-    if (!std::isfinite(hi)) return p < 0.5 ? -hi : hi;
-  }
-  // Bisection to the last bit: the tail is monotone in t, and about 64 steps suffice.
-  for (int i = 0; i < 200; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    if (mid <= lo || mid >= hi) break;
-    (t_upper_tail(mid, df) > tail ? lo : hi) = mid;
-  }
-  const double t = 0.5 * (lo + hi);
-  return p < 0.5 ? -t : t;
-}
-
-PairedDifference paired_difference(const std::vector<double>& x, const std::vector<double>& base) {
+PairedDifference paired_difference(const std::vector<double>& x, const std::vector<double>& base,
+                                   const std::vector<double>& w) {
   if (x.empty() || x.size() != base.size())
     throw std::invalid_argument("paired_difference: need two samples of the same non-zero length (got " +
                                 std::to_string(x.size()) + " and " + std::to_string(base.size()) + ")");
+  check_weights(w, x.size(), "paired_difference");
   const double t = student_t_quantile(kUpperQuantile, static_cast<double>(x.size()) - 1.0);
-  return paired_difference_t(x, base, t);
+  return paired_difference_t(x, base, t, w);
 }
 
 std::vector<double> figure_per_path(const RunResults& r, const ComboSums& c, const std::string& figure,
@@ -605,7 +527,11 @@ Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
   out.baseline = resolve_baseline(r, opt.baseline);
   out.baseline_index = static_cast<std::size_t>(
       std::find(r.policy_names.begin(), r.policy_names.end(), out.baseline) - r.policy_names.begin());
+  out.baseline_scenario = r.scenario_names.at(0);
   out.cost_of_funds = cof;
+  out.importance_shift = r.meta.importance_shift;
+  const std::vector<double> w = effective_path_weights(r);  // empty: unweighted
+  out.weighted = !w.empty();
   out.report_months = normalize_report_months(r.meta.report_months, r.months);
   out.t_quantile = student_t_quantile(kUpperQuantile, static_cast<double>(r.paths) - 1.0);  // NaN for 1 path
 
@@ -615,83 +541,97 @@ Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
       if (layout[i].figure == kNetLossFigure) return i;
     throw std::logic_error("compute_comparison: no net_loss slot");
   }();
-  for (std::size_t s = 0; s < r.scenario_names.size(); ++s) {
-    const auto base = per_path_values(r, r.combo(static_cast<int>(s), static_cast<int>(out.baseline_index)),
-                                      out.report_months, layout, cof);
-    for (std::size_t q = 0; q < r.policy_names.size(); ++q) {
-      const ComboSums& c = r.combo(static_cast<int>(s), static_cast<int>(q));
-      const auto x = q == out.baseline_index ? base : per_path_values(r, c, out.report_months, layout, cof);
-      const TailComparison tails = compare_tails(x[loss_slot], base[loss_slot]);
-      PolicyComparison pc;
-      pc.scenario = c.scenario;
-      pc.policy = c.policy;
-      pc.is_baseline = q == out.baseline_index;
-      for (std::size_t i = 0; i < layout.size(); ++i) {
-        const FigureDef& def = kFigureDefs[layout[i].figure];
-        ComparedValue v;
-        v.figure = layout[i].figure;
-        v.month = layout[i].month;
-        if (def.info.bootstrap) {
-          const std::size_t l = static_cast<std::size_t>(def.level), k = def.es ? 1 : 0;
-          v.value = tails.value[l][k];
-          v.vs_baseline = tails.diff[l][k];
-        } else {
-          v.value = mean_estimate(x[i]);
-          v.vs_baseline = paired_difference_t(x[i], base[i], out.t_quantile);
-        }
-        pc.values.push_back(v);
+  // x against base, path by path (both [slot][path]).
+  auto compare_pair = [&](const ComboSums& c, const std::vector<std::vector<double>>& x,
+                          const std::vector<std::vector<double>>& base, bool is_baseline) {
+    const LossComparison loss = compare_loss(x[loss_slot], base[loss_slot], w);
+    PolicyComparison pc;
+    pc.scenario = c.scenario;
+    pc.policy = c.policy;
+    pc.is_baseline = is_baseline;
+    for (std::size_t i = 0; i < layout.size(); ++i) {
+      const FigureDef& def = kFigureDefs[layout[i].figure];
+      ComparedValue v;
+      v.figure = layout[i].figure;
+      v.month = layout[i].month;
+      if (def.info.bootstrap) {
+        v.value = loss.value[static_cast<std::size_t>(def.stat)];
+        v.vs_baseline = loss.diff[static_cast<std::size_t>(def.stat)];
+      } else {
+        v.value = mean_estimate(weighted(x[i], w));
+        v.vs_baseline = paired_difference_t(x[i], base[i], out.t_quantile, w);
       }
-      out.combos.push_back(std::move(pc));
+      pc.values.push_back(v);
     }
+    return pc;
+  };
+  auto values_of = [&](std::size_t s, std::size_t q) {
+    return per_path_values(r, r.combo(static_cast<int>(s), static_cast<int>(q)), out.report_months, layout, cof);
+  };
+
+  const std::size_t Q = r.policy_names.size(), N = r.scenario_names.size();
+  // Every policy against the baseline policy, within each scenario.
+  for (std::size_t s = 0; s < N; ++s) {
+    const auto base = values_of(s, out.baseline_index);
+    for (std::size_t q = 0; q < Q; ++q) {
+      const bool is_base = q == out.baseline_index;
+      out.combos.push_back(compare_pair(r.combo(static_cast<int>(s), static_cast<int>(q)),
+                                        is_base ? base : values_of(s, q), base, is_base));
+    }
+  }
+  // The stress view: every scenario against the baseline scenario, within each policy.
+  out.stress.resize(out.combos.size());
+  for (std::size_t q = 0; q < Q; ++q) {
+    out.stress[q] = self_comparison(out.combos[q], r.paths);
+    if (N < 2) continue;
+    const auto base = values_of(0, q);
+    for (std::size_t s = 1; s < N; ++s)
+      out.stress[s * Q + q] = compare_pair(r.combo(static_cast<int>(s), static_cast<int>(q)), values_of(s, q), base,
+                                           false);
   }
   return out;
 }
 
 // ---------------------------------------------------------------- output
 
-std::string format_comparison_table(const RunResults& r, const Comparison& c) {
-  std::ostringstream o;
-  o << "limitsim compare '" << r.meta.name << "'  |  paths " << format_number(c.paths, 0) << "  |  months "
-    << c.months << "  |  baseline '" << c.baseline << "'  |  cost of funds " << format_percent(c.cost_of_funds)
-    << " a year\n";
-  o << "value: mean over paths \u00b1 standard error (VaR, ES: estimate \u00b1 bootstrap se); "
-       "money in currency units; horizon figures are totals over months 1.."
-    << c.months << "\n";
-  o << "diff: policy \u2212 baseline on the same paths, with its 95% CI (t interval; VaR, ES: paired bootstrap)\n";
-  o << "ratio: paired CI width / unpaired (independent runs) CI width; below 1, pairing narrowed the interval\n";
-  const std::size_t Q = r.policy_names.size();
-  for (std::size_t s = 0; s * Q < c.combos.size(); ++s) {
-    o << "\nscenario '" << c.combos[s * Q].scenario << "'\n";
-    TextTable t("lrlrlrrlr");
-    t.add({"figure", "month", "policy", "value", "\u00b1", "se", "diff", "95% CI", "ratio"});
-    const std::size_t n_values = c.combos[s * Q].values.size();
-    for (std::size_t i = 0; i < n_values; ++i) {
-      for (std::size_t q = 0; q < Q; ++q) {
-        const PolicyComparison& pc = c.combos[s * Q + q];
-        const ComparedValue& v = pc.values[i];
-        const CompareFigure& f = figure_of(v);
-        const std::string unit = f.unit;
-        std::vector<std::string> row{q == 0 ? f.name : "", q == 0 && v.month > 0 ? std::to_string(v.month) : "",
-                                     pc.policy, table_value(v.value.value, unit), "\u00b1",
-                                     table_value(v.value.se, unit)};
-        if (pc.is_baseline) {
-          row.push_back("baseline");
-        } else {
-          row.push_back(table_diff(v.vs_baseline.diff, unit));
-          row.push_back(table_interval(v.vs_baseline, unit));
-          row.push_back(format_number(v.vs_baseline.pairing_ratio, 3));
-        }
-        t.add(std::move(row));
+namespace {
+
+// One block of the table: for every figure (and month), one row per member of
+// `group` (policies of a scenario, or scenarios of a policy), labelled by `label`.
+std::string comparison_block(const std::vector<const PolicyComparison*>& group, const char* member,
+                             std::string (*label)(const PolicyComparison&)) {
+  TextTable t("lrlrlrrlr");
+  t.add({"figure", "month", member, "value", "\u00b1", "se", "diff", "95% CI", "ratio"});
+  const std::size_t n_values = group.front()->values.size();
+  for (std::size_t i = 0; i < n_values; ++i) {
+    for (std::size_t q = 0; q < group.size(); ++q) {
+      const PolicyComparison& pc = *group[q];
+      const ComparedValue& v = pc.values[i];
+      const CompareFigure& f = figure_of(v);
+      const std::string unit = f.unit;
+      std::vector<std::string> row{q == 0 ? f.name : "", q == 0 && v.month > 0 ? std::to_string(v.month) : "",
+                                   label(pc), table_value(v.value.value, unit), "\u00b1",
+                                   table_value(v.value.se, unit)};
+      if (pc.is_baseline) {
+        row.push_back("baseline");
+      } else {
+        row.push_back(table_diff(v.vs_baseline.diff, unit));
+        row.push_back(table_interval(v.vs_baseline, unit));
+        row.push_back(format_number(v.vs_baseline.pairing_ratio, 3));
       }
+      t.add(std::move(row));
     }
-    o << t.render("  ");
   }
-  return o.str();
+  return t.render("  ");
 }
 
-std::string format_comparison_csv(const Comparison& c) {
-  std::string out = "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio\n";
-  for (const PolicyComparison& pc : c.combos)
+std::string policy_label(const PolicyComparison& pc) { return pc.policy; }
+std::string scenario_label(const PolicyComparison& pc) { return pc.scenario; }
+
+// CSV rows of one view.
+std::string csv_rows(const std::vector<PolicyComparison>& rows) {
+  std::string out;
+  for (const PolicyComparison& pc : rows)
     for (const ComparedValue& v : pc.values) {
       const CompareFigure& f = figure_of(v);
       const PairedDifference& d = v.vs_baseline;
@@ -703,20 +643,106 @@ std::string format_comparison_csv(const Comparison& c) {
   return out;
 }
 
+std::string json_stats(const ComparedValue& v) {
+  const PairedDifference& d = v.vs_baseline;
+  return "\"value\": " + json_number(v.value.value) + ", \"se\": " + json_number(v.value.se) +
+         ", \"diff\": " + json_number(d.diff) + ", \"diff_lo\": " + json_number(d.lo) +
+         ", \"diff_hi\": " + json_number(d.hi) + ", \"pairing_ratio\": " + json_number(d.pairing_ratio);
+}
+
+// The "horizon" and "monthly" members of one compared (scenario, policy), indented by `pad`.
+std::string json_values(const PolicyComparison& pc, const std::string& pad) {
+  std::ostringstream o;
+  o << "\n" << pad << "\"horizon\": {";
+  bool first = true;
+  for (const ComparedValue& v : pc.values) {
+    if (figure_of(v).monthly) continue;
+    o << (first ? "" : ",") << "\n" << pad << "  " << json_string(figure_of(v).name) << ": {" << json_stats(v)
+      << "}";
+    first = false;
+  }
+  o << "\n" << pad << "},\n" << pad << "\"monthly\": {";
+  first = true;
+  for (std::size_t i = 0; i < pc.values.size();) {
+    const ComparedValue& v0 = pc.values[i];
+    if (!figure_of(v0).monthly) {
+      ++i;
+      continue;
+    }
+    o << (first ? "" : ",") << "\n" << pad << "  " << json_string(figure_of(v0).name) << ": [";
+    first = false;
+    for (bool first_month = true; i < pc.values.size() && pc.values[i].figure == v0.figure; ++i) {
+      o << (first_month ? "" : ", ") << "{\"month\": " << pc.values[i].month << ", " << json_stats(pc.values[i])
+        << "}";
+      first_month = false;
+    }
+    o << "]";
+  }
+  o << "\n" << pad << "}}";
+  return o.str();
+}
+
+}  // namespace
+
+std::string format_comparison_table(const RunResults& r, const Comparison& c, CompareView view) {
+  std::ostringstream o;
+  o << "limitsim compare '" << r.meta.name << "'  |  paths " << format_number(c.paths, 0) << "  |  months "
+    << c.months << "  |  baseline '" << c.baseline << "'  |  cost of funds " << format_percent(c.cost_of_funds)
+    << " a year";
+  if (c.importance_shift != 0.0)
+    o << "  |  importance sampling: factor shift " << exact_number(c.importance_shift);
+  else if (c.weighted)
+    o << "  |  weighted paths";
+  o << "\n";
+  o << "value: mean over paths \u00b1 standard error (UL, VaR, ES: estimate \u00b1 bootstrap se); "
+       "money in currency units; horizon figures are totals over months 1.."
+    << c.months << "\n";
+  if (c.weighted)
+    o << "paths weighted by their importance-sampling likelihood ratios w_p; a paired difference is "
+         "w_p (x_p \u2212 baseline_p)\n";
+  o << "diff: policy \u2212 baseline on the same paths, with its 95% CI (t interval; UL, VaR, ES: paired bootstrap)\n";
+  o << "ratio: paired CI width / unpaired (independent runs) CI width; below 1, pairing narrowed the interval\n";
+  const std::size_t Q = r.policy_names.size(), N = Q == 0 ? 0 : c.combos.size() / Q;
+  if (view != CompareView::kStress) {
+    for (std::size_t s = 0; s < N; ++s) {
+      o << "\nscenario '" << c.combos[s * Q].scenario << "'\n";
+      std::vector<const PolicyComparison*> group;
+      for (std::size_t q = 0; q < Q; ++q) group.push_back(&c.combos[s * Q + q]);
+      o << comparison_block(group, "policy", policy_label);
+    }
+  }
+  if (view == CompareView::kStress || (view == CompareView::kBoth && N > 1)) {
+    o << "\nstress: every scenario \u2212 the baseline scenario '" << c.baseline_scenario
+      << "' under the same policy, on the same paths\n";
+    if (N < 2) o << "(the run has one scenario)\n";
+    for (std::size_t q = 0; q < Q && N > 1; ++q) {
+      o << "\npolicy '" << c.stress[q].policy << "'\n";
+      std::vector<const PolicyComparison*> group;
+      for (std::size_t s = 0; s < N; ++s) group.push_back(&c.stress[s * Q + q]);
+      o << comparison_block(group, "scenario", scenario_label);
+    }
+  }
+  return o.str();
+}
+
+std::string format_comparison_csv(const Comparison& c, CompareView view) {
+  if (view == CompareView::kBoth)
+    throw std::invalid_argument("format_comparison_csv: one CSV holds one view (policies or stress)");
+  return "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio\n" +
+         csv_rows(view == CompareView::kStress ? c.stress : c.combos);
+}
+
 std::string format_comparison_json(const RunResults& r, const Comparison& c) {
   std::ostringstream o;
-  auto stats = [&](const ComparedValue& v) {
-    const PairedDifference& d = v.vs_baseline;
-    return "\"value\": " + json_number(v.value.value) + ", \"se\": " + json_number(v.value.se) +
-           ", \"diff\": " + json_number(d.diff) + ", \"diff_lo\": " + json_number(d.lo) +
-           ", \"diff_hi\": " + json_number(d.hi) + ", \"pairing_ratio\": " + json_number(d.pairing_ratio);
-  };
   o << "{\n";
   o << "  \"run_name\": " << json_string(r.meta.name) << ",\n";
   o << "  \"paths\": " << c.paths << ",\n  \"months\": " << c.months << ",\n";
   o << "  \"customers\": " << r.meta.customers << ",\n";
   o << "  \"baseline\": " << json_string(c.baseline) << ",\n";
+  o << "  \"baseline_scenario\": " << json_string(c.baseline_scenario) << ",\n";
   o << "  \"cost_of_funds\": " << json_number(c.cost_of_funds) << ",\n";
+  o << "  \"weighted\": " << (c.weighted ? "true" : "false") << ",\n";
+  o << "  \"importance_shift\": " << json_number(c.importance_shift) << ",\n";
   o << "  \"confidence_level\": " << json_number(kCompareConfidence) << ",\n";
   o << "  \"t_quantile\": " << json_number(c.t_quantile) << ",\n";
   o << "  \"bootstrap\": {\"resamples\": " << kBootstrapResamples << ", \"seed\": " << kBootstrapSeed
@@ -733,37 +759,24 @@ std::string format_comparison_json(const RunResults& r, const Comparison& c) {
       << json_string(figs[f].description) << "}" << (f + 1 < figs.size() ? "," : "") << "\n";
   o << "  ],\n";
   o << "  \"scenarios\": [";
-  const std::size_t Q = r.policy_names.size();
-  for (std::size_t s = 0; s * Q < c.combos.size(); ++s) {
+  const std::size_t Q = r.policy_names.size(), N = Q == 0 ? 0 : c.combos.size() / Q;
+  for (std::size_t s = 0; s < N; ++s) {
     o << (s ? "," : "") << "\n    {\"name\": " << json_string(c.combos[s * Q].scenario) << ", \"policies\": [";
     for (std::size_t q = 0; q < Q; ++q) {
       const PolicyComparison& pc = c.combos[s * Q + q];
       o << (q ? "," : "") << "\n      {\"name\": " << json_string(pc.policy)
-        << ", \"is_baseline\": " << (pc.is_baseline ? "true" : "false") << ",\n       \"horizon\": {";
-      bool first = true;
-      for (const ComparedValue& v : pc.values) {
-        if (figure_of(v).monthly) continue;
-        o << (first ? "" : ",") << "\n         " << json_string(figure_of(v).name) << ": {" << stats(v) << "}";
-        first = false;
-      }
-      o << "\n       },\n       \"monthly\": {";
-      first = true;
-      for (std::size_t i = 0; i < pc.values.size();) {
-        const ComparedValue& v0 = pc.values[i];
-        if (!figure_of(v0).monthly) {
-          ++i;
-          continue;
-        }
-        o << (first ? "" : ",") << "\n         " << json_string(figure_of(v0).name) << ": [";
-        first = false;
-        for (bool first_month = true; i < pc.values.size() && pc.values[i].figure == v0.figure; ++i) {
-          o << (first_month ? "" : ", ") << "{\"month\": " << pc.values[i].month << ", " << stats(pc.values[i])
-            << "}";
-          first_month = false;
-        }
-        o << "]";
-      }
-      o << "\n       }}";
+        << ", \"is_baseline\": " << (pc.is_baseline ? "true" : "false") << "," << json_values(pc, "       ");
+    }
+    o << "\n    ]}";
+  }
+  o << "\n  ],\n";
+  o << "  \"stress\": [";
+  for (std::size_t q = 0; q < Q && c.stress.size() == c.combos.size(); ++q) {
+    o << (q ? "," : "") << "\n    {\"policy\": " << json_string(c.stress[q].policy) << ", \"scenarios\": [";
+    for (std::size_t s = 0; s < N; ++s) {
+      const PolicyComparison& pc = c.stress[s * Q + q];
+      o << (s ? "," : "") << "\n      {\"name\": " << json_string(pc.scenario)
+        << ", \"is_baseline\": " << (pc.is_baseline ? "true" : "false") << "," << json_values(pc, "       ");
     }
     o << "\n    ]}";
   }

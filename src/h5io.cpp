@@ -19,6 +19,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -316,15 +317,24 @@ struct TailField {
 };
 const TailField kTailFields[] = {
     {"level", "share", "tail level q", &TailEstimate::level},
-    {"var", "currency", "VaR_q: order statistic ceil(q * paths) of losses/net_loss", &TailEstimate::var},
-    {"var_lo", "currency", "lower end of the distribution-free 95% CI of VaR_q (NaN: too few paths)",
+    {"var", "currency", "VaR_q of losses/net_loss: order statistic ceil(q * paths) (weighted: mass rule)",
+     &TailEstimate::var},
+    {"var_lo", "currency",
+     "lower end of the 95% CI of VaR_q: order statistics, or bootstrap percentile when weighted (NaN: too few paths)",
      &TailEstimate::var_lo},
-    {"var_hi", "currency", "upper end of the distribution-free 95% CI of VaR_q (NaN: too few paths)",
+    {"var_hi", "currency",
+     "upper end of the 95% CI of VaR_q: order statistics, or bootstrap percentile when weighted (NaN: too few paths)",
      &TailEstimate::var_hi},
     {"var_se", "currency", "bootstrap standard error of VaR_q", &TailEstimate::var_se},
-    {"es", "currency", "ES_q: mean of the losses at ranks ceil(q * paths)..paths", &TailEstimate::es},
+    {"es", "currency", "ES_q: (weighted) mean of the losses at or beyond VaR_q", &TailEstimate::es},
     {"es_se", "currency", "bootstrap standard error of ES_q", &TailEstimate::es_se},
+    {"es_lo", "currency", "lower end of the 95% bootstrap percentile CI of ES_q", &TailEstimate::es_lo},
+    {"es_hi", "currency", "upper end of the 95% bootstrap percentile CI of ES_q", &TailEstimate::es_hi},
 };
+
+// The columns of the /comparison and /stress tables, in order (docs/hdf5-schema.md).
+constexpr const char* kComparisonColumns =
+    "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio";
 
 // Group names of scenarios and policies: '%' and '/' percent-encoded, "." as "%2E".
 std::string group_name(const std::string& name) {
@@ -406,10 +416,12 @@ class Writer {
     write_string_scalar(root, "config", r_.meta.effective_config,
                         {"none", "", "effective configuration (TOML) that reproduces the run", ""});
     write_segments(root);
+    write_paths(root);
     write_strings(root, "scenarios", r_.scenario_names, {"none", "scenario", "scenario names in run order", ""});
     write_strings(root, "policies", r_.policy_names, {"none", "policy", "policy names in run order", ""});
     write_results(root);
-    write_comparison(root);
+    write_comparison(root, "comparison", c_.combos);
+    write_comparison(root, "stress", c_.stress);
     if (sweep_) write_sweep(root, *sweep_);
     ctx_.ok(H5Fflush(root.id(), H5F_SCOPE_GLOBAL), "cannot flush the file");
     ctx_.ok(root.h.close(), "cannot close the file");
@@ -548,13 +560,34 @@ class Writer {
     write_attr<std::int64_t>(root, "batch_size", r_.meta.batch_size);
     write_attr<double>(root, "wall_seconds", r_.meta.wall_seconds);
     write_attr<double>(root, "cost_of_funds", r_.meta.cost_of_funds);
+    write_attr<double>(root, "importance_shift", r_.meta.importance_shift);
   }
 
   void write_segments(const Object& root) const {
     Object g = make_group(root, "segments");
-    write_strings(g, "names", r_.segment_names, {"none", "segment", "reporting segment (score band) names", ""});
+    write_strings(g, "names", r_.segment_names,
+                  {"none", "segment", "reporting segment names: (score band, region) cells", ""});
     write_array(g, "customers", {r_.segment_names.size()}, r_.segment_customers,
                 {"customers", "segment", "customers simulated per segment", ""});
+    const SegmentCells& cells = s_.cells;
+    write_strings(g, "band_names", cells.band_names, {"none", "band", "score band names", ""});
+    write_strings(g, "region_names", cells.region_names,
+                  {"none", "region", "region names (one systematic factor each)", ""});
+    write_array(g, "segment_band", {cells.segment_band.size()}, cells.segment_band,
+                {"none", "segment", "index into band_names of each segment's score band", ""});
+    write_array(g, "segment_region", {cells.segment_region.size()}, cells.segment_region,
+                {"none", "segment", "index into region_names of each segment's region", ""});
+  }
+
+  void write_paths(const Object& root) const {
+    Object g = make_group(root, "paths");
+    const std::vector<double> w =
+        r_.path_weight.empty() ? std::vector<double>(static_cast<std::size_t>(r_.paths), 1.0) : r_.path_weight;
+    write_array(g, "weight", {w.size()}, w,
+                {"none", "path",
+                 "likelihood ratio of the path under importance sampling (1 without); every mean over paths is "
+                 "weighted by it",
+                 ""});
   }
 
   void write_results(const Object& root) const {
@@ -652,7 +685,16 @@ class Writer {
       units += std::string(units.empty() ? "" : ",") + f.name + "=" + f.unit;
     }
     write_string_attr(sum, "figure_units", units);
+    // Their 95% intervals (schema 1.2).
+    write_attr<double>(sum, "expected_loss_lo", cs.expected_loss_ci.lo);
+    write_attr<double>(sum, "expected_loss_hi", cs.expected_loss_ci.hi);
+    write_attr<double>(sum, "unexpected_loss_lo", cs.unexpected_loss_ci.lo);
+    write_attr<double>(sum, "unexpected_loss_hi", cs.unexpected_loss_ci.hi);
+    write_attr<std::int32_t>(sum, "weighted", s_.weighted ? 1 : 0);
+    write_string_attr(sum, "var_ci_method", s_.weighted ? "bootstrap_percentile" : "order_statistic");
     write_tail(sum, cs.tail);
+    write_contributions(sum, cs);
+    write_convergence(sum, cs.convergence);
     write_month_figures(sum, cs.months);
     write_array(sum, "report_months", {cs.report_months.size()}, cs.report_months,
                 {"month", "report", "months (1-based) shown in summary tables; ends with the horizon", ""});
@@ -664,6 +706,84 @@ class Writer {
       std::vector<double> v;
       for (const TailEstimate& te : tail) v.push_back(te.*(f.field));
       write_array(g, f.name, {tail.size()}, v, {f.units, "level", f.description, ""});
+    }
+  }
+
+  // Euler contributions by segment, score band and region (docs/hdf5-schema.md).
+  void write_contributions(const Object& sum, const ComboSummary& cs) const {
+    Object g = make_group(sum, "contributions");
+    const std::size_t L = kNumTailLevels;
+    std::vector<std::int64_t> rank, first, last;
+    for (std::size_t l = 0; l < L; ++l) {
+      rank.push_back(cs.by_segment.var_rank.at(l));
+      first.push_back(cs.by_segment.var_first.at(l));
+      last.push_back(cs.by_segment.var_last.at(l));
+    }
+    write_array(g, "var_rank", {L}, rank, {"none", "level", "1-based rank of VaR_q among the sorted path losses", ""});
+    write_array(g, "var_window_first", {L}, first,
+                {"none", "level", "first rank of the window of order statistics that splits VaR_q", ""});
+    write_array(g, "var_window_last", {L}, last,
+                {"none", "level", "last rank of the window of order statistics that splits VaR_q", ""});
+    struct Unit {
+      const char* name;
+      const RiskContributions* c;
+    };
+    for (const Unit& u : {Unit{"segment", &cs.by_segment}, Unit{"band", &cs.by_band}, Unit{"region", &cs.by_region}}) {
+      Object ug = make_group(g, u.name);
+      const std::string dim = u.name;
+      const std::size_t n = u.c->expected_loss.size();
+      write_array(ug, "expected_loss", {n}, u.c->expected_loss,
+                  {"currency", dim, "contribution to EL: (weighted) mean over paths of the " + dim + "'s loss", ""});
+      write_array(ug, "unexpected_loss", {n}, u.c->unexpected_loss,
+                  {"currency", dim, "contribution to UL: weighted covariance with the portfolio loss / UL", ""});
+      std::vector<double> var, es;
+      for (std::size_t l = 0; l < L; ++l) {
+        var.insert(var.end(), u.c->var.at(l).begin(), u.c->var.at(l).end());
+        es.insert(es.end(), u.c->es.at(l).begin(), u.c->es.at(l).end());
+      }
+      write_array(ug, "var", {L, n}, var,
+                  {"currency", "level," + dim,
+                   "contribution to VaR_q: window mean of the " + dim + "'s loss around VaR's rank, rescaled to VaR_q",
+                   ""});
+      write_array(ug, "es", {L, n}, es,
+                  {"currency", "level," + dim,
+                   "contribution to ES_q: (weighted) mean of the " + dim + "'s loss on the paths ES_q averages", ""});
+    }
+  }
+
+  // The loss figures on the first n paths, n = convergence_grid(P).
+  void write_convergence(const Object& sum, const std::vector<ConvergencePoint>& points) const {
+    Object g = make_group(sum, "convergence");
+    const std::size_t K = points.size(), L = kNumTailLevels;
+    std::vector<std::int64_t> paths;
+    std::vector<std::int32_t> resamples;
+    std::vector<double> el, el_se, el_lo, el_hi, ul, ul_se, ul_lo, ul_hi;
+    for (const ConvergencePoint& pt : points) {
+      paths.push_back(pt.paths);
+      resamples.push_back(pt.risk.resamples);
+      el.push_back(pt.risk.expected_loss.value);
+      el_se.push_back(pt.risk.expected_loss.se);
+      el_lo.push_back(pt.risk.expected_loss_ci.lo);
+      el_hi.push_back(pt.risk.expected_loss_ci.hi);
+      ul.push_back(pt.risk.unexpected_loss.value);
+      ul_se.push_back(pt.risk.unexpected_loss.se);
+      ul_lo.push_back(pt.risk.unexpected_loss_ci.lo);
+      ul_hi.push_back(pt.risk.unexpected_loss_ci.hi);
+    }
+    write_array(g, "paths", {K}, paths, {"none", "point", "n: the figures are those of paths 0..n-1; the last n is P", ""});
+    write_array(g, "resamples", {K}, resamples, {"none", "point", "bootstrap resamples behind the point's se and CIs", ""});
+    const std::pair<const char*, const std::vector<double>*> scalars[] = {
+        {"expected_loss", &el},   {"expected_loss_se", &el_se}, {"expected_loss_lo", &el_lo},
+        {"expected_loss_hi", &el_hi}, {"unexpected_loss", &ul},  {"unexpected_loss_se", &ul_se},
+        {"unexpected_loss_lo", &ul_lo}, {"unexpected_loss_hi", &ul_hi}};
+    for (const auto& [name, v] : scalars)
+      write_array(g, name, {K}, *v, {"currency", "point", std::string(name) + " of the first n paths", ""});
+    for (const TailField& f : kTailFields) {
+      if (std::strcmp(f.name, "level") == 0) continue;
+      std::vector<double> v;
+      for (const ConvergencePoint& pt : points)
+        for (const TailEstimate& te : pt.risk.tail) v.push_back(te.*(f.field));
+      write_array(g, f.name, {K, L}, v, {f.units, "point,level", std::string(f.description) + ", first n paths", ""});
     }
   }
 
@@ -680,29 +800,34 @@ class Writer {
     }
   }
 
-  // The comparison with the baseline as one tidy table: one row per (scenario,
-  // policy, figure, month), one dataset per column, all of the same length, so
-  // that pandas reads it in one line (docs/hdf5-schema.md).
-  void write_comparison(const Object& root) const {
-    Object g = make_group(root, "comparison");
+  // A comparison as one tidy table: one row per (scenario, policy, figure,
+  // month), one dataset per column, all of the same length, so that pandas
+  // reads it in one line (docs/hdf5-schema.md). /comparison holds every policy
+  // against the baseline policy; /stress every scenario against the baseline scenario.
+  void write_comparison(const Object& root, const char* name, const std::vector<PolicyComparison>& rows) const {
+    const bool stress = std::strcmp(name, "stress") == 0;
+    const std::string against = stress ? "the baseline scenario, same policy" : "the baseline policy, same scenario";
+    Object g = make_group(root, name);
     write_string_attr(g, "baseline", c_.baseline);
+    write_string_attr(g, "baseline_scenario", c_.baseline_scenario);
     write_attr<double>(g, "cost_of_funds", c_.cost_of_funds);
     write_attr<double>(g, "confidence_level", kCompareConfidence);
     write_attr<double>(g, "t_quantile", c_.t_quantile);
     write_attr<std::int32_t>(g, "bootstrap_resamples", kBootstrapResamples);
     write_attr<std::uint64_t>(g, "bootstrap_seed", kBootstrapSeed);
     write_string_attr(g, "bootstrap_generator", "std::mt19937_64");
+    write_attr<std::int32_t>(g, "weighted", c_.weighted ? 1 : 0);
     std::string units;
     for (const CompareFigure& f : compare_figures())
       units += std::string(units.empty() ? "" : ",") + f.name + "=" + f.unit;
     write_string_attr(g, "figure_units", units);
     // HDF5 lists datasets alphabetically; this is the table's (and the CSV's) column order.
-    write_string_attr(g, "columns", "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio");
+    write_string_attr(g, "columns", kComparisonColumns);
 
     std::vector<std::string> scenario, policy, figure, unit;
     std::vector<std::int32_t> month;
     std::vector<double> value, se, diff, lo, hi, pairing;
-    for (const PolicyComparison& pc : c_.combos)
+    for (const PolicyComparison& pc : rows)
       for (const ComparedValue& v : pc.values) {
         const CompareFigure& f = compare_figures().at(v.figure);
         scenario.push_back(pc.scenario);
@@ -725,15 +850,15 @@ class Writer {
                 {"month", "row", "report month (1-based) of a monthly figure; 0 for a horizon figure", ""});
     write_strings(g, "unit", unit, {"none", "row", "unit of value, se, diff, diff_lo and diff_hi in this row", ""});
     write_array(g, "value", shape, value,
-                {"mixed", "row", "this policy: mean over paths (VaR, ES: the estimate); unit in column unit", ""});
+                {"mixed", "row",
+                 "this scenario and policy: mean over paths (UL, VaR, ES: the estimate); unit in column unit", ""});
     write_array(g, "se", shape, se,
-                {"mixed", "row", "standard error of value (VaR, ES: bootstrap); NaN for one path", ""});
-    write_array(g, "diff", shape, diff,
-                {"mixed", "row", "policy - baseline on the same paths (same scenario)", ""});
+                {"mixed", "row", "standard error of value (UL, VaR, ES: bootstrap); NaN for one path", ""});
+    write_array(g, "diff", shape, diff, {"mixed", "row", "value - that of " + against + ", on the same paths", ""});
     write_array(g, "diff_lo", shape, lo,
-                {"mixed", "row", "lower end of the 95% CI of diff (t interval; VaR, ES: paired bootstrap)", ""});
+                {"mixed", "row", "lower end of the 95% CI of diff (t interval; UL, VaR, ES: paired bootstrap)", ""});
     write_array(g, "diff_hi", shape, hi,
-                {"mixed", "row", "upper end of the 95% CI of diff (t interval; VaR, ES: paired bootstrap)", ""});
+                {"mixed", "row", "upper end of the 95% CI of diff (t interval; UL, VaR, ES: paired bootstrap)", ""});
     write_array(g, "pairing_ratio", shape, pairing,
                 {"none", "row", "width of the paired CI / width of the unpaired (independent runs) CI", ""});
   }
@@ -818,6 +943,29 @@ void validate_for_write(const RunResults& r, const Summary& s, const Comparison&
   }
   if (cmp.paths != r.paths || cmp.months != r.months)
     bad("the comparison does not match the results (paths or months)");
+  if (cmp.stress.size() != cmp.combos.size()) bad("the comparison's stress view does not match the results");
+  for (std::size_t i = 0; i < cmp.stress.size(); ++i)
+    if (cmp.stress[i].scenario != cmp.combos[i].scenario || cmp.stress[i].policy != cmp.combos[i].policy ||
+        cmp.stress[i].values.size() != cmp.combos[i].values.size())
+      bad("the comparison's stress view does not match the results (combo " + std::to_string(i) + ")");
+  try {
+    const SegmentCells cells = segment_cells(r);
+    if (cells.band_names != s.cells.band_names || cells.region_names != s.cells.region_names ||
+        cells.segment_band != s.cells.segment_band || cells.segment_region != s.cells.segment_region)
+      bad("the summary's bands and regions are not those of the results");
+    check_weights(r.path_weight, static_cast<std::size_t>(r.paths), "path weights");
+  } catch (const std::invalid_argument& e) {
+    bad(e.what());
+  }
+  for (const ComboSummary& cs : s.combos) {
+    const std::size_t G = static_cast<std::size_t>(r.segments);
+    if (cs.by_segment.expected_loss.size() != G || cs.by_segment.var.size() != kNumTailLevels ||
+        cs.by_segment.var_rank.size() != kNumTailLevels ||
+        cs.by_band.expected_loss.size() != s.cells.band_names.size() ||
+        cs.by_region.expected_loss.size() != s.cells.region_names.size() || cs.convergence.empty())
+      bad("the summary's contributions or convergence bands do not match the results (" + cs.scenario + " / " +
+          cs.policy + ")");
+  }
   if (!std::isfinite(r.meta.cost_of_funds)) bad("the cost of funds is not finite");
 }
 
@@ -831,12 +979,14 @@ class Reader {
     Handle fapl = file_access(ctx_);
     root_ = {ctx_.own(H5Fopen(ctx_.file().c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose, "cannot open the file"),
              "/"};
-    check_schema();
+    const int minor = check_schema();
     RunResults r;
-    read_meta(r);
+    read_meta(r, minor);
     r.meta.effective_config = read_strings("/config", std::vector<hsize_t>{}).at(0);
-    r.segment_names = read_strings("/segments/names", std::vector<hsize_t>{static_cast<hsize_t>(r.segments)});
-    r.segment_customers = read_array<std::int64_t>("/segments/customers", {static_cast<hsize_t>(r.segments)});
+    const std::vector<hsize_t> G{static_cast<hsize_t>(r.segments)};
+    r.segment_names = read_strings("/segments/names", G);
+    r.segment_customers = read_array<std::int64_t>("/segments/customers", G);
+    read_cells_and_weights(r, minor);
     r.scenario_names = read_strings("/scenarios", std::nullopt);
     r.policy_names = read_strings("/policies", std::nullopt);
     for (const std::string& scenario : r.scenario_names)
@@ -847,20 +997,52 @@ class Reader {
   }
 
  private:
-  void check_schema() const {
+  // Checks the major version; returns the minor one.
+  int check_schema() const {
     if (H5Aexists(root_.id(), "schema_version") <= 0)
       ctx_.fail("not a limitsim result file (no schema_version attribute on '/')");
     const std::string v = read_string_attr(root_, "schema_version");
     const std::size_t dot = v.find('.');
     const std::string major = v.substr(0, dot);
-    if (major.empty() || major.find_first_not_of("0123456789") != std::string::npos || dot == std::string::npos)
-      ctx_.fail("unreadable schema_version '" + v + "'");
+    const std::string minor = dot == std::string::npos ? "" : v.substr(dot + 1);
+    auto digits = [](const std::string& x) {
+      return !x.empty() && x.size() < 6 && x.find_first_not_of("0123456789") == std::string::npos;
+    };
+    if (!digits(major) || !digits(minor)) ctx_.fail("unreadable schema_version '" + v + "'");
     if (std::stoi(major) != kSchemaVersionMajor)
       ctx_.fail("schema_version " + v + " is not supported (this build reads " + std::to_string(kSchemaVersionMajor) +
                 ".x)");
+    return std::stoi(minor);
   }
 
-  void read_meta(RunResults& r) const {
+  // Schema 1.2 added the path weights and the segments' bands and regions; a
+  // 1.1 file had no importance sampling (weights 1), and its segments were the
+  // score bands of one region.
+  void read_cells_and_weights(RunResults& r, int minor) const {
+    const std::size_t G = static_cast<std::size_t>(r.segments);
+    if (minor < 2) {
+      r.band_names = r.segment_names;
+      r.region_names = {"all"};
+      r.segment_band.resize(G);
+      std::iota(r.segment_band.begin(), r.segment_band.end(), 0);
+      r.segment_region.assign(G, 0);
+      r.path_weight.assign(static_cast<std::size_t>(r.paths), 1.0);
+      return;
+    }
+    r.band_names = read_strings("/segments/band_names", std::nullopt);
+    r.region_names = read_strings("/segments/region_names", std::nullopt);
+    r.segment_band = read_array<std::int32_t>("/segments/segment_band", {static_cast<hsize_t>(G)});
+    r.segment_region = read_array<std::int32_t>("/segments/segment_region", {static_cast<hsize_t>(G)});
+    r.path_weight = read_array<double>("/paths/weight", {static_cast<hsize_t>(r.paths)});
+    try {
+      segment_cells(r);
+      check_weights(r.path_weight, static_cast<std::size_t>(r.paths), "/paths/weight");
+    } catch (const std::invalid_argument& e) {
+      ctx_.fail(e.what());
+    }
+  }
+
+  void read_meta(RunResults& r, int minor) const {
     // Schema 1.1 added these; a 1.0 file lacks the inputs of the comparison.
     for (const char* name : {"cost_of_funds", "baseline_policy"})
       if (H5Aexists(root_.id(), name) <= 0)
@@ -874,6 +1056,9 @@ class Reader {
     r.meta.wall_seconds = read_attr<double>(root_, "wall_seconds");
     r.meta.cost_of_funds = read_attr<double>(root_, "cost_of_funds");
     if (!std::isfinite(r.meta.cost_of_funds)) ctx_.fail("attribute 'cost_of_funds' of '/' is not finite");
+    // Schema 1.2 added importance_shift; before it there was no importance sampling.
+    if (minor >= 2 || H5Aexists(root_.id(), "importance_shift") > 0)
+      r.meta.importance_shift = read_attr<double>(root_, "importance_shift");
     r.paths = read_attr<std::int32_t>(root_, "paths");
     r.months = read_attr<std::int32_t>(root_, "months");
     r.segments = read_attr<std::int32_t>(root_, "segments");

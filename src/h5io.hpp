@@ -11,7 +11,8 @@
 namespace limitsim {
 
 constexpr int kSchemaVersionMajor = 1;
-constexpr int kSchemaVersionMinor = 1;  // 1.1: cost_of_funds, baseline_policy, /comparison
+constexpr int kSchemaVersionMinor = 2;  // 1.1: cost_of_funds, baseline_policy, /comparison;
+                                        // 1.2: path weights, bands and regions, tail risk, /stress
 
 // Writes the run to `path` atomically: a temporary file in the same folder is
 // written, flushed and closed, then renamed over `path`. On any error the
@@ -25,7 +26,11 @@ void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c
 // rename; nothing is left at `path` on an error or an interrupt.
 void write_text_atomically(const std::string& path, const std::string& text);
 
-// Reads back the raw sums and metadata written by write_results_h5.
+// Reads back the raw sums and metadata written by write_results_h5, with the
+// path weights, importance_shift and the segments' bands and regions (a 1.1
+// file has none of these: its weights are 1, its bands are its segments and it
+// has one region, "all"). The derived summary and comparison are not read:
+// compute_summary and compute_comparison recompute them from the sums.
 // Throws std::runtime_error naming the file and what is wrong or missing.
 RunResults read_results_h5(const std::string& path);
 

@@ -139,9 +139,16 @@ int sweep_command(const RunOptions& opt) {
   return simulate(sc.run, opt, &sc);
 }
 
-int summary_command(const std::string& file) {
-  const RunResults r = read_results_h5(file);
-  std::cout << format_summary_table(r, compute_summary(r, r.meta.report_months));
+struct SummaryCliOptions {
+  std::string file;
+  bool convergence = false;  // also print the convergence bands
+};
+
+int summary_command(const SummaryCliOptions& opt) {
+  const RunResults r = read_results_h5(opt.file);
+  const Summary s = compute_summary(r, r.meta.report_months);
+  std::cout << format_summary_table(r, s);
+  if (opt.convergence) std::cout << "\n" << format_convergence_table(r, s);
   return 0;
 }
 
@@ -150,6 +157,7 @@ struct CompareCliOptions {
   std::string baseline;
   std::string format = "table";
   std::optional<double> cost_of_funds;
+  bool stress = false;  // the stress view only (every scenario against the first)
 };
 
 // Reads the file (never writes it) and recomputes the comparison from its sums,
@@ -169,11 +177,11 @@ int compare_command(const CompareCliOptions& opt) {
   co.cost_of_funds = opt.cost_of_funds;
   const Comparison c = compute_comparison(r, co);
   if (opt.format == "csv")
-    std::cout << format_comparison_csv(c);
+    std::cout << format_comparison_csv(c, opt.stress ? CompareView::kStress : CompareView::kPolicies);
   else if (opt.format == "json")
-    std::cout << format_comparison_json(r, c);
+    std::cout << format_comparison_json(r, c);  // holds both views
   else
-    std::cout << format_comparison_table(r, c);
+    std::cout << format_comparison_table(r, c, opt.stress ? CompareView::kStress : CompareView::kBoth);
   return 0;
 }
 
@@ -199,6 +207,8 @@ int main(int argc, char** argv) {
   run->add_option("--backend", ro.o.backend, "cpu, cuda or auto");
   run->add_option("--threads", ro.o.threads, "CPU threads (0 = all cores)");
   run->add_option("--batch-size", ro.o.batch_size, "Customers per batch (results do not depend on it)");
+  run->add_option("--importance-shift", ro.o.importance_shift,
+                  "Importance sampling: mean shift of the systematic factor draws (0 = off)");
   run->add_flag("--quiet", ro.quiet, "No progress and no summary table");
 
   RunOptions so;
@@ -215,11 +225,15 @@ int main(int argc, char** argv) {
   sweep->add_option("--backend", so.o.backend, "cpu, cuda or auto");
   sweep->add_option("--threads", so.o.threads, "CPU threads (0 = all cores)");
   sweep->add_option("--batch-size", so.o.batch_size, "Customers per batch (results do not depend on it)");
+  sweep->add_option("--importance-shift", so.o.importance_shift,
+                    "Importance sampling: mean shift of the systematic factor draws (0 = off)");
   sweep->add_flag("--quiet", so.quiet, "No progress and no table");
 
-  std::string summary_file;
+  SummaryCliOptions sumo;
   CLI::App* summary = app.add_subcommand("summary", "Print the key figures of a result file");
-  summary->add_option("file", summary_file, "HDF5 result file")->required()->check(CLI::ExistingFile);
+  summary->add_option("file", sumo.file, "HDF5 result file")->required()->check(CLI::ExistingFile);
+  summary->add_flag("--convergence", sumo.convergence,
+                    "Also print the convergence bands: each loss figure on the first 10, 20, 50, ... paths");
 
   CompareCliOptions co;
   CLI::App* compare =
@@ -230,6 +244,9 @@ int main(int argc, char** argv) {
   compare->add_option("--format", co.format, "table, csv or json (default table)");
   compare->add_option("--cost-of-funds", co.cost_of_funds,
                       "Annual cost-of-funds rate in [0, 1], overrides the file's (what-if)");
+  compare->add_flag("--stress", co.stress,
+                    "Only the stress view: every scenario against the run's first scenario, per policy "
+                    "(table and csv; json always holds both)");
 
   try {
     app.parse(argc, argv);
@@ -255,7 +272,7 @@ int main(int argc, char** argv) {
       }
       return sweep_command(so);
     }
-    if (*summary) return summary_command(summary_file);
+    if (*summary) return summary_command(sumo);
     if (*compare) return compare_command(co);
     std::cout << app.help();
     return 0;

@@ -18,30 +18,6 @@ namespace limitsim {
 namespace {
 
 constexpr double kCentsPerUnit = 100.0;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kCiZ = 1.96;  // two-sided 95% normal quantile for the VaR rank interval
-
-// ---------------------------------------------------------------- statistics
-
-double mean_of(const std::vector<double>& x) {
-  double s = 0.0;
-  for (double v : x) s += v;
-  return s / static_cast<double>(x.size());
-}
-
-// Sample standard deviation (n - 1); NaN for fewer than two values.
-double sample_sd(const std::vector<double>& x, double mean) {
-  if (x.size() < 2) return kNaN;
-  double ss = 0.0;
-  for (double v : x) ss += (v - mean) * (v - mean);
-  return std::sqrt(ss / static_cast<double>(x.size() - 1));
-}
-
-// Mean over paths with se = sd / sqrt(P) (NaN when P == 1).
-Estimate mean_estimate(const std::vector<double>& x) {
-  const double m = mean_of(x);
-  return {m, sample_sd(x, m) / std::sqrt(static_cast<double>(x.size()))};
-}
 
 double ratio(double num, double den) { return den == 0.0 ? 0.0 : num / den; }
 
@@ -124,7 +100,7 @@ static_assert(sizeof(MonthFigures) ==
                   offsetof(MonthFigures, active) + std::size(kMonthFigureDefs) * sizeof(Estimate),
               "kMonthFigureDefs must list every Estimate of MonthFigures");
 
-std::vector<MonthFigures> month_figures(const RunResults& r, const ComboSums& c) {
+std::vector<MonthFigures> month_figures(const RunResults& r, const ComboSums& c, const std::vector<double>& w) {
   const std::size_t P = static_cast<std::size_t>(r.paths);
   std::vector<std::int64_t> cum_loss(P, 0), cum_chargeoffs(P, 0);
   std::vector<std::vector<double>> values(std::size(kMonthFigureDefs), std::vector<double>(P));
@@ -141,7 +117,7 @@ std::vector<MonthFigures> month_figures(const RunResults& r, const ComboSums& c)
     MonthFigures mf;
     mf.month = t + 1;
     for (std::size_t f = 0; f < std::size(kMonthFigureDefs); ++f)
-      mf.*(kMonthFigureDefs[f].info.field) = mean_estimate(values[f]);
+      mf.*(kMonthFigureDefs[f].info.field) = weighted_mean_estimate(values[f], w);
     out.push_back(mf);
   }
   return out;
@@ -172,107 +148,40 @@ const TotalDef kTotalDefs[] = {
     {{"freezes", "accounts", "lines newly frozen, all months", &ComboSummary::freezes}, {kFreezeCount}, 1.0},
 };
 
-// ---------------------------------------------------------------- tail and bootstrap
+// ---------------------------------------------------------------- loss figures
 
-struct TailPoint {
-  double var;
-  double es;
-};
-
-// VaR and ES of the ascending losses x where x_i occurs counts[i] times (n in all):
-// walks the top n - k + 1 values down from the largest.
-TailPoint tail_point(const std::vector<double>& x, const std::vector<std::uint32_t>* counts, std::int64_t n,
-                     const TailLevel& level) {
-  const std::int64_t tail_size = n - tail_rank(level, n) + 1;
-  std::int64_t left = tail_size;
-  double sum = 0.0, var = kNaN;
-  for (std::size_t i = x.size(); i-- > 0 && left > 0;) {
-    const std::int64_t take = std::min<std::int64_t>(counts ? (*counts)[i] : 1, left);
-    if (take == 0) continue;
-    sum += static_cast<double>(take) * x[i];
-    left -= take;
-    var = x[i];
-  }
-  return {var, sum / static_cast<double>(tail_size)};
-}
-
-// Distribution-free 95% CI for the q-quantile from order statistics, ranks by
-// the normal approximation to the binomial; NaN for a side outside 1..P.
-std::pair<double, double> var_ci(const std::vector<double>& sorted, double q) {
-  const double P = static_cast<double>(sorted.size());
-  const double half = kCiZ * std::sqrt(P * q * (1.0 - q));
-  const double lo = std::floor(P * q - half);
-  const double hi = std::ceil(P * q + half) + 1.0;
-  auto at = [&](double rank) { return rank >= 1.0 && rank <= P ? sorted[static_cast<std::size_t>(rank) - 1] : kNaN; };
-  return {at(lo), at(hi)};
-}
-
-struct BootstrapSe {
-  double sd = kNaN;
-  std::vector<double> var, es;  // [level]
-};
-
-// Nonparametric bootstrap of sd, VaR and ES. Each resample draws P indices into
-// the ascending losses with uniform_index on one std::mt19937_64(kBootstrapSeed);
-// the resample is kept as counts per sorted value, so no sort is needed.
-BootstrapSe bootstrap_se(const std::vector<double>& sorted) {
-  const std::size_t P = sorted.size();
-  const std::size_t L = std::size(kTailLevels);
-  BootstrapSe out;
-  out.var.assign(L, kNaN);
-  out.es.assign(L, kNaN);
-  if (P < 2) return out;
-
-  std::mt19937_64 gen(kBootstrapSeed);
-  std::vector<std::uint32_t> counts(P);
-  std::vector<double> sds(kBootstrapResamples);
-  std::vector<std::vector<double>> vars(L, std::vector<double>(kBootstrapResamples)), ess = vars;
-  for (int b = 0; b < kBootstrapResamples; ++b) {
-    std::fill(counts.begin(), counts.end(), 0u);
-    for (std::size_t j = 0; j < P; ++j) ++counts[uniform_index(gen, P)];
-    double sum = 0.0;
-    for (std::size_t i = 0; i < P; ++i) sum += counts[i] * sorted[i];
-    const double mean = sum / static_cast<double>(P);
-    double ss = 0.0;
-    for (std::size_t i = 0; i < P; ++i) ss += counts[i] * (sorted[i] - mean) * (sorted[i] - mean);
-    sds[b] = std::sqrt(ss / static_cast<double>(P - 1));
-    for (std::size_t l = 0; l < L; ++l) {
-      const TailPoint tp = tail_point(sorted, &counts, static_cast<std::int64_t>(P), kTailLevels[l]);
-      vars[l][b] = tp.var;
-      ess[l][b] = tp.es;
+// Per path: the cumulative net loss of each segment, currency units ([segment][path]).
+std::vector<std::vector<double>> segment_losses(const RunResults& r, const ComboSums& c) {
+  std::vector<std::vector<double>> out(static_cast<std::size_t>(r.segments),
+                                       std::vector<double>(static_cast<std::size_t>(r.paths)));
+  for (int p = 0; p < r.paths; ++p)
+    for (int g = 0; g < r.segments; ++g) {
+      std::int64_t cents = 0;
+      for (int t = 0; t < r.months; ++t) cents += c.sums[r.cell_index(p, t, g, kChargeoffLoss)];
+      out[static_cast<std::size_t>(g)][static_cast<std::size_t>(p)] = static_cast<double>(cents) / kCentsPerUnit;
     }
-  }
-  out.sd = sample_sd(sds, mean_of(sds));
-  for (std::size_t l = 0; l < L; ++l) {
-    out.var[l] = sample_sd(vars[l], mean_of(vars[l]));
-    out.es[l] = sample_sd(ess[l], mean_of(ess[l]));
-  }
   return out;
 }
 
-void loss_figures(ComboSummary& cs) {
-  std::vector<double> sorted = cs.path_loss;
-  std::sort(sorted.begin(), sorted.end());
-  const BootstrapSe boot = bootstrap_se(sorted);
-  cs.expected_loss = mean_estimate(cs.path_loss);
-  cs.unexpected_loss = {sample_sd(cs.path_loss, cs.expected_loss.value), boot.sd};
-  const auto P = static_cast<std::int64_t>(sorted.size());
-  for (std::size_t l = 0; l < std::size(kTailLevels); ++l) {
-    const TailPoint tp = tail_point(sorted, nullptr, P, kTailLevels[l]);
-    const auto ci = var_ci(sorted, kTailLevels[l].value());
-    cs.tail.push_back({kTailLevels[l].value(), tp.var, ci.first, ci.second, boot.var[l], tp.es, boot.es[l]});
-  }
-}
-
-ComboSummary combo_summary(const RunResults& r, const ComboSums& c, const std::vector<std::int32_t>& report) {
+ComboSummary combo_summary(const RunResults& r, const ComboSums& c, const std::vector<std::int32_t>& report,
+                           const std::vector<double>& w, const SegmentCells& cells) {
   ComboSummary cs;
   cs.scenario = c.scenario;
   cs.policy = c.policy;
   cs.path_loss = scaled(horizon_totals(r, c, {kChargeoffLoss}), kCentsPerUnit);
-  loss_figures(cs);
+  const LossRisk risk = loss_risk(cs.path_loss, w);
+  cs.expected_loss = risk.expected_loss;
+  cs.expected_loss_ci = risk.expected_loss_ci;
+  cs.unexpected_loss = risk.unexpected_loss;
+  cs.unexpected_loss_ci = risk.unexpected_loss_ci;
+  cs.tail = risk.tail;
+  cs.by_segment = risk_contributions(cs.path_loss, segment_losses(r, c), w, risk);
+  cs.by_band = aggregate_contributions(cs.by_segment, cells.segment_band, cells.band_names.size());
+  cs.by_region = aggregate_contributions(cs.by_segment, cells.segment_region, cells.region_names.size());
+  cs.convergence = convergence_bands(cs.path_loss, w, risk);
   for (const TotalDef& d : kTotalDefs)
-    cs.*(d.info.field) = mean_estimate(scaled(horizon_totals(r, c, d.metrics), d.divisor));
-  cs.months = month_figures(r, c);
+    cs.*(d.info.field) = weighted_mean_estimate(scaled(horizon_totals(r, c, d.metrics), d.divisor), w);
+  cs.months = month_figures(r, c, w);
   cs.report_months = report;
   return cs;
 }
@@ -299,7 +208,12 @@ std::string header_line(const RunResults& r, const Summary& s) {
   o << "limitsim run '" << r.meta.name << "'  |  customers " << fmt_num(static_cast<double>(r.meta.customers), 0)
     << "  |  paths " << fmt_num(s.paths, 0) << "  |  months " << s.months << "  |  backend "
     << (r.meta.backend.empty() ? "n/a" : r.meta.backend) << "  |  threads " << r.meta.threads << "  |  wall "
-    << fmt_num(r.meta.wall_seconds, 1) << " s\n";
+    << fmt_num(r.meta.wall_seconds, 1) << " s";
+  if (s.importance_shift != 0.0)
+    o << "  |  importance sampling: factor shift " << exact_number(s.importance_shift);
+  else if (s.weighted)
+    o << "  |  weighted paths";
+  o << "\n";
   return o.str();
 }
 
@@ -316,9 +230,15 @@ std::string month_table(const ComboSummary& cs) {
   return t.render("  ");
 }
 
-std::string ci_text(const TailEstimate& te) {
-  if (std::isnan(te.var_lo) && std::isnan(te.var_hi)) return "95% CI n/a";
-  return "95% CI [" + fmt_num(te.var_lo, 2) + ", " + fmt_num(te.var_hi, 2) + "]";
+std::string ci_text(const Interval& ci) {
+  if (std::isnan(ci.lo) && std::isnan(ci.hi)) return "95% CI n/a";
+  return "95% CI [" + fmt_num(ci.lo, 2) + ", " + fmt_num(ci.hi, 2) + "]";
+}
+
+std::string level_text(double level) {
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%g%%", 100.0 * level);
+  return pct;
 }
 
 std::string figure_table(const ComboSummary& cs) {
@@ -326,13 +246,11 @@ std::string figure_table(const ComboSummary& cs) {
   auto add = [&](const std::string& label, const Estimate& e, int decimals, std::string note = "") {
     t.add({label, fmt_num(e.value, decimals), "\u00b1", fmt_num(e.se, decimals), std::move(note)});
   };
-  add("expected loss", cs.expected_loss, 2);
-  add("unexpected loss (sd)", cs.unexpected_loss, 2);
+  add("expected loss", cs.expected_loss, 2, ci_text(cs.expected_loss_ci));
+  add("unexpected loss (sd)", cs.unexpected_loss, 2, ci_text(cs.unexpected_loss_ci));
   for (const TailEstimate& te : cs.tail) {
-    char pct[32];
-    std::snprintf(pct, sizeof pct, "%g%%", 100.0 * te.level);
-    add(std::string("VaR ") + pct, {te.var, te.var_se}, 2, ci_text(te));
-    add(std::string("ES ") + pct, {te.es, te.es_se}, 2);
+    add("VaR " + level_text(te.level), {te.var, te.var_se}, 2, ci_text({te.var_lo, te.var_hi}));
+    add("ES " + level_text(te.level), {te.es, te.es_se}, 2, ci_text({te.es_lo, te.es_hi}));
   }
   add("exposure at charge-off", cs.exposure_at_chargeoff, 2);
   add("revenue (interest + fees)", cs.revenue, 2);
@@ -341,23 +259,85 @@ std::string figure_table(const ComboSummary& cs) {
   return t.render("  ");
 }
 
+// One row per unit (band or region) and a total row with the portfolio figures.
+std::string contribution_table(const char* unit, const std::vector<std::string>& names, const RiskContributions& c,
+                               const ComboSummary& cs) {
+  std::string align = "l";
+  std::vector<std::string> head{unit, "EL", "UL"};
+  for (const TailEstimate& te : cs.tail) {
+    head.push_back("VaR " + level_text(te.level));
+    head.push_back("ES " + level_text(te.level));
+  }
+  align.append(head.size() - 1, 'r');
+  TextTable t(align);
+  t.add(head);
+  for (std::size_t g = 0; g < names.size(); ++g) {
+    std::vector<std::string> row{names[g], fmt_num(c.expected_loss[g], 2), fmt_num(c.unexpected_loss[g], 2)};
+    for (std::size_t l = 0; l < c.var.size(); ++l) {
+      row.push_back(fmt_num(c.var[l][g], 2));
+      row.push_back(fmt_num(c.es[l][g], 2));
+    }
+    t.add(std::move(row));
+  }
+  std::vector<std::string> total{"total", fmt_num(cs.expected_loss.value, 2), fmt_num(cs.unexpected_loss.value, 2)};
+  for (const TailEstimate& te : cs.tail) {
+    total.push_back(fmt_num(te.var, 2));
+    total.push_back(fmt_num(te.es, 2));
+  }
+  t.add(std::move(total));
+  return t.render("  ");
+}
+
+std::string contributions(const Summary& s, const ComboSummary& cs) {
+  std::string out = "  risk contributions by score band (Euler allocation; each column adds up to the total)\n";
+  out += contribution_table("band", s.cells.band_names, cs.by_band, cs);
+  if (s.cells.region_names.size() > 1) {
+    out += "  risk contributions by region\n";
+    out += contribution_table("region", s.cells.region_names, cs.by_region, cs);
+  }
+  return out;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- public helpers
 
-std::int64_t tail_rank(const TailLevel& level, std::int64_t paths) {
-  return std::max<std::int64_t>(1, (level.num * paths + level.den - 1) / level.den);
+SegmentCells segment_cells(const RunResults& r) {
+  auto bad = [](const std::string& what) { throw std::invalid_argument("segment cells: " + what); };
+  const auto G = static_cast<std::size_t>(std::max(r.segments, 0));
+  if (r.segment_names.size() != G)
+    bad(std::to_string(r.segment_names.size()) + " segment names for " + std::to_string(G) + " segments");
+  SegmentCells c;
+  c.segment_names = r.segment_names;
+  auto axis = [&](const char* what, const std::vector<std::string>& names, const std::vector<std::int32_t>& of,
+                  std::vector<std::string>& out_names, std::vector<std::int32_t>& out_of, bool by_segment) {
+    if (names.empty()) {
+      if (!of.empty()) bad(std::string("a segment_") + what + " mapping without " + what + " names");
+      if (by_segment) {
+        out_names = r.segment_names;
+        for (std::size_t g = 0; g < G; ++g) out_of.push_back(static_cast<std::int32_t>(g));
+      } else {
+        out_names = {"all"};
+        out_of.assign(G, 0);
+      }
+      return;
+    }
+    if (of.size() != G)
+      bad(std::to_string(of.size()) + " entries in segment_" + what + " for " + std::to_string(G) + " segments");
+    for (std::int32_t k : of)
+      if (k < 0 || static_cast<std::size_t>(k) >= names.size())
+        bad(std::string(what) + " index " + std::to_string(k) + " outside 0.." + std::to_string(names.size() - 1));
+    out_names = names;
+    out_of = of;
+  };
+  axis("band", r.band_names, r.segment_band, c.band_names, c.segment_band, true);
+  axis("region", r.region_names, r.segment_region, c.region_names, c.segment_region, false);
+  return c;
 }
 
-std::uint64_t uniform_index(std::mt19937_64& gen, std::uint64_t n) {
-  if (n == 0) throw std::invalid_argument("uniform_index: n must be >= 1");
-  constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
-  const std::uint64_t rem = (kMax % n + 1) % n;  // 2^64 mod n
-  const std::uint64_t max_ok = kMax - rem;      // [0, max_ok] holds a whole multiple of n values
-  for (;;) {
-    const std::uint64_t x = gen();
-    if (x <= max_ok) return x % n;
-  }
+std::vector<double> effective_path_weights(const RunResults& r) {
+  check_weights(r.path_weight, static_cast<std::size_t>(std::max(r.paths, 0)), "path weights");
+  return all_unit_weights(r.path_weight) ? std::vector<double>{} : r.path_weight;
 }
 
 std::vector<std::int32_t> normalize_report_months(const std::vector<std::int32_t>& requested,
@@ -395,21 +375,69 @@ Summary compute_summary(const RunResults& r, const std::vector<std::int32_t>& re
   s.paths = r.paths;
   s.months = r.months;
   s.customers = r.meta.customers;
+  s.importance_shift = r.meta.importance_shift;
+  s.cells = segment_cells(r);
+  const std::vector<double> w = effective_path_weights(r);
+  s.weighted = !w.empty();
   const std::vector<std::int32_t> report = normalize_report_months(report_months, r.months);
   s.combos.reserve(r.combos.size());
-  for (const ComboSums& c : r.combos) s.combos.push_back(combo_summary(r, c, report));
+  for (const ComboSums& c : r.combos) s.combos.push_back(combo_summary(r, c, report, w, s.cells));
   return s;
 }
 
 std::string format_summary_table(const RunResults& r, const Summary& s) {
   std::string out = header_line(r, s);
-  out += "money in currency units; figures are means over paths \u00b1 standard error; "
-         "overdue shares of open accounts (n) and of balances (bal)\n";
+  out += std::string("money in currency units; figures are ") +
+         (s.weighted ? "means over paths weighted by their importance-sampling likelihood ratios"
+                     : "means over paths") +
+         " \u00b1 standard error; overdue shares of open accounts (n) and of balances (bal)\n";
+  out += std::string("95% CIs: EL t interval; UL, ES bootstrap percentile; VaR ") +
+         (s.weighted ? "bootstrap percentile" : "order statistics") + "\n";
   for (const ComboSummary& cs : s.combos) {
     out += "\n" + cs.scenario + " / " + cs.policy + "\n";
     out += month_table(cs);
     out += "\n";
     out += figure_table(cs);
+    out += "\n";
+    out += contributions(s, cs);
+  }
+  return out;
+}
+
+std::string format_convergence_table(const RunResults& r, const Summary& s) {
+  std::string out = header_line(r, s);
+  out += "loss figures on the first n paths, with 95% CIs (EL: t interval; UL, ES: bootstrap percentile; VaR: " +
+         std::string(s.weighted ? "bootstrap percentile" : "order statistics") + "); below n = " +
+         fmt_num(s.paths, 0) + " the bootstrap uses " + std::to_string(kConvergenceResamples) + " resamples, at n = " +
+         fmt_num(s.paths, 0) + " " + std::to_string(kBootstrapResamples) + "\n";
+  for (const ComboSummary& cs : s.combos) {
+    out += "\n" + cs.scenario + " / " + cs.policy + "\n";
+    TextTable t("lrrrrr");
+    t.add({"figure", "paths", "value", "95% CI lo", "95% CI hi", "CI width"});
+    auto add = [&](const std::string& name, std::size_t i, double value, const Interval& ci) {
+      t.add({i == 0 ? name : "", fmt_num(static_cast<double>(cs.convergence[i].paths), 0), fmt_num(value, 2),
+             fmt_num(ci.lo, 2), fmt_num(ci.hi, 2), fmt_num(ci.hi - ci.lo, 2)});
+    };
+    const std::size_t K = cs.convergence.size();
+    for (std::size_t i = 0; i < K; ++i) {
+      const LossRisk& x = cs.convergence[i].risk;
+      add("EL", i, x.expected_loss.value, x.expected_loss_ci);
+    }
+    for (std::size_t i = 0; i < K; ++i) {
+      const LossRisk& x = cs.convergence[i].risk;
+      add("UL", i, x.unexpected_loss.value, x.unexpected_loss_ci);
+    }
+    for (std::size_t l = 0; l < kNumTailLevels; ++l) {
+      for (std::size_t i = 0; i < K; ++i) {
+        const TailEstimate& te = cs.convergence[i].risk.tail[l];
+        add("VaR " + level_text(te.level), i, te.var, {te.var_lo, te.var_hi});
+      }
+      for (std::size_t i = 0; i < K; ++i) {
+        const TailEstimate& te = cs.convergence[i].risk.tail[l];
+        add("ES " + level_text(te.level), i, te.es, {te.es_lo, te.es_hi});
+      }
+    }
+    out += t.render("  ");
   }
   return out;
 }

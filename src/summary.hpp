@@ -1,7 +1,10 @@
 // Derived figures, computed on the host from the exact integer sums.
 // Sign convention: losses are positive numbers (currency units); VaR_q is the
 // q-quantile of the cumulative net loss over paths, ES_q the mean loss at or
-// beyond VaR_q. See docs/metrics.md for every definition.
+// beyond VaR_q. Every mean over paths is weighted by the paths' importance-
+// sampling likelihood ratios (RunResults::path_weight; 1 without importance
+// sampling, which gives the plain means bit for bit). See docs/metrics.md for
+// every definition; the loss figures themselves are in risk.hpp.
 #pragma once
 
 #include <cstdint>
@@ -10,23 +13,9 @@
 #include <vector>
 
 #include "results.hpp"
+#include "risk.hpp"
 
 namespace limitsim {
-
-struct Estimate {
-  double value = 0.0;  // mean over paths (or the point estimate)
-  double se = 0.0;     // standard error over paths; NaN where it cannot be estimated
-};
-
-struct TailEstimate {
-  double level = 0.0;        // 0.95, 0.99, 0.999
-  double var = 0.0;          // empirical quantile: order statistic ceil(level * paths)
-  double var_lo = 0.0;       // distribution-free 95% CI from order statistics (NaN when too few paths)
-  double var_hi = 0.0;
-  double var_se = 0.0;       // bootstrap standard error (fixed bootstrap seed, reproducible)
-  double es = 0.0;           // expected shortfall: mean of the losses >= VaR
-  double es_se = 0.0;        // bootstrap standard error
-};
 
 // Figures at one month (1-based), means over paths with standard errors.
 struct MonthFigures {
@@ -44,9 +33,17 @@ struct ComboSummary {
   std::string scenario;
   std::string policy;
   std::vector<double> path_loss;           // cumulative net loss per path at the horizon, currency units
-  Estimate expected_loss;                  // mean of path_loss
-  Estimate unexpected_loss;                // standard deviation of path_loss (se: bootstrap)
+  Estimate expected_loss;                  // (weighted) mean of path_loss
+  Interval expected_loss_ci;               // 95%: EL ± t(0.975, P − 1) se
+  Estimate unexpected_loss;                // (weighted) standard deviation of path_loss (se: bootstrap)
+  Interval unexpected_loss_ci;             // 95% bootstrap percentile interval
   std::vector<TailEstimate> tail;          // levels 0.95, 0.99, 0.999
+  // Euler contributions of EL, UL, VaR and ES (docs/metrics.md, "Risk contributions"):
+  RiskContributions by_segment;            // [segment] (score band x region cells)
+  RiskContributions by_band;               // [band]: sums of the segments of each score band
+  RiskContributions by_region;             // [region]: sums of the segments of each region
+  // The loss figures on the first n paths, n = convergence_grid(P); the last is n = P.
+  std::vector<ConvergencePoint> convergence;
   Estimate exposure_at_chargeoff;          // cumulative, currency units
   Estimate revenue;                        // interest + fees, cumulative, currency units
   Estimate limit_increases;                // count, cumulative
@@ -55,32 +52,32 @@ struct ComboSummary {
   std::vector<std::int32_t> report_months; // months shown in tables; always ends with T
 };
 
+// The segments as (score band, region) cells, with RunResults' empty fields
+// filled in: no band names means each segment is its own band (named like the
+// segment), no region names means one region, "all".
+struct SegmentCells {
+  std::vector<std::string> segment_names;   // [segment]
+  std::vector<std::string> band_names;      // [band]
+  std::vector<std::string> region_names;    // [region]
+  std::vector<std::int32_t> segment_band;   // [segment] -> band
+  std::vector<std::int32_t> segment_region; // [segment] -> region
+};
+// Throws std::invalid_argument when the fields are inconsistent (sizes, indices out of range).
+SegmentCells segment_cells(const RunResults& r);
+
+// The path weights to use: empty when importance sampling is off (no weights,
+// or every weight exactly 1), else r.path_weight. Throws std::invalid_argument
+// for a wrong count or a negative, non-finite or all-zero weight.
+std::vector<double> effective_path_weights(const RunResults& r);
+
 struct Summary {
   std::int32_t paths = 0, months = 0;
   std::int64_t customers = 0;
+  bool weighted = false;                   // figures weighted by importance-sampling likelihood ratios
+  double importance_shift = 0.0;           // RunMetadata::importance_shift (0 = off)
+  SegmentCells cells;                      // names of the contributions' units
   std::vector<ComboSummary> combos;        // same order as RunResults::combos
 };
-
-// Tail levels, exactly: level = num / den, so the rank ceil(level * paths) is
-// computed in integers (0.95 * 100 in double is not exactly 95).
-struct TailLevel {
-  std::int64_t num;
-  std::int64_t den;
-  double value() const { return static_cast<double>(num) / static_cast<double>(den); }
-};
-inline constexpr TailLevel kTailLevels[] = {{95, 100}, {99, 100}, {999, 1000}};
-
-// Bootstrap of the tail figures and of the unexpected loss (docs/metrics.md).
-inline constexpr int kBootstrapResamples = 2000;
-inline constexpr std::uint64_t kBootstrapSeed = 0x9E3779B97F4A7C15ULL;
-
-// The 1-based rank of VaR at `level` among `paths` sorted losses: ceil(level * paths), >= 1.
-std::int64_t tail_rank(const TailLevel& level, std::int64_t paths);
-
-// A uniform index in [0, n), n >= 1, from std::mt19937_64 by rejection: draws
-// x until x < n * floor(2^64 / n) and returns x % n. Unlike
-// std::uniform_int_distribution its output is the same with every standard library.
-std::uint64_t uniform_index(std::mt19937_64& gen, std::uint64_t n);
 
 // Valid months of `requested` (1..months), sorted and deduplicated, plus `months`.
 std::vector<std::int32_t> normalize_report_months(const std::vector<std::int32_t>& requested,
@@ -105,7 +102,13 @@ const std::vector<FigureInfo<ComboSummary>>& combo_figure_info();
 // do not have r.cells() entries.
 Summary compute_summary(const RunResults& r, const std::vector<std::int32_t>& report_months = {});
 
-// A short human-readable table of the key figures.
+// A short human-readable table of the key figures: monthly figures, EL, UL,
+// VaR and ES with their 95% CIs, and the contributions by score band (and by
+// region where there is more than one).
 std::string format_summary_table(const RunResults& r, const Summary& s);
+
+// The convergence bands as a table: for every (scenario, policy), each loss
+// figure on the first n paths with its 95% CI, n = 10, 20, 50, ..., P.
+std::string format_convergence_table(const RunResults& r, const Summary& s);
 
 }  // namespace limitsim

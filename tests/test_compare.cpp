@@ -110,6 +110,25 @@ TEST(PairedDifference, HandComputed) {
   EXPECT_THROW(paired_difference(x, {1.0}), std::invalid_argument);
 }
 
+TEST(PairedDifference, WeightedHandComputed) {
+  // Weights (0.5, 1, 2): d = w (x - base) = (1, 2, -16), mean -13/3, var 307/3;
+  // w x = (9.5, 24, 18), var 637/12; w base = (8.5, 22, 34), var 651/4.
+  const std::vector<double> base{17, 22, 17}, x{19, 24, 9}, w{0.5, 1, 2};
+  const PairedDifference d = paired_difference(x, base, w);
+  const double half = 4.302652729749464 * std::sqrt(307.0 / 3.0) / std::sqrt(3.0);
+  EXPECT_NEAR(d.diff, -13.0 / 3.0, kTol);
+  EXPECT_NEAR(d.lo, -13.0 / 3.0 - half, kTol);
+  EXPECT_NEAR(d.hi, -13.0 / 3.0 + half, kTol);
+  EXPECT_NEAR(d.pairing_ratio, std::sqrt(1228.0 / 2590.0), kTol);
+  // Unit weights are no weights, bit for bit.
+  const PairedDifference plain = paired_difference(x, base), ones = paired_difference(x, base, {1, 1, 1});
+  EXPECT_EQ(plain.diff, ones.diff);
+  EXPECT_EQ(plain.lo, ones.lo);
+  EXPECT_EQ(plain.pairing_ratio, ones.pairing_ratio);
+  EXPECT_THROW(paired_difference(x, base, {1, 1}), std::invalid_argument);
+  EXPECT_THROW(paired_difference(x, base, {1, -1, 1}), std::invalid_argument);
+}
+
 TEST(PairedDifference, OnePathHasNoInterval) {
   const PairedDifference d = paired_difference({5.0}, {3.0});
   EXPECT_EQ(d.diff, 2.0);
@@ -285,6 +304,134 @@ TEST(Compare, AgreesWithTheSummary) {
   }
 }
 
+TEST(Compare, UlAndTheNinetyFivePercentTailAgreeWithTheSummary) {
+  RunResults r = make_results(60, 3, 2, 1, 2);
+  for (std::size_t i = 0; i < r.combos.size(); ++i) fill_random(r, static_cast<int>(i), 300 + i);
+  for (const bool weighted : {false, true}) {
+    if (weighted) {
+      r.path_weight.clear();
+      for (int p = 0; p < r.paths; ++p) r.path_weight.push_back(0.25 + 0.05 * (p % 30));
+      r.meta.importance_shift = 1.5;
+    }
+    const Summary s = compute_summary(r);
+    const Comparison c = compute_comparison(r);
+    EXPECT_EQ(c.weighted, weighted);
+    for (std::size_t i = 0; i < c.combos.size(); ++i) {
+      const PolicyComparison& pc = c.combos[i];
+      const ComboSummary& cs = s.combos[i];
+      EXPECT_EQ(pc.at("net_loss").value.value, cs.expected_loss.value) << i;
+      EXPECT_EQ(pc.at("unexpected_loss").value.value, cs.unexpected_loss.value) << i;
+      EXPECT_GT(pc.at("unexpected_loss").value.se, 0.0) << i;
+      EXPECT_EQ(pc.at("revenue").value.value, cs.revenue.value) << i;
+      for (std::size_t l = 0; l < 3; ++l) {
+        const std::string suffix = l == 0 ? "_95" : l == 1 ? "_99" : "_99.9";
+        EXPECT_EQ(pc.at("var" + suffix).value.value, cs.tail[l].var) << i << suffix;
+        EXPECT_EQ(pc.at("es" + suffix).value.value, cs.tail[l].es) << i << suffix;
+      }
+    }
+    // The paired difference of a mean figure is the weighted one, path by path.
+    const auto x = figure_per_path(r, r.combos[1], "revenue", 0, 0.0), b = figure_per_path(r, r.combos[0], "revenue", 0, 0.0);
+    const PairedDifference want = paired_difference(x, b, weighted ? r.path_weight : std::vector<double>{});
+    EXPECT_NEAR(c.combos[1].at("revenue").vs_baseline.diff, want.diff, 1e-9 * std::fabs(want.diff));
+    EXPECT_NEAR(c.combos[1].at("revenue").vs_baseline.hi, want.hi, 1e-9 * std::fabs(want.hi));
+  }
+}
+
+TEST(Compare, WeightedPathsWeighEveryDifference) {
+  RunResults r = hand_built();
+  r.path_weight = {0.5, 1, 2};
+  const Comparison c = compute_comparison(r);
+  const ComparedValue& ni = c.combos[1].at("net_income");
+  // Net income x = (19, 24, 9), baseline (17, 22, 17): value mean(w x) = 51.5 / 3, diff -13/3.
+  EXPECT_NEAR(ni.value.value, 51.5 / 3.0, kTol);
+  EXPECT_NEAR(ni.vs_baseline.diff, -13.0 / 3.0, kTol);
+  EXPECT_NEAR(ni.vs_baseline.pairing_ratio, std::sqrt(1228.0 / 2590.0), kTol);
+  // Losses (10, 15, 90) with weights (0.5, 1, 2): UL^2 = sum w (L - EL)^2 / 2, EL = 203 / 3.
+  const double el = (5.0 + 15.0 + 180.0) / 3.0;
+  const double ul = std::sqrt((0.5 * (10 - el) * (10 - el) + (15 - el) * (15 - el) + 2 * (90 - el) * (90 - el)) / 2);
+  EXPECT_NEAR(c.combos[1].at("net_loss").value.value, el, kTol);
+  EXPECT_NEAR(c.combos[1].at("unexpected_loss").value.value, ul, kTol);
+  EXPECT_EQ(c.combos[1].at("var_95").value.value, 90.0);
+}
+
+TEST(Compare, StressViewPairsEveryScenarioWithTheFirst) {
+  // 2 scenarios x 2 policies, 3 paths. Loss (cents / 100) of (scenario, policy) on path p:
+  //   scen0/pol0 (1, 2, 3), scen0/pol1 (2, 2, 2), scen1/pol0 (4, 2, 9), scen1/pol1 (2, 6, 2).
+  RunResults r = make_results(3, 1, 1, 2, 2);
+  const std::int64_t loss[4][3] = {{100, 200, 300}, {200, 200, 200}, {400, 200, 900}, {200, 600, 200}};
+  for (int combo = 0; combo < 4; ++combo)
+    for (int p = 0; p < 3; ++p) at(r, combo, p, 0, kChargeoffLoss) = loss[combo][p];
+  const Comparison c = compute_comparison(r);
+  ASSERT_EQ(c.stress.size(), 4u);
+  EXPECT_EQ(c.baseline_scenario, "scen0");
+  // Order: as combos (scenario-major); the baseline scenario's rows are marked and differ by 0.
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(c.stress[i].scenario, c.combos[i].scenario);
+    EXPECT_EQ(c.stress[i].policy, c.combos[i].policy);
+    EXPECT_EQ(c.stress[i].is_baseline, i < 2);
+  }
+  EXPECT_EQ(c.stress[0].at("net_loss").vs_baseline.diff, 0.0);
+  EXPECT_EQ(c.stress[1].at("es_99").vs_baseline.hi, 0.0);
+  // scen1 - scen0 under pol0: d = (3, 0, 6), mean 3, var 9; under pol1: d = (0, 4, 0), mean 4/3.
+  const double t2 = 4.302652729749464;
+  const ComparedValue& l0 = c.stress[2].at("net_loss");
+  EXPECT_NEAR(l0.vs_baseline.diff, 3.0, kTol);
+  EXPECT_NEAR(l0.vs_baseline.lo, 3.0 - t2 * 3.0 / std::sqrt(3.0), kTol);
+  EXPECT_NEAR(c.stress[3].at("net_loss").vs_baseline.diff, 4.0 / 3.0, kTol);
+  // VaR 99% (the largest of 3): pol0 9 - 3 = 6; pol1 6 - 2 = 4. The value is the scenario's own.
+  EXPECT_EQ(c.stress[2].at("var_99").vs_baseline.diff, 6.0);
+  EXPECT_EQ(c.stress[3].at("var_99").vs_baseline.diff, 4.0);
+  EXPECT_EQ(c.stress[2].at("var_99").value.value, 9.0);
+  // The policy view is unchanged: pol1 - pol0 in scen1: d = (-2, 4, -7).
+  EXPECT_NEAR(c.combos[3].at("net_loss").vs_baseline.diff, -5.0 / 3.0, kTol);
+  // Weighted: d = w (x - base), w = (2, 1, 1): (6, 0, 6) under pol0.
+  r.path_weight = {2, 1, 1};
+  const Comparison cw = compute_comparison(r);
+  EXPECT_NEAR(cw.stress[2].at("net_loss").vs_baseline.diff, 4.0, kTol);
+
+  // Outputs: a CSV of the stress view, the JSON with both views.
+  const std::string csv = format_comparison_csv(c, CompareView::kStress);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio");
+  EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), 1 + 4 * c.stress[0].values.size());
+  EXPECT_NE(csv.find("\nscen1,pol0,net_loss,,currency,5,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nscen1,pol0,var_99,,currency,9,"), std::string::npos) << csv;
+  EXPECT_NE(format_comparison_csv(c), csv);
+  EXPECT_THROW(format_comparison_csv(c, CompareView::kBoth), std::invalid_argument);
+  const std::string json = format_comparison_json(r, c);
+  EXPECT_NE(json.find("\"baseline_scenario\": \"scen0\""), std::string::npos);
+  EXPECT_NE(json.find("\"stress\": [\n    {\"policy\": \"pol0\", \"scenarios\": ["), std::string::npos) << json;
+}
+
+TEST(Compare, BaselineScenarioRowsEqualAFullSelfComparison) {
+  // The stress view's baseline-scenario rows are derived from the policy view, not
+  // bootstrapped again; the baseline policy's rows of the policy view are a full
+  // self-comparison (x against x). The two must agree exactly, weighted or not.
+  for (const bool weighted : {false, true}) {
+    RunResults r = make_results(40, 3, 2, 2, 3);
+    for (std::size_t i = 0; i < r.combos.size(); ++i) fill_random(r, static_cast<int>(i), 900 + i);
+    if (weighted)
+      for (int p = 0; p < r.paths; ++p) r.path_weight.push_back(0.5 + 0.1 * (p % 7));
+    r.meta.baseline_policy = "pol1";
+    const Comparison c = compute_comparison(r);
+    const PolicyComparison& full = c.combos[1];   // scen0 / pol1 against itself
+    const PolicyComparison& derived = c.stress[1];  // scen0 / pol1 against scen0 / pol1
+    ASSERT_TRUE(full.is_baseline && derived.is_baseline);
+    ASSERT_EQ(full.values.size(), derived.values.size());
+    auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+    for (std::size_t i = 0; i < full.values.size(); ++i) {
+      const std::string name = compare_figures()[full.values[i].figure].name;
+      const PairedDifference &a = full.values[i].vs_baseline, &b = derived.values[i].vs_baseline;
+      EXPECT_TRUE(same(a.diff, b.diff)) << name;
+      EXPECT_TRUE(same(a.lo, b.lo)) << name;
+      EXPECT_TRUE(same(a.hi, b.hi)) << name;
+      EXPECT_TRUE(same(a.pairing_ratio, b.pairing_ratio)) << name << " " << a.pairing_ratio << " " << b.pairing_ratio;
+      EXPECT_EQ(full.values[i].value.value, derived.values[i].value.value) << name;
+      EXPECT_EQ(full.values[i].value.se, derived.values[i].value.se) << name;
+    }
+  }
+}
+
 TEST(Compare, IdenticalPoliciesDifferByExactlyZero) {
   RunResults r = make_results(25, 4, 2, 2, 3);
   for (int s = 0; s < 2; ++s) {
@@ -322,8 +469,9 @@ TEST(Compare, OnePathGivesNotAvailableNotACrash) {
   for (const PolicyComparison& pc : c.combos)
     for (const ComparedValue& v : pc.values) {
       const std::string name = compare_figures()[v.figure].name;
-      EXPECT_TRUE(std::isfinite(v.value.value)) << name;
-      EXPECT_TRUE(std::isfinite(v.vs_baseline.diff)) << name;
+      // A standard deviation needs two paths: UL has no value with one.
+      EXPECT_EQ(std::isfinite(v.value.value), name != "unexpected_loss") << name;
+      EXPECT_EQ(std::isfinite(v.vs_baseline.diff), name != "unexpected_loss") << name;
       EXPECT_TRUE(std::isnan(v.value.se)) << name;
       EXPECT_TRUE(std::isnan(v.vs_baseline.lo)) << name;
       EXPECT_TRUE(std::isnan(v.vs_baseline.hi)) << name;
@@ -565,10 +713,24 @@ TEST(CompareOutput, TableGroupsByScenarioAndMarksTheBaseline) {
   EXPECT_LT(s0, s1);
   EXPECT_NE(t.find("net_income"), std::string::npos);
   EXPECT_NE(t.find(" pp"), std::string::npos);  // share differences in percentage points
-  // One row per policy and value in each scenario, the baseline's marked at its end.
-  std::size_t marks = 0;
-  for (std::size_t i = t.find("  baseline\n"); i != std::string::npos; i = t.find("  baseline\n", i + 1)) ++marks;
-  EXPECT_EQ(marks, 2 * c.combos[0].values.size());
+  // One row per policy and value in each scenario, the baseline's marked at its end;
+  // then the stress view: one row per scenario and value for each policy, the
+  // baseline scenario's marked.
+  auto marks = [](const std::string& text) {
+    std::size_t n = 0;
+    for (std::size_t i = text.find("  baseline\n"); i != std::string::npos; i = text.find("  baseline\n", i + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(marks(format_comparison_table(r, c, CompareView::kPolicies)), 2 * c.combos[0].values.size());
+  EXPECT_EQ(marks(t), 4 * c.combos[0].values.size());
+  const std::size_t stress = t.find("stress: every scenario");
+  ASSERT_NE(stress, std::string::npos) << t;
+  EXPECT_LT(s1, stress);
+  EXPECT_NE(t.find("policy 'pol0'", stress), std::string::npos);
+  EXPECT_NE(t.find("policy 'pol1'", stress), std::string::npos);
+  const std::string only_stress = format_comparison_table(r, c, CompareView::kStress);
+  EXPECT_EQ(only_stress.find("\nscenario 'scen0'\n"), std::string::npos);  // no policy blocks
+  EXPECT_EQ(marks(only_stress), 2 * c.combos[0].values.size());
 }
 
 }  // namespace

@@ -57,6 +57,33 @@ RunResults sample_results(std::int64_t salt = 0) {
   r.meta.wall_seconds = 1.25 + static_cast<double>(salt);
   r.meta.cost_of_funds = 0.0375 + 0.001 * static_cast<double>(salt);
   r.meta.baseline_policy = "raise/10%";
+  // As the engine fills them without importance sampling: segments are bands of one region.
+  r.band_names = r.segment_names;
+  r.region_names = {"all"};
+  r.segment_band = {0, 1};
+  r.segment_region = {0, 0};
+  r.path_weight.assign(static_cast<std::size_t>(r.paths), 1.0);
+  return r;
+}
+
+// Two regions of one score band, importance-sampling weights and a shift.
+RunResults weighted_results() {
+  RunResults r = sample_results();
+  r.segment_names = {"all bands/east", "all bands/west"};
+  r.band_names = {"all bands"};
+  r.region_names = {"east", "west"};
+  r.segment_band = {0, 0};
+  r.segment_region = {0, 1};
+  r.path_weight = {0.5, 1.0, 1.5, 2.0, 0.25};
+  r.meta.importance_shift = 0.75;
+  // Non-negative losses, so the tail figures are those of a loss distribution.
+  for (auto& c : r.combos)
+    for (int p = 0; p < r.paths; ++p)
+      for (int t = 0; t < r.months; ++t)
+        for (int g = 0; g < r.segments; ++g) {
+          std::int64_t& v = c.sums[r.cell_index(p, t, g, kChargeoffLoss)];
+          v = (v < 0 ? -v : v) % 1000000;
+        }
   return r;
 }
 
@@ -90,6 +117,12 @@ void expect_equal(const RunResults& a, const RunResults& b) {
   EXPECT_EQ(m.wall_seconds, n.wall_seconds);
   EXPECT_EQ(m.cost_of_funds, n.cost_of_funds);
   EXPECT_EQ(m.baseline_policy, n.baseline_policy);
+  EXPECT_EQ(m.importance_shift, n.importance_shift);
+  EXPECT_EQ(a.band_names, b.band_names);
+  EXPECT_EQ(a.region_names, b.region_names);
+  EXPECT_EQ(a.segment_band, b.segment_band);
+  EXPECT_EQ(a.segment_region, b.segment_region);
+  EXPECT_EQ(a.path_weight, b.path_weight);
 }
 
 // ---- a minimal C API reader for layout checks
@@ -205,6 +238,8 @@ TEST_F(H5IoTest, RoundTripIsExact) {
 TEST_F(H5IoTest, RoundTripWithManyPathsSpansSeveralChunks) {
   RunResults r = sample_results();
   r.paths = 600;  // more than the 256 paths of one chunk row
+  r.path_weight.resize(600);
+  for (std::size_t i = 0; i < 600; ++i) r.path_weight[i] = 0.5 + 0.25 * static_cast<double>(i % 4);
   for (auto& c : r.combos) {
     c.sums.resize(r.cells());
     for (std::size_t i = 0; i < c.sums.size(); ++i) c.sums[i] = static_cast<std::int64_t>(i * 2654435761u % 1000003);
@@ -222,7 +257,7 @@ TEST_F(H5IoTest, LayoutMatchesTheSchema) {
 
   Id f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   ASSERT_GE(f.id, 0);
-  EXPECT_EQ(string_attr(f.id, "schema_version"), "1.1");
+  EXPECT_EQ(string_attr(f.id, "schema_version"), "1.2");
   EXPECT_EQ(string_attr(f.id, "run_name"), "h5test");
   EXPECT_EQ(string_attr(f.id, "git_commit"), r.meta.git_commit);
   EXPECT_EQ(numeric_attr<std::uint64_t>(f.id, "seed", H5T_NATIVE_UINT64), r.meta.seed);
@@ -355,6 +390,17 @@ std::vector<std::string> read_strings(hid_t file, const std::string& path, std::
   return out;
 }
 
+// Replaces a string attribute of the root group with a new value.
+void set_root_string_attr(const std::string& path, const char* name, const std::string& value) {
+  Id f{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
+  ASSERT_GE(H5Adelete(f.id, name), 0);
+  Id t{H5Tcopy(H5T_C_S1), H5Tclose};
+  H5Tset_size(t.id, value.size() + 1);
+  Id sp{H5Screate(H5S_SCALAR), H5Sclose};
+  Id a{H5Acreate2(f.id, name, t.id, sp.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  ASSERT_GE(H5Awrite(a.id, t.id, value.c_str()), 0);
+}
+
 TEST_F(H5IoTest, ComparisonIsATidyTableOfTheComparison) {
   RunResults r = sample_results();
   r.meta.report_months = {2};
@@ -375,9 +421,9 @@ TEST_F(H5IoTest, ComparisonIsATidyTableOfTheComparison) {
   EXPECT_NE(string_attr(g.id, "figure_units").find("net_income=currency"), std::string::npos);
   EXPECT_EQ(string_attr(g.id, "columns"), "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio");
 
-  // 14 horizon figures + 4 overdue figures at months 2 and 3, for 4 combos.
+  // 17 horizon figures + 4 overdue figures at months 2 and 3, for 4 combos.
   const std::size_t per_combo = c.combos[0].values.size();
-  ASSERT_EQ(per_combo, 14u + 4u * 2u);
+  ASSERT_EQ(per_combo, 17u + 4u * 2u);
   const std::size_t rows = 4 * per_combo;
   struct Column {
     const char* name;
@@ -421,6 +467,160 @@ TEST_F(H5IoTest, ComparisonIsATidyTableOfTheComparison) {
   }
   EXPECT_EQ(figure[per_combo - 1], "temp_limit_months");
   EXPECT_EQ(month[per_combo - 1], 0);
+}
+
+TEST_F(H5IoTest, RoundTripOfWeightsBandsAndRegions) {
+  const RunResults r = weighted_results();
+  const std::string path = (dir_ / "weighted.h5").string();
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
+  const RunResults back = read_results_h5(path);
+  expect_equal(back, r);
+  // What summary and compare compute from the file is what the run computed.
+  const Summary a = compute_summary(r), b = compute_summary(back);
+  EXPECT_TRUE(b.weighted);
+  EXPECT_EQ(a.combos[1].tail[2].es, b.combos[1].tail[2].es);
+  EXPECT_EQ(a.combos[1].by_region.var[0], b.combos[1].by_region.var[0]);
+}
+
+TEST_F(H5IoTest, TailRiskContributionsConvergenceAndStressAreStored) {
+  const RunResults r = weighted_results();
+  const Summary s = compute_summary(r, {2});
+  const Comparison c = compute_comparison(r);
+  const std::string path = (dir_ / "risk.h5").string();
+  write_results_h5(r, s, c, path);
+
+  Id f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  ASSERT_GE(f.id, 0);
+  EXPECT_EQ(numeric_attr<double>(f.id, "importance_shift", H5T_NATIVE_DOUBLE), 0.75);
+  const std::string combo = "/results/severe recession/raise%2F10%25";
+  const std::string sum = combo + "/summary";
+  struct Expect {
+    std::string path;
+    std::vector<hsize_t> shape;
+    const char* units;
+    const char* dims;
+  };
+  const Expect expected[] = {
+      {"/paths/weight", {5}, "none", "path"},
+      {"/segments/band_names", {1}, "none", "band"},
+      {"/segments/region_names", {2}, "none", "region"},
+      {"/segments/segment_band", {2}, "none", "segment"},
+      {"/segments/segment_region", {2}, "none", "segment"},
+      {sum + "/tail/es_lo", {3}, "currency", "level"},
+      {sum + "/tail/es_hi", {3}, "currency", "level"},
+      {sum + "/contributions/var_rank", {3}, "none", "level"},
+      {sum + "/contributions/var_window_first", {3}, "none", "level"},
+      {sum + "/contributions/segment/expected_loss", {2}, "currency", "segment"},
+      {sum + "/contributions/segment/var", {3, 2}, "currency", "level,segment"},
+      {sum + "/contributions/band/unexpected_loss", {1}, "currency", "band"},
+      {sum + "/contributions/band/es", {3, 1}, "currency", "level,band"},
+      {sum + "/contributions/region/es", {3, 2}, "currency", "level,region"},
+      {sum + "/convergence/paths", {1}, "none", "point"},  // P = 5 < 10: one point, P itself
+      {sum + "/convergence/expected_loss_lo", {1}, "currency", "point"},
+      {sum + "/convergence/var", {1, 3}, "currency", "point,level"},
+      {sum + "/convergence/es_hi", {1, 3}, "currency", "point,level"},
+      {"/stress/diff", {4 * c.stress[0].values.size()}, "mixed", "row"},
+      {"/stress/scenario", {4 * c.stress[0].values.size()}, "none", "row"},
+  };
+  for (const Expect& e : expected) {
+    const DatasetFacts d = facts(f.id, e.path);
+    EXPECT_EQ(d.shape, e.shape) << e.path;
+    EXPECT_EQ(d.units, e.units) << e.path;
+    EXPECT_EQ(d.dims, e.dims) << e.path;
+  }
+  EXPECT_EQ(read_all<double>(f.id, "/paths/weight", H5T_NATIVE_DOUBLE, 5), r.path_weight);
+  EXPECT_EQ(read_strings(f.id, "/segments/region_names", 2), (std::vector<std::string>{"east", "west"}));
+  EXPECT_EQ(read_all<std::int32_t>(f.id, "/segments/segment_region", H5T_NATIVE_INT32, 2),
+            (std::vector<std::int32_t>{0, 1}));
+
+  const ComboSummary& cs = s.combos[3];
+  Id g{H5Gopen2(f.id, sum.c_str(), H5P_DEFAULT), H5Gclose};
+  EXPECT_EQ(numeric_attr<double>(g.id, "expected_loss_lo", H5T_NATIVE_DOUBLE), cs.expected_loss_ci.lo);
+  EXPECT_EQ(numeric_attr<double>(g.id, "unexpected_loss_hi", H5T_NATIVE_DOUBLE), cs.unexpected_loss_ci.hi);
+  EXPECT_EQ(numeric_attr<std::int32_t>(g.id, "weighted", H5T_NATIVE_INT32), 1);
+  EXPECT_EQ(string_attr(g.id, "var_ci_method"), "bootstrap_percentile");
+  const auto es_lo = read_all<double>(f.id, sum + "/tail/es_lo", H5T_NATIVE_DOUBLE, 3);
+  for (int l = 0; l < 3; ++l) EXPECT_EQ(es_lo[l], cs.tail[l].es_lo) << l;
+  // Contributions: [level][unit], and they add up to the stored tail figures.
+  const auto var_region = read_all<double>(f.id, sum + "/contributions/region/var", H5T_NATIVE_DOUBLE, 6);
+  const auto var = read_all<double>(f.id, sum + "/tail/var", H5T_NATIVE_DOUBLE, 3);
+  for (int l = 0; l < 3; ++l) {
+    EXPECT_EQ(var_region[l * 2], cs.by_region.var[l][0]);
+    EXPECT_EQ(var_region[l * 2 + 1], cs.by_region.var[l][1]);
+    EXPECT_NEAR(var_region[l * 2] + var_region[l * 2 + 1], var[l], 1e-9 * std::fabs(var[l]));
+  }
+  const auto ul_band = read_all<double>(f.id, sum + "/contributions/band/unexpected_loss", H5T_NATIVE_DOUBLE, 1);
+  EXPECT_NEAR(ul_band[0], cs.unexpected_loss.value, 1e-9 * cs.unexpected_loss.value);
+  EXPECT_EQ(read_all<std::int64_t>(f.id, sum + "/convergence/paths", H5T_NATIVE_INT64, 1),
+            std::vector<std::int64_t>{5});
+  const auto conv_es = read_all<double>(f.id, sum + "/convergence/es", H5T_NATIVE_DOUBLE, 3);
+  for (int l = 0; l < 3; ++l) EXPECT_EQ(conv_es[l], cs.tail[l].es);
+
+  // /stress: the stress view as a tidy table, like /comparison.
+  Id st{H5Gopen2(f.id, "/stress", H5P_DEFAULT), H5Gclose};
+  ASSERT_GE(st.id, 0);
+  EXPECT_EQ(string_attr(st.id, "baseline_scenario"), "baseline");
+  EXPECT_EQ(string_attr(st.id, "columns"), "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio");
+  const std::size_t per = c.stress[0].values.size(), rows = 4 * per;
+  const auto scenario = read_strings(f.id, "/stress/scenario", rows);
+  const auto figure = read_strings(f.id, "/stress/figure", rows);
+  const auto diff = read_all<double>(f.id, "/stress/diff", H5T_NATIVE_DOUBLE, rows);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const PolicyComparison& pc = c.stress[i / per];
+    EXPECT_EQ(scenario[i], pc.scenario) << i;
+    EXPECT_EQ(figure[i], compare_figures()[pc.values[i % per].figure].name) << i;
+    EXPECT_EQ(diff[i], pc.values[i % per].vs_baseline.diff) << i;
+  }
+}
+
+TEST_F(H5IoTest, ReadsSchemaOnePointOneFiles) {
+  // A 1.1 file: no weights, no bands or regions, no importance_shift.
+  const RunResults r = sample_results();
+  const std::string path = (dir_ / "old.h5").string();
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
+  {
+    Id f{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
+    ASSERT_GE(H5Ldelete(f.id, "/paths", H5P_DEFAULT), 0);
+    for (const char* d : {"band_names", "region_names", "segment_band", "segment_region"})
+      ASSERT_GE(H5Ldelete(f.id, (std::string("/segments/") + d).c_str(), H5P_DEFAULT), 0);
+    ASSERT_GE(H5Adelete(f.id, "importance_shift"), 0);
+  }
+  set_root_string_attr(path, "schema_version", "1.1");
+  const RunResults back = read_results_h5(path);
+  EXPECT_EQ(back.path_weight, std::vector<double>(5, 1.0));
+  EXPECT_EQ(back.band_names, r.segment_names);
+  EXPECT_EQ(back.region_names, std::vector<std::string>{"all"});
+  EXPECT_EQ(back.segment_band, (std::vector<std::int32_t>{0, 1}));
+  EXPECT_EQ(back.segment_region, (std::vector<std::int32_t>{0, 0}));
+  EXPECT_EQ(back.meta.importance_shift, 0.0);
+  EXPECT_TRUE(back.combos[2].sums == r.combos[2].sums);
+  // The same file as 1.2 is missing what 1.2 requires, and the error names it.
+  set_root_string_attr(path, "schema_version", "1.2");
+  try {
+    read_results_h5(path);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("importance_shift"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(H5IoTest, MissingOrBadWeightsAreNamed) {
+  const RunResults r = weighted_results();
+  const std::string path = (dir_ / "run.h5").string();
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
+  {
+    Id f{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
+    ASSERT_GE(H5Ldelete(f.id, "/paths/weight", H5P_DEFAULT), 0);
+  }
+  try {
+    read_results_h5(path);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/paths/weight"), std::string::npos) << e.what();
+  }
+  RunResults bad = weighted_results();
+  bad.path_weight[2] = -1.0;
+  EXPECT_THROW(write_results_h5(bad, compute_summary(r), compute_comparison(r), path), std::runtime_error);
 }
 
 TEST_F(H5IoTest, FileWithoutTheComparisonInputsIsRefused) {
@@ -551,17 +751,6 @@ TEST_F(H5IoTest, ReadErrorsNameTheFile) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("not a limitsim result file"), std::string::npos) << e.what();
   }
-}
-
-// Replaces a string attribute of the root group with a new value.
-void set_root_string_attr(const std::string& path, const char* name, const std::string& value) {
-  Id f{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
-  ASSERT_GE(H5Adelete(f.id, name), 0);
-  Id t{H5Tcopy(H5T_C_S1), H5Tclose};
-  H5Tset_size(t.id, value.size() + 1);
-  Id sp{H5Screate(H5S_SCALAR), H5Sclose};
-  Id a{H5Acreate2(f.id, name, t.id, sp.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
-  ASSERT_GE(H5Awrite(a.id, t.id, value.c_str()), 0);
 }
 
 TEST_F(H5IoTest, SchemaMajorVersionIsChecked) {

@@ -208,6 +208,138 @@ TEST(Summary, OnePathHasNanStandardErrors) {
   EXPECT_TRUE(std::isnan(c.months[1].active.se));
 }
 
+// ---------------------------------------------------------------- weights, cells, contributions
+
+TEST(Summary, EveryMeanOverPathsIsWeighted) {
+  RunResults r = make_results(4, 2, 2);
+  r.path_weight = {0.5, 1.5, 1.0, 1.0};
+  r.meta.importance_shift = 2.0;
+  const std::int64_t loss_cents[] = {10000, 20000, 30000, 40000};
+  const std::int64_t active[] = {10, 20, 30, 40};
+  for (int p = 0; p < 4; ++p) {
+    put_loss(r, p, loss_cents[p]);
+    at(r, p, 1, 1, kActive) = active[p];
+    at(r, p, 0, 0, kInterest) = 100 * active[p];  // revenue 10, 20, 30, 40
+  }
+  const Summary s = compute_summary(r);
+  EXPECT_TRUE(s.weighted);
+  EXPECT_EQ(s.importance_shift, 2.0);
+  const ComboSummary& c = s.combos.at(0);
+  // (1/4) sum w x with x = (100, 200, 300, 400): (50 + 300 + 300 + 400) / 4 = 262.5.
+  EXPECT_NEAR(c.expected_loss.value, 262.5, kTol);
+  // se: sd of w x = (50, 300, 300, 400) / 2.
+  const double y[] = {50, 300, 300, 400};
+  double ss = 0.0;
+  for (double v : y) ss += (v - 262.5) * (v - 262.5);
+  EXPECT_NEAR(c.expected_loss.se, std::sqrt(ss / 3.0) / 2.0, kTol);
+  EXPECT_NEAR(c.revenue.value, 26.25, kTol);
+  EXPECT_NEAR(c.months[1].active.value, 26.25, kTol);
+  EXPECT_NEAR(c.months[1].cumulative_net_loss.value, 262.5, kTol);
+  // UL = sqrt(sum w (L - EL)^2 / 3); VaR 95% by the mass rule: (1 - q) P = 0.2 < 1 = the
+  // mass above 400, so VaR = ES = 400.
+  const double L[] = {100, 200, 300, 400};
+  ss = 0.0;
+  for (int p = 0; p < 4; ++p) ss += r.path_weight[p] * (L[p] - 262.5) * (L[p] - 262.5);
+  EXPECT_NEAR(c.unexpected_loss.value, std::sqrt(ss / 3.0), kTol);
+  EXPECT_EQ(c.tail[0].var, 400.0);
+  EXPECT_EQ(c.tail[0].es, 400.0);
+  // Weights all exactly 1 are no weights at all.
+  r.path_weight.assign(4, 1.0);
+  RunResults plain = r;
+  plain.path_weight.clear();
+  const Summary ones = compute_summary(r), none = compute_summary(plain);
+  EXPECT_FALSE(ones.weighted);
+  EXPECT_EQ(ones.combos[0].expected_loss.value, none.combos[0].expected_loss.value);
+  EXPECT_EQ(ones.combos[0].tail[1].var_se, none.combos[0].tail[1].var_se);
+}
+
+// 4 segments as 2 score bands x 2 regions, with correlated random losses on 300 paths.
+RunResults cells_example() {
+  RunResults r = make_results(300, 3, 4);
+  r.segment_names = {"A/north", "A/south", "B/north", "B/south"};
+  r.band_names = {"A", "B"};
+  r.region_names = {"north", "south"};
+  r.segment_band = {0, 0, 1, 1};
+  r.segment_region = {0, 1, 0, 1};
+  std::mt19937_64 gen(77);
+  for (int p = 0; p < 300; ++p) {
+    const std::int64_t common = static_cast<std::int64_t>(gen() % 50000);
+    for (int g = 0; g < 4; ++g)
+      for (int t = 0; t < 3; ++t)
+        at(r, p, t, g, kChargeoffLoss) = (g + 1) * common / 3 + static_cast<std::int64_t>(gen() % 20000);
+  }
+  return r;
+}
+
+void expect_adds_up(const RiskContributions& c, const ComboSummary& cs, const std::string& what) {
+  auto sum = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); };
+  EXPECT_NEAR(sum(c.expected_loss), cs.expected_loss.value, 1e-9 * cs.expected_loss.value) << what;
+  EXPECT_NEAR(sum(c.unexpected_loss), cs.unexpected_loss.value, 1e-9 * cs.unexpected_loss.value) << what;
+  for (std::size_t l = 0; l < 3; ++l) {
+    EXPECT_NEAR(sum(c.var[l]), cs.tail[l].var, 1e-9 * cs.tail[l].var) << what << " " << l;
+    EXPECT_NEAR(sum(c.es[l]), cs.tail[l].es, 1e-9 * cs.tail[l].es) << what << " " << l;
+  }
+}
+
+TEST(Summary, ContributionsBySegmentBandAndRegionAddUp) {
+  RunResults r = cells_example();
+  for (const bool weighted : {false, true}) {
+    if (weighted)
+      for (int p = 0; p < r.paths; ++p) r.path_weight.push_back(p % 2 ? 0.6 : 1.4);
+    const Summary s = compute_summary(r);
+    EXPECT_EQ(s.weighted, weighted);
+    EXPECT_EQ(s.cells.band_names, (std::vector<std::string>{"A", "B"}));
+    const ComboSummary& c = s.combos.at(0);
+    ASSERT_EQ(c.by_segment.expected_loss.size(), 4u);
+    ASSERT_EQ(c.by_band.expected_loss.size(), 2u);
+    ASSERT_EQ(c.by_region.expected_loss.size(), 2u);
+    expect_adds_up(c.by_segment, c, "segments");
+    expect_adds_up(c.by_band, c, "bands");
+    expect_adds_up(c.by_region, c, "regions");
+    // Band A = cells A/north + A/south; region south = A/south + B/south.
+    EXPECT_DOUBLE_EQ(c.by_band.es[2][0], c.by_segment.es[2][0] + c.by_segment.es[2][1]);
+    EXPECT_DOUBLE_EQ(c.by_region.var[0][1], c.by_segment.var[0][1] + c.by_segment.var[0][3]);
+    // Larger segments (g + 1 times the common loss) carry more of the tail.
+    EXPECT_LT(c.by_segment.es[1][0], c.by_segment.es[1][3]);
+    // The convergence bands end with the full-sample figures.
+    ASSERT_EQ(c.convergence.size(), 6u);  // 10, 20, 50, 100, 200, 300
+    EXPECT_EQ(c.convergence.back().paths, 300);
+    EXPECT_EQ(c.convergence.back().risk.tail[1].es, c.tail[1].es);
+    EXPECT_EQ(c.convergence.back().risk.expected_loss.value, c.expected_loss.value);
+  }
+}
+
+TEST(Summary, MissingCellsMeanEachSegmentIsABandOfOneRegion) {
+  RunResults r = make_results(20, 1, 3);
+  for (int p = 0; p < 20; ++p) put_loss(r, p, 100 * (p + 1));
+  const Summary s = compute_summary(r);
+  EXPECT_EQ(s.cells.band_names, r.segment_names);
+  EXPECT_EQ(s.cells.region_names, std::vector<std::string>{"all"});
+  EXPECT_EQ(s.cells.segment_band, (std::vector<std::int32_t>{0, 1, 2}));
+  EXPECT_EQ(s.cells.segment_region, (std::vector<std::int32_t>{0, 0, 0}));
+  const ComboSummary& c = s.combos[0];
+  EXPECT_EQ(c.by_band.expected_loss, c.by_segment.expected_loss);
+  EXPECT_DOUBLE_EQ(c.by_region.es[0][0], c.tail[0].es);
+}
+
+TEST(Summary, RefusesInconsistentCellsAndBadWeights) {
+  RunResults r = cells_example();
+  r.segment_band = {0, 0, 2, 1};  // band 2 does not exist
+  EXPECT_THROW(compute_summary(r), std::invalid_argument);
+  r = cells_example();
+  r.segment_region.pop_back();
+  EXPECT_THROW(compute_summary(r), std::invalid_argument);
+  r = cells_example();
+  r.band_names.clear();  // a mapping without names
+  EXPECT_THROW(compute_summary(r), std::invalid_argument);
+  r = cells_example();
+  r.path_weight.assign(299, 1.0);
+  EXPECT_THROW(compute_summary(r), std::invalid_argument);
+  r.path_weight.assign(300, 1.0);
+  r.path_weight[7] = -1.0;
+  EXPECT_THROW(compute_summary(r), std::invalid_argument);
+}
+
 // ---------------------------------------------------------------- month figures
 
 // Path 0, month 1 has a book split over two segments; path 1 is empty at month 1
@@ -360,6 +492,39 @@ TEST(FormatTable, ShowsTheKeyFiguresReadably) {
   // The month table lists months 1 and 2, each on its own line.
   EXPECT_NE(t.find("\n      1 "), std::string::npos) << t;
   EXPECT_NE(t.find("\n      2 "), std::string::npos) << t;
+}
+
+TEST(FormatTable, ShowsIntervalsContributionsAndImportanceSampling) {
+  RunResults r = cells_example();
+  const std::string plain = format_summary_table(r, compute_summary(r));
+  for (const char* expected : {"risk contributions by score band", "risk contributions by region", "north",
+                               "  A  ", "total", "VaR order statistics", "unexpected loss (sd)"})
+    EXPECT_NE(plain.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << plain;
+  EXPECT_EQ(plain.find("importance sampling"), std::string::npos);
+  // Six lines with a 95% CI per combo: EL, UL, VaR and ES at three levels = 8.
+  std::size_t cis = 0;
+  for (std::size_t i = plain.find("95% CI ["); i != std::string::npos; i = plain.find("95% CI [", i + 1)) ++cis;
+  EXPECT_EQ(cis, 8u);
+
+  r.path_weight.assign(300, 1.0);
+  r.path_weight[3] = 2.5;
+  r.meta.importance_shift = 1.25;
+  const Summary s = compute_summary(r);
+  const std::string weighted = format_summary_table(r, s);
+  EXPECT_NE(weighted.find("importance sampling: factor shift 1.25"), std::string::npos) << weighted;
+  EXPECT_NE(weighted.find("weighted by their importance-sampling likelihood ratios"), std::string::npos);
+  EXPECT_NE(weighted.find("VaR bootstrap percentile"), std::string::npos);
+
+  // One region: no region table.
+  RunResults one = rates_example();
+  EXPECT_EQ(format_summary_table(one, compute_summary(one)).find("by region"), std::string::npos);
+
+  const std::string conv = format_convergence_table(r, s);
+  for (const char* expected : {"first n paths", "CI width", "EL", "VaR 99.9%", "ES 95%", "200 resamples"})
+    EXPECT_NE(conv.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << conv;
+  // One row per grid point and figure: 6 points x 8 figures, plus the header.
+  const std::size_t lines = static_cast<std::size_t>(std::count(conv.begin(), conv.end(), '\n'));
+  EXPECT_EQ(lines, 2u /* header */ + 2u /* blank, combo */ + 1u + 6u * 8u);
 }
 
 TEST(FormatTable, ColumnsAreAligned) {

@@ -54,7 +54,8 @@ class EndToEnd(unittest.TestCase):
     def test_file_explains_itself(self):
         with h5py.File(self.out, "r") as f:
             a = f.attrs
-            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.1")
+            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.2")
+            self.assertEqual(float(a["importance_shift"]), 0.0)
             self.assertEqual(int(a["seed"]), 17)
             self.assertEqual(int(a["customers"]), 4000)
             self.assertEqual(int(a["paths"]), 6)
@@ -109,6 +110,51 @@ class EndToEnd(unittest.TestCase):
         p = run("summary", self.out)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("overdue", p.stdout.lower())
+        self.assertIn("risk contributions by score band", p.stdout)
+        self.assertNotIn("importance sampling", p.stdout)
+        p = run("summary", self.out, "--convergence")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("first n paths", p.stdout)
+        self.assertIn("VaR 99.9%", p.stdout)
+
+    def test_weights_cells_and_tail_risk_are_stored(self):
+        """Schema 1.2: path weights, bands and regions, CIs, contributions that add up, convergence."""
+        with h5py.File(self.out, "r") as f:
+            w = f["paths/weight"][()]
+            self.assertEqual(w.shape, (6,))
+            np.testing.assert_array_equal(w, np.ones(6))   # no importance sampling
+            seg = f["segments"]
+            names = list(seg["names"].asstr()[()])
+            bands = list(seg["band_names"].asstr()[()])
+            regions = list(seg["region_names"].asstr()[()])
+            self.assertEqual(regions, ["all"])
+            self.assertEqual(bands, names)                  # one region: segments are the bands
+            np.testing.assert_array_equal(seg["segment_band"][()], np.arange(len(names)))
+            np.testing.assert_array_equal(seg["segment_region"][()], np.zeros(len(names)))
+            s = self._combo(f)["summary"]
+            self.assertEqual(int(s.attrs["weighted"]), 0)
+            self.assertEqual(text(s.attrs["var_ci_method"]), "order_statistic")
+            el, ul = float(s.attrs["expected_loss"]), float(s.attrs["unexpected_loss"])
+            self.assertLessEqual(float(s.attrs["expected_loss_lo"]), el)
+            self.assertGreaterEqual(float(s.attrs["expected_loss_hi"]), el)
+            tail = {k: s["tail"][k][()] for k in s["tail"]}
+            self.assertTrue((tail["es_lo"] <= tail["es"] + 1e-9).all() and (tail["es"] <= tail["es_hi"] + 1e-9).all())
+            c = s["contributions"]
+            for unit, n in (("segment", len(names)), ("band", len(bands)), ("region", len(regions))):
+                g = c[unit]
+                self.assertEqual(g["expected_loss"].shape, (n,))
+                self.assertEqual(g["var"].shape, (3, n))
+                self.assertEqual(text(g["es"].attrs["dims"]), "level," + unit)
+                self.assertAlmostEqual(g["expected_loss"][()].sum(), el, delta=1e-9 * el)
+                self.assertAlmostEqual(g["unexpected_loss"][()].sum(), ul, delta=1e-9 * ul)
+                np.testing.assert_allclose(g["var"][()].sum(axis=1), tail["var"], rtol=1e-9)
+                np.testing.assert_allclose(g["es"][()].sum(axis=1), tail["es"], rtol=1e-9)
+            # The segments' EL contributions are the means of their own losses, from the raw sums.
+            seg_loss = self._combo(f)["by_segment/chargeoff_loss"][()].sum(axis=1) / 100.0   # [path, segment]
+            np.testing.assert_allclose(c["segment/expected_loss"][()], seg_loss.mean(axis=0), rtol=1e-9)
+            conv = s["convergence"]
+            self.assertEqual(list(conv["paths"][()]), [6])   # fewer than 10 paths: P only
+            np.testing.assert_array_equal(conv["var"][()][-1], tail["var"])
 
     def test_same_seed_same_bytes_of_results(self):
         out2 = os.path.join(self.tmp.name, "again.h5")
@@ -303,6 +349,48 @@ output = "{cls.out}"
         self.assertIn("scenario 'baseline'", out)
         self.assertIn("scenario 'stress'", out)
         self.assertIn("net_income", out)
+
+    def test_stress_view(self):
+        """Every scenario against the first, per policy: /stress, --stress and the JSON's "stress"."""
+        doc = self.json()
+        self.assertEqual(doc["baseline_scenario"], "baseline")
+        self.assertFalse(doc["weighted"])
+        names = [f["name"] for f in doc["figures"]]
+        for name in ("unexpected_loss", "var_95", "es_95", "var_99", "es_99.9"):
+            self.assertIn(name, names)
+        stress = {}
+        for p in doc["stress"]:
+            for sc in p["scenarios"]:
+                for fig, st in sc["horizon"].items():
+                    stress[(sc["name"], p["policy"], fig)] = st
+                self.assertEqual(sc["is_baseline"], sc["name"] == "baseline")
+        with h5py.File(self.out, "r") as f:
+            for pol in self.POLICIES:
+                base = f["results/baseline"][pol]["losses/net_loss"][()]
+                loss = f["results/stress"][pol]["losses/net_loss"][()]
+                st = stress[("stress", pol, "net_loss")]
+                self.assertAlmostEqual(st["diff"], (loss - base).mean(), delta=1e-6)
+                self.assertGreater(st["diff"], 0)   # the stress scenario loses more, path by path
+                self.assertEqual(stress[("baseline", pol, "net_loss")]["diff"], 0)
+            g = f["stress"]
+            self.assertEqual(text(g.attrs["baseline_scenario"]), "baseline")
+            order = text(g.attrs["columns"]).split(",")
+            cols = {k: (g[k].asstr()[()] if g[k].dtype.kind == "S" else g[k][()]) for k in order}
+            for i in range(len(cols["value"])):
+                if cols["month"][i] != 0:
+                    continue
+                st = stress[(cols["scenario"][i], cols["policy"][i], cols["figure"][i])]
+                for col in ("value", "diff", "diff_lo", "diff_hi", "pairing_ratio"):
+                    self.assertTrue(same(float(cols[col][i]), st[col]), (i, col))
+        out = self.compare("--stress", "--format", "csv")
+        records = list(csv.DictReader(io.StringIO(out)))
+        self.assertEqual(len(records), len(self.rows(doc)))
+        rec = [r for r in records if (r["scenario"], r["policy"], r["figure"]) == ("stress", "no_review", "var_99")]
+        self.assertEqual(float(rec[0]["diff"]), stress[("stress", "no_review", "var_99")]["diff"])
+        table = self.compare("--stress")
+        self.assertIn("stress: every scenario", table)
+        self.assertNotIn("\nscenario 'stress'\n", table)
+        self.assertIn("stress: every scenario", self.compare())
 
     def test_baseline_option(self):
         doc = self.json("--baseline", "twin")
@@ -505,6 +593,14 @@ rho = 1.5
         self.assertIn("interrupted", err)
         self.assertFalse(os.path.exists(self.out))
         self.assertEqual([f for f in os.listdir(self.tmp.name)], [])
+
+    def test_importance_shift_option_exists(self):
+        p = run("run", "--help")
+        self.assertIn("--importance-shift", p.stdout)
+        p = run("sweep", "--help")
+        self.assertIn("--importance-shift", p.stdout)
+        p = run("run", QUICKSTART, "--importance-shift", "abc", "--out", self.out)
+        self.assertRefused(p, "--importance-shift")
 
     def test_version(self):
         v = run("--version")
