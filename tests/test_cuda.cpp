@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "kernels/backend.hpp"
 #include "src/config.hpp"
@@ -46,15 +47,12 @@ TEST(Cuda, BackendWithoutDeviceIsAClearError) {
   }
 }
 
-TEST(Cuda, MatchesCpuBackend) {
-  REQUIRE_GPU();
-  const RunConfig cfg = gpu_config();
-  auto cpu = make_cpu_backend(0);
-  auto gpu = make_cuda_backend();
-  const RunResults a = run_simulation(cfg, *cpu);
-  const RunResults b = run_simulation(cfg, *gpu);
+// CPU and GPU sums agree cell by cell (up to last-ulp threshold decisions) and in total.
+void expect_backends_agree(const RunResults& a, const RunResults& b) {
   ASSERT_EQ(a.combos.size(), b.combos.size());
+  EXPECT_EQ(a.path_weight, b.path_weight);  // host-side: identical
   for (std::size_t k = 0; k < a.combos.size(); ++k) {
+    const std::string pair = a.combos[k].scenario + " / " + a.combos[k].policy;
     const auto& x = a.combos[k].sums;
     const auto& y = b.combos[k].sums;
     ASSERT_EQ(x.size(), y.size());
@@ -62,19 +60,49 @@ TEST(Cuda, MatchesCpuBackend) {
     for (std::size_t i = 0; i < x.size(); ++i) same += x[i] == y[i];
     // Identical draws and IEEE arithmetic (no FMA contraction) give identical
     // decisions except where log/exp/pow differ in the last ulp at a threshold.
-    EXPECT_GE(static_cast<double>(same) / x.size(), 0.999)
-        << a.policy_names[k] << ": " << same << " of " << x.size() << " cells identical";
+    EXPECT_GE(static_cast<double>(same) / x.size(), 0.999) << pair << ": " << same << " of " << x.size()
+                                                           << " cells identical";
     for (int m : {kActive, kBalance, kChargeoffLoss, kSpend, kLimit, kLimitIncreaseCount, kTriggerIncreaseCount,
-                  kLimitDecreaseCount, kTempLimitAmount, kSignalCount, kDrawCount, kInterest}) {
+                  kLimitDecreaseCount, kTempLimitAmount, kSignalCount, kDrawCount, kInterest, kShockStartCount,
+                  kShockedCount}) {
       double sa = 0, sb = 0;
       for (int p = 0; p < a.paths; ++p)
         for (int t = 0; t < a.months; ++t) {
           sa += a.portfolio(a.combos[k], p, t, m);
           sb += b.portfolio(b.combos[k], p, t, m);
         }
-      EXPECT_NEAR(sa, sb, 1e-4 * std::fabs(sa) + 1) << a.policy_names[k] << " " << metric_info(m).name;
+      EXPECT_NEAR(sa, sb, 1e-4 * std::fabs(sa) + 1) << pair << " " << metric_info(m).name;
     }
   }
+}
+
+TEST(Cuda, MatchesCpuBackend) {
+  REQUIRE_GPU();
+  const RunConfig cfg = gpu_config();
+  auto cpu = make_cpu_backend(0);
+  auto gpu = make_cuda_backend();
+  expect_backends_agree(run_simulation(cfg, *cpu), run_simulation(cfg, *gpu));
+}
+
+// Scenarios x policies in one launch (grid z), with regional AR(1) factors,
+// income shocks, LGD multipliers, an unemployment-driven scenario and
+// importance sampling.
+TEST(Cuda, ScenariosPoliciesAndRegionsInOneLaunchMatchTheCpu) {
+  REQUIRE_GPU();
+  RunConfig cfg = load_run_config(LIMITSIM_SOURCE_DIR "/configs/stress_test.toml");
+  Overrides o;
+  o.customers = 20000;
+  o.paths = 6;
+  o.importance_shift = 2.0;
+  apply_overrides(cfg, o);
+  cfg.population.region_names = {"east", "west", "north"};
+  cfg.population.region_shares = {0.5, 0.3, 0.2};
+  cfg.behaviour.regions = 3;
+  cfg.behaviour.factor_ar1 = 0.5;
+  cfg.behaviour.factor_correlation_matrix = {{1, 0.6, 0.4}, {0.6, 1, 0.5}, {0.4, 0.5, 1}};
+  auto cpu = make_cpu_backend(0);
+  auto gpu = make_cuda_backend();
+  expect_backends_agree(run_simulation(cfg, *cpu), run_simulation(cfg, *gpu));
 }
 
 TEST(Cuda, BitIdenticalAcrossBatchSizes) {

@@ -33,6 +33,7 @@
 #include "kernels/special.hpp"
 #include "src/config.hpp"
 #include "src/engine.hpp"
+#include "src/risk.hpp"
 #include "src/factors.hpp"
 #include "src/population.hpp"
 
@@ -541,6 +542,11 @@ TEST(Validation, ImportanceSamplingMatchesVasicekAtFewerPaths) {
         fn * (1.0 - fn) / (se * se * P), P * plain_var / is_var);
     if (q == 0.999) {
       EXPECT_GE(plain_var / is_var, 5.0);
+      // The reporting estimator (src/risk.cpp, what `limitsim summary` prints) gives the same weighted VaR.
+      const LossRisk reported = loss_risk(loss, run.w, 200);
+      ASSERT_TRUE(reported.weighted);
+      EXPECT_EQ(reported.tail[2].level, 0.999);
+      EXPECT_EQ(reported.tail[2].var, var);
     }
   }
 
