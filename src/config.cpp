@@ -406,6 +406,8 @@ class Reader {
       matrix.clear();
       return;
     }
+    if (v->as_array().empty())
+      fail_at(*v, path(key), "must be a number or an array of rows (one per region), got an empty array");
     std::vector<std::vector<double>> rows;
     for (std::size_t i = 0; i < v->as_array().size(); ++i) {
       const Value& row = v->as_array()[i];

@@ -990,7 +990,7 @@ class Reader {
     r.scenario_names = read_strings("/scenarios", std::nullopt);
     r.policy_names = read_strings("/policies", std::nullopt);
     for (const std::string& scenario : r.scenario_names)
-      for (const std::string& policy : r.policy_names) r.combos.push_back(read_combo(r, scenario, policy));
+      for (const std::string& policy : r.policy_names) r.combos.push_back(read_combo(r, scenario, policy, minor));
     const std::string rm = combo_path(r.scenario_names.at(0), r.policy_names.at(0)) + "/summary/report_months";
     r.meta.report_months = read_array<std::int32_t>(rm, {static_cast<hsize_t>(shape_of(open_dataset(rm)).at(0))});
     return r;
@@ -1156,10 +1156,18 @@ class Reader {
     return out;
   }
 
-  ComboSums read_combo(const RunResults& r, const std::string& scenario, const std::string& policy) const {
+  // The schema minor version from which a metric is written; older files lack it
+  // and read as zeros (e.g. no income shocks before 1.2).
+  static int metric_since_minor(int metric) {
+    return metric == kShockStartCount || metric == kShockedCount ? 2 : 0;
+  }
+
+  ComboSums read_combo(const RunResults& r, const std::string& scenario, const std::string& policy,
+                       int minor) const {
     ComboSums c{scenario, policy, std::vector<std::int64_t>(r.cells(), 0)};
     const std::string base = combo_path(scenario, policy) + "/by_segment/";
     for (const MetricGroup& mg : metric_groups()) {
+      if (minor < metric_since_minor(mg.first)) continue;
       const std::size_t W = static_cast<std::size_t>(mg.width);
       std::vector<hsize_t> shape{static_cast<hsize_t>(r.paths), static_cast<hsize_t>(r.months),
                                  static_cast<hsize_t>(r.segments)};

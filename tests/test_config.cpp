@@ -860,6 +860,9 @@ TEST_F(Config, RegionsAndFactorCorrelationAreValidated) {
   expect_run_error(rf, "correlation", "behaviour.factors.correlation[1]", "the diagonal must be 1, got 0.9 at [1][1]");
   rf.tables = regions3 + "[behaviour.factors]\ncorrelation = [[1, 1.5, 0], [1.5, 1, 0], [0, 0, 1]]\n";
   expect_run_error(rf, "correlation", "behaviour.factors.correlation[0][1]", "must be in [-1, 1], got 1.5");
+  rf.tables = regions3 + "[behaviour.factors]\ncorrelation = []\n";
+  expect_run_error(rf, "correlation", "behaviour.factors.correlation",
+                   "must be a number or an array of rows (one per region), got an empty array");
   rf.tables = "[behaviour.factors]\nar1 = 1\n";
   expect_run_error(rf, "ar1", "behaviour.factors.ar1", "must be in (-1, 1), got 1");
   rf.tables = "[population]\nregions = [\"n\", \"s\"]\nregion_shares = [0.5, 0.4]\n";
