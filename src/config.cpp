@@ -1513,9 +1513,15 @@ void resolve_scenario(ScenarioConfig& s, std::int32_t months) {
   }
 }
 
-SweepConfig load_sweep_config(const std::string& path) {
+namespace {
+
+// Runs one Loader entry point, turning every failure into a ConfigError that
+// names the file (and the line, where toml11 knows it).
+template <typename F>
+auto load_with_errors(const std::string& path, F&& load) -> decltype(load(std::declval<Loader&>())) {
   try {
-    return Loader(path).load_sweep();
+    Loader loader(path);
+    return load(loader);
   } catch (const ConfigError&) {
     throw;
   } catch (const toml::exception& e) {
@@ -1525,16 +1531,14 @@ SweepConfig load_sweep_config(const std::string& path) {
   }
 }
 
+}  // namespace
+
+SweepConfig load_sweep_config(const std::string& path) {
+  return load_with_errors(path, [](Loader& l) { return l.load_sweep(); });
+}
+
 RunConfig load_run_config(const std::string& path) {
-  try {
-    return Loader(path).load();
-  } catch (const ConfigError&) {
-    throw;
-  } catch (const toml::exception& e) {
-    throw ConfigError(e.location().file_name() + ":" + std::to_string(e.location().line()) + ": " + e.what());
-  } catch (const std::exception& e) {
-    throw ConfigError(path + ": " + e.what());
-  }
+  return load_with_errors(path, [](Loader& l) { return l.load(); });
 }
 
 void apply_overrides(RunConfig& cfg, const Overrides& o) {

@@ -15,43 +15,6 @@
 
 namespace limitsim {
 
-namespace {
-
-// Regularized incomplete beta I_x(a, b) by Lentz's continued fraction.
-double beta_cf(double a, double b, double x) {
-  const double tiny = 1e-300;
-  double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
-  if (std::fabs(d) < tiny) d = tiny;
-  d = 1.0 / d;
-  double h = d;
-  for (int m = 1; m <= 500; ++m) {
-    const double m2 = 2.0 * m;
-    double aa = m * (b - m) * x / ((a - 1.0 + m2) * (a + m2));
-    d = 1.0 + aa * d; if (std::fabs(d) < tiny) d = tiny;
-    c = 1.0 + aa / c; if (std::fabs(c) < tiny) c = tiny;
-    d = 1.0 / d; h *= d * c;
-    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1.0 + m2));
-    d = 1.0 + aa * d; if (std::fabs(d) < tiny) d = tiny;
-    c = 1.0 + aa / c; if (std::fabs(c) < tiny) c = tiny;
-    d = 1.0 / d;
-    const double del = d * c;
-    h *= del;
-    if (std::fabs(del - 1.0) < 1e-15) break;
-  }
-  return h;
-}
-
-double beta_cdf(double x, double a, double b) {
-  if (x <= 0.0) return 0.0;
-  if (x >= 1.0) return 1.0;
-  const double lbt = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x);
-  const double bt = std::exp(lbt);
-  if (x < (a + 1.0) / (a + b + 2.0)) return bt * beta_cf(a, b, x) / a;
-  return 1.0 - bt * beta_cf(b, a, 1.0 - x) / b;
-}
-
-}  // namespace
-
 std::vector<double> beta_quantile_table(double a, double b) {
   std::vector<double> q(kLgdTableSize);
   q.front() = 0.0;
@@ -61,7 +24,7 @@ std::vector<double> beta_quantile_table(double a, double b) {
     double lo = 0.0, hi = 1.0;
     for (int it = 0; it < 100; ++it) {  // bisection: monotone, robust for any a, b > 0
       const double mid = 0.5 * (lo + hi);
-      (beta_cdf(mid, a, b) < p ? lo : hi) = mid;
+      (beta_inc(a, b, mid) < p ? lo : hi) = mid;
     }
     q[i] = 0.5 * (lo + hi);
   }

@@ -57,41 +57,6 @@ double vasicek_quantile(double p, double rho, double q) {
   return norm_cdf((norm_inv(p) + std::sqrt(rho) * norm_inv(q)) / std::sqrt(1.0 - rho));
 }
 
-// Regularized incomplete beta I_x(a, b): Lentz's continued fraction
-// (Numerical Recipes' betacf), with the symmetry I_x(a, b) = 1 - I_{1-x}(b, a)
-// where the fraction converges slowly.
-double beta_cf(double a, double b, double x) {
-  constexpr double kTiny = 1e-300;
-  double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0);
-  if (std::fabs(d) < kTiny) d = kTiny;
-  d = 1.0 / d;
-  double h = d;
-  for (int m = 1; m <= 10000; ++m) {
-    const double m2 = 2.0 * m;
-    double aa = m * (b - m) * x / ((a - 1.0 + m2) * (a + m2));
-    d = 1.0 + aa * d; if (std::fabs(d) < kTiny) d = kTiny;
-    c = 1.0 + aa / c; if (std::fabs(c) < kTiny) c = kTiny;
-    d = 1.0 / d; h *= d * c;
-    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1.0 + m2));
-    d = 1.0 + aa * d; if (std::fabs(d) < kTiny) d = kTiny;
-    c = 1.0 + aa / c; if (std::fabs(c) < kTiny) c = kTiny;
-    d = 1.0 / d;
-    const double del = d * c;
-    h *= del;
-    if (std::fabs(del - 1.0) < 1e-15) break;
-  }
-  return h;
-}
-
-double beta_inc(double a, double b, double x) {
-  if (x <= 0.0) return 0.0;
-  if (x >= 1.0) return 1.0;
-  const double front =
-      std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x));
-  if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_cf(a, b, x) / a;
-  return 1.0 - front * beta_cf(b, a, 1.0 - x) / b;
-}
-
 // P(D <= k) and P(D > k) for D ~ Binomial(n, p).
 double binom_cdf(std::int64_t k, std::int64_t n, double p) {
   if (k < 0) return 0.0;
