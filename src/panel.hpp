@@ -120,8 +120,10 @@ struct CustomerHabits {
 // The population a run starts from: each customer's state at the end of panel
 // month `as_of` (0-based; the last month when negative): balance, bucket and
 // limit of that month, habits from months up to it, risk = -(score - mean) / sd
-// of the population's score parameters, segment = score band x regions + region.
+// of the population's score parameters, segment = score band x regions + region;
+// bp gives the minimum payment behind the revolver payment shape.
 // Customers keep their ids.
-Population population_from_panel(const Panel& p, std::int32_t as_of, const PopulationConfig& pc);
+Population population_from_panel(const Panel& p, std::int32_t as_of, const PopulationConfig& pc,
+                                const BehaviourParams& bp);
 
 }  // namespace limitsim
