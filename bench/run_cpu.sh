@@ -7,7 +7,10 @@
 #                     20,000 customers, all cores: the cost per policy variant.
 #   stress            configs/tail_risk.toml: 1,000 paths x 3 scenarios x 1 policy,
 #                     10,000 customers, 36 months, all cores, in one launch.
-#   bash bench/run_cpu.sh [quickstart|policies|sweep|stress ...]   (default: all four)
+#   load              limitsim_bench_load: load_panel on a generated 10,000,000-row
+#                     CSV in the UCI layout (rows/s, peak RSS, each way of hashing);
+#                     needs about 1 GiB in $TMPDIR and 2.5 GiB of memory.
+#   bash bench/run_cpu.sh [quickstart|policies|sweep|stress|load ...]   (default: the first four)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh >/dev/null
@@ -16,16 +19,18 @@ stamp=$(date -u +%Y-%m-%d)
 which=("$@")
 [ ${#which[@]} -eq 0 ] && which=(quickstart policies sweep stress)
 for name in "${which[@]}"; do
+  bin=limitsim_bench
   case "$name" in
     quickstart) args=(configs/quickstart.toml --threads 1 --threads "$(nproc)" --repeats 2) ;;
     policies) args=(configs/compare_policies.toml --threads "$(nproc)" --repeats 1) ;;
     sweep) args=(configs/sweep_lender_rules.toml --sweep --customers 20000 --threads "$(nproc)" --repeats 1) ;;
     stress) args=(configs/tail_risk.toml --threads "$(nproc)" --repeats 1) ;;
+    load) bin=limitsim_bench_load; args=(--rows 10000000 --repeats 3) ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;
   esac
   out="bench/results/cpu-${name}-${stamp}-${commit}.json"
   raw=$(mktemp)
-  ./build/limitsim_bench "${args[@]}" --json "$raw"
+  "./build/$bin" "${args[@]}" --json "$raw"
   python3 - "$raw" "$out" "$commit" "$stamp" <<'PY'
 import json, platform, subprocess, sys
 raw, out, commit, stamp = sys.argv[1:]

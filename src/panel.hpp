@@ -109,6 +109,18 @@ struct Panel {
 // the first, kSkip skips them and counts them.
 Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy bad_rows);
 
+// How load_panel computes Panel::sha256: on a second thread reading the file
+// alongside the parser (the 3-argument default: it keeps the hash off the
+// parser's core when a second core is free), inside the CSV read loop, or in
+// a second pass after parsing; docs/data.md measures all three. HDF5 files are
+// not read as one byte stream, so kInline hashes them in a second pass.
+enum class HashMode { kConcurrent, kInline, kSecondPass };
+Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy bad_rows, HashMode hash);
+
+// SHA-256 of a file's bytes as 64 lowercase hex digits (self-contained, FIPS
+// 180-4; the x86 SHA instructions where the CPU has them, unless portable_only).
+std::string sha256_file(const std::string& path, bool portable_only = false);
+
 // Per-customer behaviour attributes estimated from a customer's own panel months
 // [0, as_of] (docs/data.md "From panel to population"), shrunk towards the
 // panel-wide means so a short history gives sensible values.
@@ -116,6 +128,14 @@ struct CustomerHabits {
   bool transactor;
   float activity, spend_propensity, revolve_shape;
 };
+
+// Shrinkage weight of the panel-wide means: a customer's estimate counts its
+// own observed months plus this many months at the panel-wide mean. A choice,
+// not a published figure (docs/data.md).
+constexpr double kHabitPseudoMonths = 3.0;
+// The revolve_shape estimate is clamped to this range.
+constexpr double kMinRevolveShape = 0.05;
+constexpr double kMaxRevolveShape = 50.0;
 
 // The population a run starts from: each customer's state at the end of panel
 // month `as_of` (0-based; the last month when negative): balance, bucket and
