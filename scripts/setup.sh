@@ -10,6 +10,8 @@ PACKAGES=(
   libtoml11-dev      # toml11 (header-only TOML parser with file:line errors)
   libgtest-dev       # GoogleTest
   python3 python3-h5py python3-numpy   # end-to-end tests read results back with h5py
+  python3-pandas python3-matplotlib    # the limitsim Python package and `limitsim report` (python/)
+  r-cran-hdf5r                         # the tested R snippet, scripts/read_results.R (brings R and bit64)
 )
 
 missing=()
