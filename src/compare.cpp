@@ -383,63 +383,6 @@ void check_results(const RunResults& r) {
 
 const CompareFigure& figure_of(const ComparedValue& v) { return kFigureDefs[v.figure].info; }
 
-std::string json_number(double v) { return std::isfinite(v) ? exact_number(v) : "null"; }
-
-// Length of the valid UTF-8 sequence starting at s[i], 0 if it is not one.
-std::size_t utf8_sequence(const std::string& s, std::size_t i) {
-  const auto byte = [&](std::size_t j) { return static_cast<unsigned char>(s[j]); };
-  const unsigned char c = byte(i);
-  std::size_t len = 0;
-  std::uint32_t cp = 0;
-  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-  else return 0;
-  if (i + len > s.size()) return 0;
-  for (std::size_t j = 1; j < len; ++j) {
-    if ((byte(i + j) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + j) & 0x3F);
-  }
-  // No overlong forms, no surrogates, nothing above U+10FFFF.
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return len;
-}
-
-// A JSON string: quotes, backslashes and control characters escaped; bytes that
-// are not valid UTF-8 become U+FFFD, so the document is always valid JSON.
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (std::size_t i = 0; i < s.size();) {
-    const unsigned char ch = static_cast<unsigned char>(s[i]);
-    if (ch >= 0x80) {
-      const std::size_t len = utf8_sequence(s, i);
-      out += len ? s.substr(i, len) : "\\ufffd";
-      i += len ? len : 1;
-      continue;
-    }
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (ch < 0x20 || ch == 0x7F) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-          out += buf;
-        } else {
-          out += static_cast<char>(ch);
-        }
-    }
-    ++i;
-  }
-  return out + "\"";
-}
 
 // Table cells by unit: money with 2 decimals, shares as percentages (their
 // differences in percentage points), counts with 1 decimal.

@@ -24,6 +24,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "../kernels/special.hpp"
@@ -292,6 +293,9 @@ class Reader {
     return it == t.end() ? nullptr : &it->second;
   }
 
+  // Is the optional table `key` in the file? (A Writer answers whether it has one to write.)
+  bool present(const std::string& key, bool) const { return peek(key) != nullptr; }
+
   const Value* find(const std::string& key) {
     if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
     return peek(key);
@@ -465,6 +469,7 @@ class Writer {
   void need(const std::string&) const {}
   void forbid(const std::string&, const std::string&) const {}
   void done() const {}
+  bool present(const std::string&, bool have) const { return have; }
 
   Writer sub(const std::string& key) {
     *os_ << "\n[" << path(key) << "]\n";
@@ -561,9 +566,32 @@ void run_fields(IO& t, RunConfig& c) {
   t.number("importance_shift", c.importance_shift, closed(0, 8));
 }
 
+// Score bands and regions: the reporting segments of either kind of population.
+template <class IO>
+void segment_fields(IO& t, PopulationConfig& c);
+
 template <class IO>
 void population_fields(IO& t, PopulationConfig& c) {
-  t.choice("kind", c.kind, {"synthetic"});
+  t.choice("kind", c.kind, {"synthetic", "file"});
+  if (c.kind == "file") {
+    // A real population: the data decide the customers and the regions (docs/data.md).
+    t.need("file");
+    t.need("mapping");
+    t.text("file", c.file);
+    t.check(!c.file.empty(), "file", "must name the data file (CSV or HDF5)");
+    t.text("mapping", c.mapping);
+    t.check(!c.mapping.empty(), "mapping", "must name the mapping file (TOML)");
+    t.text("as_of", c.as_of);
+    t.choice("on_bad_row", c.on_bad_row, {"error", "skip"});
+    t.text("sha256", c.sha256);
+    t.check(c.sha256.empty() || (c.sha256.size() == 64 && c.sha256.find_first_not_of("0123456789abcdef") ==
+                                                             std::string::npos),
+            "sha256", "must be 64 lower-case hex digits, got " + quote(c.sha256));
+    t.number("score_mean", c.score_mean, closed(350, 950));
+    t.number("score_sd", c.score_sd, above(0));
+    segment_fields(t, c);
+    return;
+  }
   t.integer("customers", c.customers, kCustomersRange);
   t.number("score_mean", c.score_mean, closed(350, 950));
   t.number("score_sd", c.score_sd, above(0));
@@ -596,7 +624,11 @@ void population_fields(IO& t, PopulationConfig& c) {
   double sum = 0.0;
   for (const double s : c.opening_bucket_shares) sum += s;
   t.check(std::fabs(sum - 1.0) <= kSumTolerance, "opening_bucket_shares", "must sum to 1, got " + fmt_double(sum));
+  segment_fields(t, c);
+}
 
+template <class IO>
+void segment_fields(IO& t, PopulationConfig& c) {
   t.numbers("segment_edges", c.segment_edges, at_most(kMaxSegments - 1), open_closed(350, 950));
   for (std::size_t i = 1; i < c.segment_edges.size(); ++i)
     t.check(c.segment_edges[i] > c.segment_edges[i - 1], "segment_edges",
@@ -614,6 +646,7 @@ void population_fields(IO& t, PopulationConfig& c) {
             static_cast<int>(i));
   }
 
+  if (c.kind == "file") return;  // regions come from the mapping, and are checked when the data load
   t.texts("regions", c.region_names, non_empty(kMaxRegions));
   for (std::size_t i = 0; i < c.region_names.size(); ++i) {
     const auto& n = c.region_names[i];
@@ -765,6 +798,21 @@ void subtable(IO& t, const std::string& key, Cfg& c, void (*fields)(IO&, Cfg&)) 
 }
 
 template <class IO>
+void calibration_fields(IO& t, BehaviourConfig& b) {
+  CalibrationInfo& c = b.calibration;
+  t.need("source");
+  t.text("source", c.source);
+  t.check(!c.source.empty(), "source", "must name the data file the behaviour was estimated from");
+  t.text("sha256", c.sha256);
+  t.text("mapping", c.mapping);
+  t.texts("months", c.months, at_most(kMaxMonths));
+  t.integer("customers", c.customers, at_least(0));
+  t.integer("transitions", c.transitions, at_least(0));
+  t.text("created", c.created);
+  t.text("limitsim_version", c.limitsim_version);
+}
+
+template <class IO>
 void behaviour_fields(IO& t, BehaviourConfig& c) {
   subtable(t, "spending", c, spending_fields<IO>);
   subtable(t, "payment", c, payment_fields<IO>);
@@ -773,6 +821,9 @@ void behaviour_fields(IO& t, BehaviourConfig& c) {
   subtable(t, "attrition", c, attrition_fields<IO>);
   subtable(t, "score", c, score_fields<IO>);
   subtable(t, "factors", c, factor_fields<IO>);
+  // Provenance of a calibrated behaviour: written only when there is some.
+  if (!t.present("calibration", !c.calibration.source.empty())) return;
+  subtable(t, "calibration", c, calibration_fields<IO>);
 }
 
 struct Band {
@@ -1066,11 +1117,36 @@ void scenario_fields(IO& t, ScenarioConfig& c) {
 
 // Reads a run file and the files it names. Parsed documents live as long as
 // the Loader, so Readers may point into them.
+// Why `file` cannot be opened, in a few words.
+std::string open_error(const std::string& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return "no such file";
+  if (!fs::is_regular_file(file, ec)) return "not a regular file";
+  return "cannot read it";
+}
+
 class Loader {
  public:
   explicit Loader(std::string path) : path_(std::move(path)), base_(fs::path(path_).parent_path()) {}
 
   RunConfig load() { return load_impl(nullptr); }
+
+  // A behaviour file on its own (a [behaviour] table and nothing else).
+  BehaviourConfig load_behaviour() {
+    const Value& doc = parse(path_, nullptr, "");
+    Reader root(&doc, "", doc);
+    const Value* table = root.find("behaviour");
+    root.done();
+    if (!table) fail_at(doc, "behaviour", "missing: " + path_ + " must hold a [behaviour] table");
+    if (!table->is_table()) fail_at(*table, "behaviour", "must be a table, got " + describe(*table));
+    BehaviourConfig b;
+    b.params = default_behaviour();
+    Reader r(table, "behaviour", *table);
+    behaviour_fields(r, b);
+    r.done();
+    b.source = path_;
+    return b;
+  }
   SweepConfig load_sweep() {
     SweepConfig sc;
     sc.run = load_impl(&sc);
@@ -1114,7 +1190,10 @@ class Loader {
         fail_at(*v, run.path(ref), std::string(ref) + " is a top-level key: move it above [run]");
     run_fields(run, cfg);
     run.done();
-    if (population) part(*population, "population", "population", cfg.population, population_fields<Reader>);
+    if (population) {
+      part(*population, "population", "population", cfg.population, population_fields<Reader>);
+      if (cfg.population.kind == "file") resolve_population_files(*population, cfg.population);
+    }
     cfg.behaviour.params = default_behaviour();
     cfg.behaviour.regions = static_cast<std::int32_t>(cfg.population.region_names.size());
     if (behaviour) part(*behaviour, "behaviour", "behaviour", cfg.behaviour, behaviour_fields<Reader>);
@@ -1145,6 +1224,22 @@ class Loader {
                                  "), got " + quote(cfg.baseline));
     }
     return cfg;
+  }
+
+  // A file population's data and mapping are named relative to the file that
+  // names them; they must exist now, so that a typo fails before any work.
+  void resolve_population_files(const Value& ref, PopulationConfig& pc) {
+    const Value& table = ref.is_table() ? ref : docs_.back().at("population");
+    const fs::path base = pc.source.empty() ? base_ : fs::path(pc.source).parent_path();
+    for (auto [key, value] : {std::pair<const char*, std::string*>{"file", &pc.file}, {"mapping", &pc.mapping}}) {
+      fs::path f(*value);
+      if (f.is_relative()) f = base / f;
+      std::error_code ec;
+      f = fs::absolute(f, ec).lexically_normal();
+      if (!fs::is_regular_file(f, ec))
+        fail_at(table.at(key), std::string("population.") + key, "cannot open " + quote(f.string()) + ": " + open_error(f.string()));
+      *value = f.string();
+    }
   }
 
   // A freeze past the behaviour's charge-off point would never fire. `table` is the policy's table.
@@ -1285,13 +1380,6 @@ class Loader {
     std::string stem;  // the file's stem; "" for an inline part
     bool named;        // has a `name` key
   };
-
-  static std::string open_error(const std::string& file) {
-    std::error_code ec;
-    if (!fs::exists(file, ec)) return "no such file";
-    if (!fs::is_regular_file(file, ec)) return "not a regular file";
-    return "cannot read it";
-  }
 
   const Value& parse(const std::string& file, const Value* ref, const std::string& key) {
     std::ifstream in;
@@ -1541,9 +1629,45 @@ RunConfig load_run_config(const std::string& path) {
   return load_with_errors(path, [](Loader& l) { return l.load(); });
 }
 
+BehaviourConfig load_behaviour_config(const std::string& path) {
+  return load_with_errors(path, [](Loader& l) { return l.load_behaviour(); });
+}
+
 void apply_overrides(RunConfig& cfg, const Overrides& o) {
   RunConfig c = cfg;  // all or nothing
+  if (o.population_file || o.mapping) {
+    if (c.population.kind != "file" && !(o.population_file && o.mapping))
+      throw ConfigError(std::string(o.population_file ? "--population" : "--mapping") +
+                        ": a real population needs both --population DATA and --mapping MAPPING");
+    c.population.kind = "file";
+    for (auto [option, given, field] :
+         {std::tuple<const char*, const std::optional<std::string>*, std::string*>{"--population", &o.population_file,
+                                                                                   &c.population.file},
+          {"--mapping", &o.mapping, &c.population.mapping}}) {
+      if (!*given) continue;
+      std::error_code ec;
+      const fs::path f = fs::absolute(fs::path(**given), ec).lexically_normal();
+      if (given->value().empty() || !fs::is_regular_file(f, ec))
+        throw ConfigError(std::string(option) + ": cannot open " + quote(**given) + ": " + open_error(f.string()));
+      *field = f.string();
+    }
+    if (o.population_file) c.population.sha256.clear();  // another file: the config's checksum is not its
+    c.population.region_names = {"all"};  // until the mapping's are known
+    c.population.region_shares = {1.0};
+  }
+  if ((o.as_of || o.on_bad_row) && c.population.kind != "file")
+    throw ConfigError(std::string(o.as_of ? "--as-of" : "--on-bad-row") +
+                      ": applies to a real population only (kind = \"file\", or --population and --mapping)");
+  if (o.as_of) c.population.as_of = *o.as_of;
+  if (o.on_bad_row) {
+    const std::string bad = choice_error(*o.on_bad_row, {"error", "skip"});
+    if (!bad.empty()) throw ConfigError("--on-bad-row: " + bad);
+    c.population.on_bad_row = *o.on_bad_row;
+  }
   if (o.customers) {
+    if (c.population.kind == "file")
+      throw ConfigError("--customers: a real population has the customers of its data file (" + c.population.file +
+                        "); select rows in the file instead");
     check_option("--customers", static_cast<double>(*o.customers), kCustomersRange);
     c.population.customers = *o.customers;
   }

@@ -23,8 +23,15 @@ class ConfigError : public std::runtime_error {
 
 struct PopulationConfig {
   std::string source;                 // file it was read from ("" when inline)
-  std::string kind = "synthetic";     // only "synthetic" for now (real data: issue 5)
-  std::int64_t customers = 100000;
+  std::string kind = "synthetic";     // synthetic | file
+  std::int64_t customers = 100000;    // synthetic: how many; file: set from the data when it is loaded
+  // kind = "file": a real population read through a mapping (docs/data.md).
+  // file and mapping are absolute once validated (relative to the file that names them).
+  std::string file;                   // data file: CSV, or HDF5 column datasets
+  std::string mapping;                // mapping file (TOML)
+  std::string as_of;                  // panel month the run starts from; "" = the last
+  std::string on_bad_row = "error";   // error | skip
+  std::string sha256;                 // when set, the data file must have this SHA-256 (effective configs record it)
   // Credit score: normal(score_mean, score_sd) clamped to [350, 950].
   double score_mean = 680.0;
   double score_sd = 80.0;
@@ -76,8 +83,22 @@ struct PopulationConfig {
 constexpr double kDefaultMissProbability = 0.02;
 constexpr double kDefaultLgdConcentration = 10.0;
 
+// Where a calibrated behaviour was estimated from ([behaviour.calibration],
+// written by `limitsim calibrate`; a record only: the model does not read it).
+struct CalibrationInfo {
+  std::string source;              // data file; "" = not calibrated (the table is absent)
+  std::string sha256;              // of the data file
+  std::string mapping;             // mapping file
+  std::vector<std::string> months; // panel months used, first to last
+  std::int64_t customers = 0;
+  std::int64_t transitions = 0;    // customer-month pairs behind the transition estimates
+  std::string created;             // UTC, ISO 8601
+  std::string limitsim_version;
+};
+
 struct BehaviourConfig {
   std::string source;
+  CalibrationInfo calibration;
   BehaviourParams params{};   // filled with documented defaults by default_behaviour()
   // The file's values behind derived params, kept so effective_toml writes them
   // back exactly: params.miss_intercept = logit(miss_probability); in beta mode
@@ -164,6 +185,10 @@ ScenarioMonth neutral_scenario_month();
 // Reads and validates a run file and every file it names. Throws ConfigError.
 RunConfig load_run_config(const std::string& path);
 
+// Reads and validates a behaviour file on its own (as `limitsim calibrate
+// --base` does). Its factors are validated for one region. Throws ConfigError.
+BehaviourConfig load_behaviour_config(const std::string& path);
+
 // A policy sweep: a run file with exactly one (base) policy and a [sweep]
 // table naming policy keys and the values to try. The run's policies become
 // the base policy followed by one variant per point of the grid.
@@ -197,6 +222,8 @@ struct Overrides {
   std::optional<std::int64_t> batch_size;
   std::optional<std::string> output, backend;
   std::optional<double> importance_shift;
+  // A real population: --population DATA --mapping M [--as-of MONTH] [--on-bad-row error|skip].
+  std::optional<std::string> population_file, mapping, as_of, on_bad_row;
 };
 
 // Applies overrides, re-resolves per-month scenario paths to the new horizon

@@ -11,6 +11,7 @@
 #include "../kernels/rng.hpp"
 #include "../kernels/special.hpp"
 #include "factors.hpp"
+#include "panel.hpp"
 #include "population.hpp"
 
 namespace limitsim {
@@ -61,9 +62,62 @@ FactorModel factor_model(const RunConfig& cfg) {
   return fm;
 }
 
-RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress) {
+FilePopulation load_file_population(RunConfig& cfg) {
+  const auto t0 = std::chrono::steady_clock::now();
+  PopulationConfig& pc = cfg.population;
+  if (pc.kind != "file") throw std::logic_error("load_file_population: the population is synthetic");
+  const Mapping m = load_mapping(pc.mapping);
+  const Panel panel =
+      load_panel(pc.file, m, pc.on_bad_row == "skip" ? BadRowPolicy::kSkip : BadRowPolicy::kError);
+  if (!pc.sha256.empty() && pc.sha256 != panel.sha256)
+    throw ConfigError(pc.file + ": SHA-256 " + panel.sha256 + " differs from the configuration's population.sha256 " +
+                      pc.sha256 + ": the data file has changed since the configuration was written");
+  std::int32_t as_of = panel.months - 1;
+  if (!pc.as_of.empty()) {
+    const auto it = std::find(panel.month_names.begin(), panel.month_names.end(), pc.as_of);
+    if (it == panel.month_names.end()) {
+      std::string names;
+      for (const auto& n : panel.month_names) names += (names.empty() ? "" : ", ") + n;
+      throw ConfigError("population.as_of: " + m.source + " names no month \"" + pc.as_of + "\" (months: " +
+                        (names.empty() ? "none: the mapping has no [panel]" : names) + ")");
+    }
+    as_of = static_cast<std::int32_t>(it - panel.month_names.begin());
+  }
+  pc.region_names = panel.region_names.empty() ? std::vector<std::string>{"all"} : panel.region_names;
+  pc.region_shares.assign(pc.region_names.size(), 1.0 / static_cast<double>(pc.region_names.size()));
+  const std::size_t cells = pc.segment_names.size() * pc.region_names.size();
+  if (cells > static_cast<std::size_t>(kMaxCells))
+    throw ConfigError(m.source + ": " + std::to_string(pc.region_names.size()) + " regions x " +
+                      std::to_string(pc.segment_names.size()) + " score bands is more than " +
+                      std::to_string(kMaxCells) + " reporting segments");
+  const auto regions = static_cast<std::int32_t>(pc.region_names.size());
+  if (!cfg.behaviour.factor_correlation_matrix.empty() &&
+      cfg.behaviour.factor_correlation_matrix.size() != static_cast<std::size_t>(regions))
+    throw ConfigError("behaviour.factors.correlation: the matrix has " +
+                      std::to_string(cfg.behaviour.factor_correlation_matrix.size()) + " rows but the mapping " +
+                      m.source + " gives " + std::to_string(regions) + " regions");
+  cfg.behaviour.regions = regions;
+  FilePopulation fp;
+  fp.customers = population_from_panel(panel, as_of, pc, cfg.behaviour.params);
+  fp.as_of = panel.month_names.empty() ? "" : panel.month_names[static_cast<std::size_t>(as_of)];
+  fp.rows_read = panel.rows_read;
+  fp.rows_skipped = panel.rows_skipped;
+  fp.skipped_examples = panel.skipped_examples;
+  pc.customers = fp.customers.size();
+  pc.sha256 = panel.sha256;
+  pc.as_of = fp.as_of;
+  fp.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return fp;
+}
+
+RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress,
+                          const Population* file) {
   const auto t0 = std::chrono::steady_clock::now();
   const PopulationConfig& pc = cfg.population;
+  if ((pc.kind == "file") != (file != nullptr))
+    throw std::logic_error("run_simulation: a file population must be loaded first (load_file_population)");
+  if (file && file->size() != pc.customers)
+    throw std::logic_error("run_simulation: the loaded population does not match the configuration");
   RunResults r;
   r.paths = cfg.paths;
   r.months = cfg.months;
@@ -126,9 +180,16 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   for (first = 0; first < n; first += batch) {
     if (cancel_flag().load()) throw Cancelled();
     count = std::min(batch, n - first);
-    const Population pop = generate_population(pc, cfg.seed, first, count, cfg.threads);
-    for (std::int32_t g : pop.segment) ++r.segment_customers[g];
-    backend.set_customers(pop.view());
+    Population generated;
+    CustomerView view;
+    if (file) {
+      view = file->view(first, count);
+    } else {
+      generated = generate_population(pc, cfg.seed, first, count, cfg.threads);
+      view = generated.view();
+    }
+    for (std::int64_t i = 0; i < view.n; ++i) ++r.segment_customers[view.segment[i]];
+    backend.set_customers(view);
     backend.simulate(views.data(), static_cast<int>(views.size()), cfg.paths, r.segments, sums.data());
     if (cancel_flag().load()) throw Cancelled();
   }

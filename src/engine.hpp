@@ -10,6 +10,7 @@
 #include "../kernels/backend.hpp"
 #include "config.hpp"
 #include "factors.hpp"
+#include "population.hpp"
 #include "results.hpp"
 
 namespace limitsim {
@@ -23,6 +24,24 @@ std::vector<double> beta_quantile_table(double a, double b);
 // Progress callback: fraction done in [0, 1].
 using ProgressFn = std::function<void(double)>;
 
-RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress = {});
+// A real population read through its mapping (population kind = "file").
+struct FilePopulation {
+  Population customers;
+  std::string as_of;                    // panel month the run starts from ("" for a snapshot file)
+  std::int64_t rows_read = 0, rows_skipped = 0;
+  std::vector<std::string> skipped_examples;
+  double load_seconds = 0.0;
+};
+
+// Loads cfg.population's data file through its mapping and fills in what the
+// data decide: the customer count, the regions (the mapping's), the resolved
+// as_of month and the data file's SHA-256 (checked against a given one).
+// Throws ConfigError for bad data (docs/data.md).
+FilePopulation load_file_population(RunConfig& cfg);
+
+// Simulates cfg. A synthetic population is generated batch by batch; a file
+// population (kind = "file") must be passed as `file` (from load_file_population).
+RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress = {},
+                          const Population* file = nullptr);
 
 }  // namespace limitsim

@@ -561,6 +561,10 @@ class Writer {
     write_attr<double>(root, "wall_seconds", r_.meta.wall_seconds);
     write_attr<double>(root, "cost_of_funds", r_.meta.cost_of_funds);
     write_attr<double>(root, "importance_shift", r_.meta.importance_shift);
+    write_string_attr(root, "population_kind", r_.meta.population_kind);
+    write_string_attr(root, "population_file", r_.meta.population_file);
+    write_string_attr(root, "population_sha256", r_.meta.population_sha256);
+    write_attr<std::int64_t>(root, "population_rows_skipped", r_.meta.population_rows_skipped);
   }
 
   void write_segments(const Object& root) const {
@@ -1059,6 +1063,13 @@ class Reader {
     // Schema 1.2 added importance_shift; before it there was no importance sampling.
     if (minor >= 2 || H5Aexists(root_.id(), "importance_shift") > 0)
       r.meta.importance_shift = read_attr<double>(root_, "importance_shift");
+    // Schema 1.3 added the population's provenance; before it every population was synthetic.
+    if (minor >= 3) {
+      r.meta.population_kind = read_string_attr(root_, "population_kind");
+      r.meta.population_file = read_string_attr(root_, "population_file");
+      r.meta.population_sha256 = read_string_attr(root_, "population_sha256");
+      r.meta.population_rows_skipped = read_attr<std::int64_t>(root_, "population_rows_skipped");
+    }
     r.paths = read_attr<std::int32_t>(root_, "paths");
     r.months = read_attr<std::int32_t>(root_, "months");
     r.segments = read_attr<std::int32_t>(root_, "segments");

@@ -23,6 +23,16 @@ CustomerView Population::view() const {
                       bucket.data(),    size()};
 }
 
+CustomerView Population::view(std::int64_t first, std::int64_t count) const {
+  CustomerView v = view();
+  const auto f = static_cast<std::size_t>(first);
+  v.id += f; v.score += f; v.income += f; v.spend_propensity += f; v.activity += f; v.revolve_shape += f;
+  v.risk += f; v.transactor += f; v.segment += f; v.region += f; v.months_on_book += f; v.limit += f;
+  v.balance += f; v.bucket += f;
+  v.n = count;
+  return v;
+}
+
 int segment_of(double score, const std::vector<double>& edges) {
   return static_cast<int>(std::upper_bound(edges.begin(), edges.end(), score) - edges.begin());
 }

@@ -23,6 +23,8 @@ struct Population {
   std::int64_t size() const { return static_cast<std::int64_t>(id.size()); }
   void resize(std::size_t n);
   CustomerView view() const;
+  // Customers [first, first + count) of this population.
+  CustomerView view(std::int64_t first, std::int64_t count) const;
 };
 
 // Segment (score band) of a score: the number of edges at or below it.

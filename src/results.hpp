@@ -38,6 +38,10 @@ struct RunMetadata {
   double cost_of_funds = 0.0;    // annual rate charged on month-end balances in net income ([run] cost_of_funds)
   std::string baseline_policy;   // policy the comparison is against ([run] baseline; default the first)
   double importance_shift = 0.0; // size of the importance-sampling mean shift ([run] importance_shift; 0 = off)
+  std::string population_kind = "synthetic";  // synthetic | file
+  std::string population_file;   // data file of a real population ("" for synthetic)
+  std::string population_sha256; // its SHA-256
+  std::int64_t population_rows_skipped = 0;   // malformed rows skipped (--on-bad-row=skip)
 };
 
 // Portfolio totals (sums over segments) of every metric at one (path, month).

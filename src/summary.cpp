@@ -442,4 +442,97 @@ std::string format_convergence_table(const RunResults& r, const Summary& s) {
   return out;
 }
 
+namespace {
+
+// Horizon rows of one combination: (figure, unit, value, se, lo, hi).
+struct HorizonRow {
+  std::string figure, unit;
+  double value, se, lo, hi;
+};
+
+std::vector<HorizonRow> horizon_rows(const ComboSummary& cs) {
+  std::vector<HorizonRow> rows;
+  for (const auto& f : combo_figure_info()) {
+    const Estimate& e = cs.*(f.field);
+    Interval ci;
+    if (f.field == &ComboSummary::expected_loss) ci = cs.expected_loss_ci;
+    if (f.field == &ComboSummary::unexpected_loss) ci = cs.unexpected_loss_ci;
+    rows.push_back({f.name, f.unit, e.value, e.se, ci.lo, ci.hi});
+  }
+  for (const TailEstimate& t : cs.tail) {
+    const std::string level = exact_number(100.0 * t.level);
+    rows.push_back({"var_" + level, "currency", t.var, t.var_se, t.var_lo, t.var_hi});
+    rows.push_back({"es_" + level, "currency", t.es, t.es_se, t.es_lo, t.es_hi});
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::string format_summary_csv(const Summary& s) {
+  std::string out = "scenario,policy,month,figure,unit,value,se,ci_lo,ci_hi\n";
+  for (const ComboSummary& cs : s.combos) {
+    const std::string key = csv_field(cs.scenario) + "," + csv_field(cs.policy) + ",";
+    for (const HorizonRow& h : horizon_rows(cs))
+      out += key + "," + h.figure + "," + h.unit + "," + csv_number(h.value) + "," + csv_number(h.se) + "," +
+             csv_number(h.lo) + "," + csv_number(h.hi) + "\n";
+    for (const MonthFigures& m : cs.months)
+      for (const auto& f : month_figure_info()) {
+        const Estimate& e = m.*(f.field);
+        out += key + std::to_string(m.month) + "," + f.name + "," + f.unit + "," + csv_number(e.value) + "," +
+               csv_number(e.se) + ",,\n";
+      }
+  }
+  return out;
+}
+
+std::string format_summary_json(const RunResults& r, const Summary& s) {
+  std::ostringstream o;
+  o << "{\n  \"run_name\": " << json_string(r.meta.name) << ",\n"
+    << "  \"limitsim_version\": " << json_string(r.meta.limitsim_version) << ",\n"
+    << "  \"git_commit\": " << json_string(r.meta.git_commit) << ",\n"
+    << "  \"backend\": " << json_string(r.meta.backend) << ",\n"
+    << "  \"seed\": " << r.meta.seed << ",\n"
+    << "  \"customers\": " << s.customers << ",\n"
+    << "  \"paths\": " << s.paths << ",\n"
+    << "  \"months\": " << s.months << ",\n"
+    << "  \"weighted\": " << (s.weighted ? "true" : "false") << ",\n"
+    << "  \"importance_shift\": " << json_number(s.importance_shift) << ",\n"
+    << "  \"money_unit\": \"currency units\",\n"
+    << "  \"figures\": [";
+  bool first = true;
+  auto describe = [&](const char* name, const char* unit, const char* description) {
+    o << (first ? "" : ",") << "\n    {\"name\": " << json_string(name) << ", \"unit\": " << json_string(unit)
+      << ", \"description\": " << json_string(description) << "}";
+    first = false;
+  };
+  for (const auto& f : combo_figure_info()) describe(f.name, f.unit, f.description);
+  for (const auto& f : month_figure_info()) describe(f.name, f.unit, f.description);
+  o << "\n  ],\n  \"results\": [";
+  for (std::size_t k = 0; k < s.combos.size(); ++k) {
+    const ComboSummary& cs = s.combos[k];
+    o << (k ? "," : "") << "\n    {\"scenario\": " << json_string(cs.scenario)
+      << ", \"policy\": " << json_string(cs.policy) << ",\n     \"horizon\": {";
+    const std::vector<HorizonRow> rows = horizon_rows(cs);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      o << (i ? "," : "") << "\n       " << json_string(rows[i].figure) << ": {\"value\": " << json_number(rows[i].value)
+        << ", \"se\": " << json_number(rows[i].se) << ", \"ci_lo\": " << json_number(rows[i].lo)
+        << ", \"ci_hi\": " << json_number(rows[i].hi) << "}";
+    o << "\n     },\n     \"months\": [";
+    for (std::size_t t = 0; t < cs.months.size(); ++t) {
+      const MonthFigures& m = cs.months[t];
+      o << (t ? "," : "") << "\n       {\"month\": " << m.month;
+      for (const auto& f : month_figure_info()) {
+        const Estimate& e = m.*(f.field);
+        o << ", " << json_string(f.name) << ": {\"value\": " << json_number(e.value) << ", \"se\": "
+          << json_number(e.se) << "}";
+      }
+      o << "}";
+    }
+    o << "\n     ]}";
+  }
+  o << "\n  ]\n}\n";
+  return o.str();
+}
+
 }  // namespace limitsim

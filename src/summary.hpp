@@ -111,4 +111,15 @@ std::string format_summary_table(const RunResults& r, const Summary& s);
 // figure on the first n paths with its 95% CI, n = 10, 20, 50, ..., P.
 std::string format_convergence_table(const RunResults& r, const Summary& s);
 
+// The summary as tidy CSV: one row per (scenario, policy, month, figure), with
+// month empty for horizon figures (EL, UL, VaR, ES and the totals), columns
+// scenario, policy, month, figure, unit, value, se, ci_lo, ci_hi (empty where
+// a figure has none). Every month of the run is included, not only the report months.
+std::string format_summary_csv(const Summary& s);
+
+// The summary as one JSON document: run metadata, the figure definitions, and
+// per (scenario, policy) the horizon figures, the tail (VaR and ES with their
+// intervals at each level) and every month's figures.
+std::string format_summary_json(const RunResults& r, const Summary& s);
+
 }  // namespace limitsim

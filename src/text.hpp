@@ -24,6 +24,13 @@ std::string csv_number(double v);
 // A CSV field quoted as RFC 4180 requires (comma, quote, CR/LF, surrounding spaces).
 std::string csv_field(const std::string& s);
 
+// A JSON number: exact_number, or null for NaN and infinities.
+std::string json_number(double v);
+
+// A JSON string: quotes, backslashes and control characters escaped; bytes that
+// are not valid UTF-8 become U+FFFD, so the document is always valid JSON.
+std::string json_string(const std::string& s);
+
 // Display width of UTF-8 text: code points, not bytes.
 std::size_t display_width(const std::string& s);
 

@@ -1314,3 +1314,47 @@ TEST_F(Config, SweepErrors) {
 
 }  // namespace
 }  // namespace limitsim
+
+namespace limitsim {
+namespace {
+
+// `limitsim calibrate --base`: a behaviour file alone, with the same checks.
+TEST_F(Config, BehaviourFileAloneLoadsAndNamesItsErrors) {
+  const std::string good = write("base.toml", "[behaviour.payment]\napr = 0.2\n\n[behaviour.calibration]\n"
+                                              "source = \"book.csv\"\nmonths = [\"2005-04\"]\ncustomers = 7\n");
+  const BehaviourConfig b = load_behaviour_config(good);
+  EXPECT_EQ(b.params.apr, 0.2);
+  EXPECT_EQ(b.params.min_payment_rate, default_behaviour().min_payment_rate);
+  EXPECT_EQ(b.calibration.source, "book.csv");
+  EXPECT_EQ(b.calibration.months, std::vector<std::string>{"2005-04"});
+  EXPECT_EQ(b.calibration.customers, 7);
+  EXPECT_EQ(b.source, good);
+
+  const std::string typo_text = "[behaviour.payment]\naprr = 0.2\n";
+  const std::string typo = write("typo.toml", typo_text);
+  try {
+    load_behaviour_config(typo);
+    ADD_FAILURE() << "a misspelt key loaded";
+  } catch (const ConfigError& e) {
+    expect_error(e.what(), typo, typo_text, "aprr", "behaviour.payment.aprr", "unknown key");
+  }
+  const std::string extra_text = "[behaviour.payment]\napr = 0.2\n[run]\npaths = 3\n";
+  const std::string extra = write("extra.toml", extra_text);
+  try {
+    load_behaviour_config(extra);
+    ADD_FAILURE() << "a [run] table in a behaviour file loaded";
+  } catch (const ConfigError& e) {
+    expect_error(e.what(), extra, extra_text, "[run]", "run", "unknown key");
+  }
+  const std::string nosource_text = "[behaviour.calibration]\nmonths = []\n";
+  const std::string nosource = write("nosource.toml", nosource_text);
+  try {
+    load_behaviour_config(nosource);
+    ADD_FAILURE() << "a calibration table without its source loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("behaviour.calibration.source: is required"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace limitsim

@@ -9,6 +9,8 @@
 #include "src/config.hpp"
 #include "src/engine.hpp"
 #include "src/population.hpp"
+#include "src/trace.hpp"
+#include "kernels/reduce.hpp"
 #include "kernels/rng.hpp"
 
 using namespace limitsim;
@@ -519,3 +521,48 @@ TEST(Launch, AStressScenarioRaisesLossesOnEveryPathOfTheSameNumbers) {
 }
 
 }  // namespace launch_test
+
+// The host traces (src/trace.hpp) behind calibration round-trips and the
+// backtest are the backends' model: folding every traced customer-month into
+// the exact reducer gives the engine's sums bit for bit.
+TEST(Trace, TracedOutcomesAddUpToTheEnginesSums) {
+  RunConfig cfg = config_from(LIMITSIM_SOURCE_DIR "/configs/stress_test.toml", 1500, 3, 9);
+  cfg.policies.resize(1);
+  cfg.scenarios.erase(cfg.scenarios.begin());  // a stress scenario (factor shift, shocks), not the baseline
+  cfg.scenarios.resize(1);
+  const RunResults ref = run_cpu(cfg, 2, 1 << 20);
+
+  const Population pop = generate_population(cfg.population, cfg.seed, 0, cfg.population.customers, 2);
+  const FactorModel fm = factor_model(cfg);
+  const FactorDraws factors = systematic_factors(cfg.seed, cfg.paths, cfg.months, fm);
+  ModelView mv{};
+  mv.behaviour = cfg.behaviour.params;
+  mv.policy = cfg.policies[0].params;
+  mv.scenario = cfg.scenarios[0].months.data();
+  mv.factor = factors.z.data();
+  std::vector<double> lgd;
+  if (mv.behaviour.lgd_mode == LgdMode::kBeta) lgd = beta_quantile_table(mv.behaviour.lgd_beta_a, mv.behaviour.lgd_beta_b);
+  mv.lgd_quantiles = lgd.empty() ? nullptr : lgd.data();
+  mv.seed = cfg.seed;
+  mv.months = cfg.months;
+  mv.paths_total = cfg.paths;
+  mv.factors = fm.regions;
+  std::vector<std::int64_t> sums(ref.combos[0].sums.size(), 0);
+  std::int64_t calls = 0;
+  trace_customers(mv, pop.view(), cfg.paths, 2, [&](std::int64_t i, int path, const MonthOutcome* o) {
+#pragma omp critical(trace_test)
+    {
+      ++calls;
+      for (int m = 0; m < cfg.months; ++m) {
+        RowSink sink{sums.data() + ref.cell_index(path, m, pop.segment[static_cast<std::size_t>(i)], 0)};
+        accumulate(o[m], sink);
+      }
+    }
+  });
+  EXPECT_EQ(calls, cfg.population.customers * cfg.paths);
+  std::int64_t shocks = 0;
+  for (int p = 0; p < cfg.paths; ++p)
+    for (int m = 0; m < cfg.months; ++m) shocks += ref.portfolio(ref.combos[0], p, m, kShockStartCount);
+  EXPECT_GT(shocks, 0) << "the scenario should start income shocks";
+  EXPECT_TRUE(sums == ref.combos[0].sums);
+}

@@ -57,6 +57,10 @@ RunResults sample_results(std::int64_t salt = 0) {
   r.meta.wall_seconds = 1.25 + static_cast<double>(salt);
   r.meta.cost_of_funds = 0.0375 + 0.001 * static_cast<double>(salt);
   r.meta.baseline_policy = "raise/10%";
+  r.meta.population_kind = "file";
+  r.meta.population_file = "/data/book.csv";
+  r.meta.population_sha256 = std::string(64, 'a');
+  r.meta.population_rows_skipped = 3;
   // As the engine fills them without importance sampling: segments are bands of one region.
   r.band_names = r.segment_names;
   r.region_names = {"all"};
@@ -108,6 +112,10 @@ void expect_equal(const RunResults& a, const RunResults& b) {
   EXPECT_EQ(m.backend, n.backend);
   EXPECT_EQ(m.device, n.device);
   EXPECT_EQ(m.created_utc, n.created_utc);
+  EXPECT_EQ(m.population_kind, n.population_kind);
+  EXPECT_EQ(m.population_file, n.population_file);
+  EXPECT_EQ(m.population_sha256, n.population_sha256);
+  EXPECT_EQ(m.population_rows_skipped, n.population_rows_skipped);
   EXPECT_EQ(m.effective_config, n.effective_config);
   EXPECT_EQ(m.config_file, n.config_file);
   EXPECT_EQ(m.seed, n.seed);
@@ -257,8 +265,12 @@ TEST_F(H5IoTest, LayoutMatchesTheSchema) {
 
   Id f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   ASSERT_GE(f.id, 0);
-  EXPECT_EQ(string_attr(f.id, "schema_version"), "1.2");
+  EXPECT_EQ(string_attr(f.id, "schema_version"), "1.3");
   EXPECT_EQ(string_attr(f.id, "run_name"), "h5test");
+  EXPECT_EQ(string_attr(f.id, "population_kind"), r.meta.population_kind);
+  EXPECT_EQ(string_attr(f.id, "population_file"), r.meta.population_file);
+  EXPECT_EQ(string_attr(f.id, "population_sha256"), r.meta.population_sha256);
+  EXPECT_EQ(numeric_attr<std::int64_t>(f.id, "population_rows_skipped", H5T_NATIVE_INT64), 3);
   EXPECT_EQ(string_attr(f.id, "git_commit"), r.meta.git_commit);
   EXPECT_EQ(numeric_attr<std::uint64_t>(f.id, "seed", H5T_NATIVE_UINT64), r.meta.seed);
   EXPECT_EQ(numeric_attr<std::int32_t>(f.id, "paths", H5T_NATIVE_INT32), 5);

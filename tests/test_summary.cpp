@@ -3,12 +3,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "src/progress.hpp"
 #include "src/summary.hpp"
+#include "src/text.hpp"
 #include "tests/results_fixture.hpp"
 
 namespace limitsim {
@@ -544,5 +547,84 @@ TEST(FormatTable, ColumnsAreAligned) {
   EXPECT_EQ(widths[1], widths[2]);
 }
 
+
+TEST(FormatCsv, OneTidyRowPerFigureWithTheSummarysValues) {
+  RunResults r = make_results(10, 2, 2);
+  const int order[] = {5, 1, 9, 3, 7, 2, 10, 4, 8, 6};
+  for (int p = 0; p < 10; ++p) put_loss(r, p, order[p] * 10000);
+  const Summary s = compute_summary(r);
+  const std::string csv = format_summary_csv(s);
+  std::vector<std::string> lines;
+  for (std::size_t a = 0, b; a < csv.size(); a = b + 1) {
+    b = csv.find('\n', a);
+    lines.push_back(csv.substr(a, b - a));
+  }
+  EXPECT_EQ(lines.front(), "scenario,policy,month,figure,unit,value,se,ci_lo,ci_hi");
+  const std::size_t horizon = combo_figure_info().size() + 2 * 3;  // + VaR and ES at three levels
+  const std::size_t monthly = static_cast<std::size_t>(r.months) * month_figure_info().size();
+  EXPECT_EQ(lines.size(), 1 + s.combos.size() * (horizon + monthly));
+  const ComboSummary& c = s.combos[0];
+  const std::string key = c.scenario + "," + c.policy + ",";
+  EXPECT_NE(csv.find(key + ",expected_loss,currency," + exact_number(c.expected_loss.value) + "," +
+                     exact_number(c.expected_loss.se) + "," + exact_number(c.expected_loss_ci.lo) + "," +
+                     exact_number(c.expected_loss_ci.hi) + "\n"),
+            std::string::npos)
+      << csv.substr(0, 400);
+  // VaR 95% has no upper bound with 10 paths: an empty cell, not "nan".
+  EXPECT_NE(csv.find(key + ",var_95,currency,1000," + exact_number(c.tail[0].var_se) + ",800,\n"), std::string::npos);
+  EXPECT_EQ(csv.find("nan"), std::string::npos);
+}
+
+TEST(FormatJson, HoldsTheHorizonTailAndEveryMonth) {
+  RunResults r = make_results(10, 2, 2);
+  for (int p = 0; p < 10; ++p) put_loss(r, p, (p + 1) * 10000);
+  const Summary s = compute_summary(r);
+  const std::string json = format_summary_json(r, s);
+  const ComboSummary& c = s.combos[0];
+  EXPECT_NE(json.find("\"expected_loss\": {\"value\": " + exact_number(c.expected_loss.value)), std::string::npos);
+  EXPECT_NE(json.find("\"var_99.9\": {\"value\": 1000, "), std::string::npos) << json.substr(0, 600);
+  EXPECT_NE(json.find("{\"month\": " + std::to_string(r.months) + ", "), std::string::npos);
+  EXPECT_EQ(json.find("nan"), std::string::npos);
+  // Balanced braces and brackets: a cheap structural check (the e2e test parses it with Python).
+  EXPECT_EQ(std::count(json.begin(), json.end(), '{'), std::count(json.begin(), json.end(), '}'));
+  EXPECT_EQ(std::count(json.begin(), json.end(), '['), std::count(json.begin(), json.end(), ']'));
+}
+
+TEST(Progress, DurationsAndTheBarLine) {
+  EXPECT_EQ(format_duration(0.4), "0 s");
+  EXPECT_EQ(format_duration(59.4), "59 s");
+  EXPECT_EQ(format_duration(65), "1 min 05 s");
+  EXPECT_EQ(format_duration(7620), "2 h 07 min");
+  EXPECT_EQ(format_duration(-1), "?");
+  EXPECT_EQ(format_duration(std::nan("")), "?");
+  // Half done after 12 s: 12 s to go, at the average speed so far.
+  EXPECT_EQ(progress_line(0.5, 12.0, 10), "simulating [#####.....]  50.0%  elapsed 12 s  ETA 12 s");
+  EXPECT_EQ(progress_line(0.0, 0.0, 4), "simulating [....]   0.0%  elapsed 0 s  ETA ?");
+  EXPECT_EQ(progress_line(1.0, 30.0, 4), "simulating [####] 100.0%  elapsed 30 s  ETA done");
+}
+
+TEST(Progress, LogModeWritesOneLinePerTenPercent) {
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  {
+    ProgressReporter p(ProgressReporter::Mode::kLog, f);
+    for (int i = 0; i <= 100; ++i) p.update(i / 100.0);
+    p.update(1.0);  // repeated: no new line
+  }
+  std::rewind(f);
+  std::string text;
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, f)) text += buf;
+  std::fclose(f);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 10) << text;
+  EXPECT_NE(text.find("limitsim: 10% done, elapsed "), std::string::npos);
+  EXPECT_NE(text.find("limitsim: 100% done, elapsed "), std::string::npos);
+  std::FILE* q = std::tmpfile();
+  ProgressReporter quiet(ProgressReporter::Mode::kQuiet, q);
+  quiet.update(0.5);
+  quiet.finish();
+  EXPECT_EQ(std::ftell(q), 0);
+  std::fclose(q);
+}
 }  // namespace
 }  // namespace limitsim

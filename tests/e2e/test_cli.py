@@ -54,7 +54,7 @@ class EndToEnd(unittest.TestCase):
     def test_file_explains_itself(self):
         with h5py.File(self.out, "r") as f:
             a = f.attrs
-            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.2")
+            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.3")
             self.assertEqual(float(a["importance_shift"]), 0.0)
             self.assertEqual(int(a["seed"]), 17)
             self.assertEqual(int(a["customers"]), 4000)
@@ -116,6 +116,37 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("first n paths", p.stdout)
         self.assertIn("VaR 99.9%", p.stdout)
+
+    def test_summary_formats_agree_with_the_file(self):
+        """summary --format csv|json: every figure as stored in the file's summary/."""
+        pj = run("summary", self.out, "--format", "json")
+        self.assertEqual(pj.returncode, 0, pj.stderr)
+        doc = json.loads(pj.stdout)
+        pc = run("summary", self.out, "--format", "csv")
+        self.assertEqual(pc.returncode, 0, pc.stderr)
+        rows = list(csv.DictReader(io.StringIO(pc.stdout)))
+        with h5py.File(self.out, "r") as f:
+            s = self._combo(f)["summary"]
+            res = doc["results"][0]
+            self.assertEqual(doc["paths"], 6)
+            self.assertEqual(doc["months"], 13)
+            el = res["horizon"]["expected_loss"]
+            self.assertEqual(el["value"], float(s.attrs["expected_loss"]))
+            self.assertEqual(el["ci_lo"], float(s.attrs["expected_loss_lo"]))
+            for i, level in enumerate(s["tail/level"][()]):
+                name = "var_%g" % (100 * level)
+                self.assertEqual(res["horizon"][name]["value"], float(s["tail/var"][i]), name)
+                self.assertEqual(res["horizon"]["es_%g" % (100 * level)]["value"], float(s["tail/es"][i]))
+            self.assertEqual(len(res["months"]), 13)
+            mine = [r for r in rows if r["scenario"] == res["scenario"] and r["policy"] == res["policy"]]
+            el_row = [r for r in mine if r["figure"] == "expected_loss"][0]
+            self.assertEqual(float(el_row["value"]), float(s.attrs["expected_loss"]))
+            self.assertEqual(el_row["month"], "")
+            months = sorted({int(r["month"]) for r in mine if r["month"]})
+            self.assertEqual(months, list(range(1, 14)))
+        bad = run("summary", self.out, "--format", "xml")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--format", bad.stderr)
 
     def test_weights_cells_and_tail_risk_are_stored(self):
         """Schema 1.2: path weights, bands and regions, CIs, contributions that add up, convergence."""
@@ -608,6 +639,134 @@ rho = 1.5
         self.assertIn("limitsim", v.stdout)
         self.assertIn("backends: cpu", v.stdout)
         self.assertIn("cuda device:", v.stdout)
+
+
+UCI_DATA = "data/uci-credit-card/uci_credit_card.csv"
+UCI_MAPPING = "configs/population/uci_credit_card.toml"
+
+
+class RealData(unittest.TestCase):
+    """Issue 5 end to end on the shipped UCI panel: run, calibrate, backtest, and bad input."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def test_run_on_the_real_population(self):
+        out = self.path("uci.h5")
+        p = run("run", "configs/uci.toml", "--paths", "4", "--months", "3", "--threads", "2", "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("loaded 30,000 customers", p.stderr)
+        self.assertIn("as of 2005-09", p.stderr)
+        with h5py.File(out, "r") as f:
+            a = f.attrs
+            self.assertEqual(text(a["population_kind"]), "file")
+            self.assertTrue(text(a["population_file"]).endswith(UCI_DATA))
+            self.assertEqual(text(a["population_sha256"]),
+                             "f7b7d22d1f8dd27dadb25d4b78d8a4ae7c441ab6cc12d1ea58c0efc54d4d1788")
+            self.assertEqual(int(a["customers"]), 30000)
+            self.assertEqual(int(f["segments/customers"][()].sum()), 30000)
+            cfg = text(f["config"][()])
+            self.assertIn('kind = "file"', cfg)
+            self.assertIn('sha256 = "f7b7d22d', cfg)
+            self.assertIn("[behaviour.calibration]", cfg)
+        # The effective configuration reproduces the run, byte for byte in the sums.
+        eff = self.path("uci-effective.toml")
+        with open(eff, "w") as fh:
+            fh.write(cfg)
+        again = self.path("uci-again.h5")
+        q = run("run", eff, "--out", again, "--quiet")
+        self.assertEqual(q.returncode, 0, q.stderr)
+        with h5py.File(out, "r") as f, h5py.File(again, "r") as g:
+            for scen in f["results"]:
+                for pol in f["results"][scen]:
+                    np.testing.assert_array_equal(f["results"][scen][pol]["monthly/balance"][()],
+                                                  g["results"][scen][pol]["monthly/balance"][()])
+
+    def test_population_options_on_any_run_file(self):
+        out = self.path("qs-uci.h5")
+        p = run("run", QUICKSTART, "--population", UCI_DATA, "--mapping", UCI_MAPPING, "--as-of", "2005-06",
+                "--paths", "2", "--months", "2", "--out", out, "--quiet")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(int(f.attrs["customers"]), 30000)
+            self.assertIn('as_of = "2005-06"', text(f["config"][()]))
+
+    def test_bad_real_population_input_is_refused_and_writes_nothing(self):
+        out = self.path("never.h5")
+        bad_csv = self.path("bad.csv")
+        with open(UCI_DATA) as src, open(bad_csv, "w") as dst:
+            lines = src.readlines()[:6]
+            cells = lines[3].split(",")
+            cells[1] = "-5000"                       # a negative limit on line 4
+            lines[3] = ",".join(cells)
+            dst.writelines(lines)
+        cases = [
+            (["--population", UCI_DATA], "--population: a real population needs both"),
+            (["--population", UCI_DATA, "--mapping", "no/such.toml"], "--mapping: cannot open"),
+            (["--population", UCI_DATA, "--mapping", UCI_MAPPING, "--customers", "10"], "--customers"),
+            (["--population", UCI_DATA, "--mapping", UCI_MAPPING, "--as-of", "2005-13"], "2005-13"),
+            (["--as-of", "2005-06"], "--as-of: applies to a real population only"),
+            (["--population", bad_csv, "--mapping", UCI_MAPPING], "bad.csv:4: column 'LIMIT_BAL'"),
+            (["--population", bad_csv, "--mapping", UCI_MAPPING, "--on-bad-row", "maybe"], "--on-bad-row"),
+        ]
+        for extra, message in cases:
+            p = run("run", QUICKSTART, *extra, "--paths", "2", "--months", "2", "--out", out)
+            self.assertEqual(p.returncode, 2, (extra, p.stderr))
+            self.assertIn(message, p.stderr, extra)
+            self.assertFalse(os.path.exists(out), extra)
+        # Skipping: the four good rows run, and the file counts the skipped one.
+        p = run("run", QUICKSTART, "--population", bad_csv, "--mapping", UCI_MAPPING, "--on-bad-row", "skip",
+                "--paths", "2", "--months", "2", "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("skipped 1 bad rows of 5", p.stderr)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(int(f.attrs["customers"]), 4)
+            self.assertEqual(int(f.attrs["population_rows_skipped"]), 1)
+
+    def test_calibrate_writes_a_behaviour_that_runs(self):
+        beh = self.path("cal.toml")
+        p = run("calibrate", UCI_DATA, "--mapping", UCI_MAPPING, "--window", "2005-04:2005-08", "--out", beh)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Bucket transitions", p.stdout)
+        with open(beh) as fh:
+            body = fh.read()
+        self.assertIn('months = ["2005-04", "2005-05", "2005-06", "2005-07", "2005-08"]', body)
+        self.assertIn("transitions = 120000", body)
+        run_file = self.path("cal-run.toml")
+        with open(run_file, "w") as fh:
+            fh.write('behaviour = "cal.toml"\n[run]\nname = "cal"\nmonths = 2\npaths = 2\n'
+                     '[[policies]]\nname = "static"\n[[scenarios]]\nname = "baseline"\n')
+        q = run("run", run_file, "--customers", "500", "--out", self.path("cal.h5"), "--quiet")
+        self.assertEqual(q.returncode, 0, q.stderr)
+        for args, message in [(["--window", "2005-08:2005-04"], "--window"),
+                              (["--window", "2005-04"], "--window"),
+                              (["--window", "2004-01:2005-08"], "2004-01")]:
+            r = run("calibrate", UCI_DATA, "--mapping", UCI_MAPPING, "--out", self.path("no.toml"), *args)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(message, r.stderr)
+            self.assertFalse(os.path.exists(self.path("no.toml")))
+
+    def test_backtest_on_the_real_file(self):
+        report = self.path("backtest.md")
+        p = run("backtest", "configs/backtest_uci.toml", "--paths", "40", "--report", report)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("observed default rate 22.12%", p.stdout)
+        with open(report) as fh:
+            md = fh.read()
+        self.assertIn("## 1. Out of time: 2005-09 from 2005-08", md)
+        self.assertIn("| 3,688 |", md)                 # observed 1-30 DPD clients in September (PAY_0 = 1)
+        self.assertRegex(md, r"limitsim's predicted probability \| \*\*0\.[5-9]\d\d\*\*")
+        q = run("backtest", QUICKSTART)
+        self.assertEqual(q.returncode, 2)
+        self.assertIn("needs a real population", q.stderr)
 
 
 if __name__ == "__main__":
