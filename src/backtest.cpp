@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -72,6 +73,14 @@ SimShare spread(const std::vector<double>& per_path) {
 
 std::string window(const Panel& p, int first, int last) {
   return p.month_names[static_cast<std::size_t>(first)] + " .. " + p.month_names[static_cast<std::size_t>(last)];
+}
+
+// A path relative to the current directory when it lies under it (reports stay machine-independent).
+std::string shown_path(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path rel = std::filesystem::relative(path, std::filesystem::current_path(ec), ec);
+  if (ec || rel.empty() || *rel.begin() == "..") return path;
+  return rel.string();
 }
 
 std::string pct(double share, int decimals = 1) { return format_number(100.0 * share, decimals) + "%"; }
@@ -149,9 +158,9 @@ BacktestReport run_backtest(const BacktestOptions& opt) {
   cfg.behaviour.regions = static_cast<std::int32_t>(cfg.population.region_names.size());
 
   BacktestReport r;
-  r.data_file = panel.source;
+  r.data_file = shown_path(panel.source);
   r.data_sha256 = panel.sha256;
-  r.mapping_file = m.source;
+  r.mapping_file = shown_path(m.source);
   r.config_file = opt.config;
   r.paths = cfg.paths;
   r.seed = cfg.seed;
@@ -163,7 +172,8 @@ BacktestReport run_backtest(const BacktestOptions& opt) {
   {
     OutOfTime& oot = r.oot;
     r.calibration_oot = calibrate(panel, 0, T - 2, cfg.behaviour, cfg.population);
-    r.calibration_oot.data_file = panel.source;
+    r.calibration_oot.data_file = r.data_file;
+    r.calibration_oot.mapping_file = r.mapping_file;
     const Population pop = population_from_panel(panel, T - 2, cfg.population, r.calibration_oot.behaviour.params);
     const std::vector<std::int8_t> end = simulate_month(cfg, r.calibration_oot.behaviour.params, pop);
     oot.calibrated_on = window(panel, 0, T - 2);
@@ -207,7 +217,8 @@ BacktestReport run_backtest(const BacktestOptions& opt) {
   {
     LabelCheck& lc = r.label;
     r.calibration_all = calibrate(panel, 0, T - 1, cfg.behaviour, cfg.population);
-    r.calibration_all.data_file = panel.source;
+    r.calibration_all.data_file = r.data_file;
+    r.calibration_all.mapping_file = r.mapping_file;
     const Population pop = population_from_panel(panel, T - 1, cfg.population, r.calibration_all.behaviour.params);
     const std::vector<std::int8_t> end = simulate_month(cfg, r.calibration_all.behaviour.params, pop);
     lc.calibrated_on = window(panel, 0, T - 1);

@@ -214,6 +214,15 @@ std::string header_line(const RunResults& r, const Summary& s) {
   else if (s.weighted)
     o << "  |  weighted paths";
   o << "\n";
+  if (s.weighted) {
+    o << "path weights: mean " << fmt_num(s.mean_weight, 3) << " (1 expected), effective paths "
+      << fmt_num(s.effective_paths, 1) << " of " << fmt_num(s.paths, 0) << " (Kish)\n";
+    // A shift aimed at the tail makes the weights of the typical paths tiny and of a few others huge:
+    // tail figures gain, means over paths (EL, overdue rates, revenue) lose.
+    if (s.effective_paths < 0.1 * s.paths || std::fabs(s.mean_weight - 1.0) > 0.5)
+      o << "warning: few paths carry the weight, so means over paths (EL, rates, revenue) are unreliable here; "
+           "read VaR and ES from this run and means from a run without importance sampling\n";
+  }
   return o.str();
 }
 
@@ -379,6 +388,16 @@ Summary compute_summary(const RunResults& r, const std::vector<std::int32_t>& re
   s.cells = segment_cells(r);
   const std::vector<double> w = effective_path_weights(r);
   s.weighted = !w.empty();
+  s.effective_paths = r.paths;
+  if (s.weighted) {
+    double sum = 0.0, sum2 = 0.0;
+    for (const double x : w) {
+      sum += x;
+      sum2 += x * x;
+    }
+    s.mean_weight = sum / static_cast<double>(w.size());
+    s.effective_paths = sum2 > 0.0 ? sum * sum / sum2 : 0.0;
+  }
   const std::vector<std::int32_t> report = normalize_report_months(report_months, r.months);
   s.combos.reserve(r.combos.size());
   for (const ComboSums& c : r.combos) s.combos.push_back(combo_summary(r, c, report, w, s.cells));
@@ -498,6 +517,8 @@ std::string format_summary_json(const RunResults& r, const Summary& s) {
     << "  \"months\": " << s.months << ",\n"
     << "  \"weighted\": " << (s.weighted ? "true" : "false") << ",\n"
     << "  \"importance_shift\": " << json_number(s.importance_shift) << ",\n"
+    << "  \"mean_path_weight\": " << json_number(s.mean_weight) << ",\n"
+    << "  \"effective_paths\": " << json_number(s.effective_paths) << ",\n"
     << "  \"money_unit\": \"currency units\",\n"
     << "  \"figures\": [";
   bool first = true;

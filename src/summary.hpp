@@ -75,6 +75,9 @@ struct Summary {
   std::int64_t customers = 0;
   bool weighted = false;                   // figures weighted by importance-sampling likelihood ratios
   double importance_shift = 0.0;           // RunMetadata::importance_shift (0 = off)
+  // Diagnostics of the path weights (1 and P without importance sampling):
+  double mean_weight = 1.0;                // should be near 1: E[w] = 1 under the sampling measure
+  double effective_paths = 0.0;            // Kish: (sum w)^2 / sum w^2
   SegmentCells cells;                      // names of the contributions' units
   std::vector<ComboSummary> combos;        // same order as RunResults::combos
 };

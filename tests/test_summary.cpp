@@ -517,6 +517,17 @@ TEST(FormatTable, ShowsIntervalsContributionsAndImportanceSampling) {
   EXPECT_NE(weighted.find("importance sampling: factor shift 1.25"), std::string::npos) << weighted;
   EXPECT_NE(weighted.find("weighted by their importance-sampling likelihood ratios"), std::string::npos);
   EXPECT_NE(weighted.find("VaR bootstrap percentile"), std::string::npos);
+  // Weight diagnostics: 299 weights of 1 and one of 2.5. Mean 301.5 / 300; Kish (301.5^2) / (299 + 6.25).
+  EXPECT_NEAR(s.mean_weight, 301.5 / 300.0, 1e-12);
+  EXPECT_NEAR(s.effective_paths, 301.5 * 301.5 / 305.25, 1e-9);
+  EXPECT_NE(weighted.find("path weights: mean 1.005 (1 expected), effective paths 297.8 of 300 (Kish)"),
+            std::string::npos) << weighted;
+  EXPECT_EQ(weighted.find("warning: few paths carry the weight"), std::string::npos);
+  // One path holding most of the weight: the warning.
+  r.path_weight.assign(300, 0.01);
+  r.path_weight[7] = 400.0;
+  const std::string skewed = format_summary_table(r, compute_summary(r));
+  EXPECT_NE(skewed.find("warning: few paths carry the weight"), std::string::npos) << skewed;
 
   // One region: no region table.
   RunResults one = rates_example();
@@ -527,7 +538,7 @@ TEST(FormatTable, ShowsIntervalsContributionsAndImportanceSampling) {
     EXPECT_NE(conv.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << conv;
   // One row per grid point and figure: 6 points x 8 figures, plus the header.
   const std::size_t lines = static_cast<std::size_t>(std::count(conv.begin(), conv.end(), '\n'));
-  EXPECT_EQ(lines, 2u /* header */ + 2u /* blank, combo */ + 1u + 6u * 8u);
+  EXPECT_EQ(lines, 3u /* header, path weights */ + 2u /* blank, combo */ + 1u + 6u * 8u);
 }
 
 TEST(FormatTable, ColumnsAreAligned) {
