@@ -690,6 +690,31 @@ class RealData(unittest.TestCase):
                     np.testing.assert_array_equal(f["results"][scen][pol]["monthly/balance"][()],
                                                   g["results"][scen][pol]["monthly/balance"][()])
 
+    def test_results_do_not_depend_on_row_order(self):
+        """Customers keep their ids, and their draws are keyed by id: shuffled rows give the same bytes."""
+        shuffled = self.path("shuffled.csv")
+        with open(UCI_DATA) as src:
+            header, *rows = src.readlines()
+        order = np.random.default_rng(5).permutation(len(rows))
+        with open(shuffled, "w") as dst:
+            dst.write(header)
+            dst.writelines(rows[i] for i in order)
+        outs = []
+        for data in (UCI_DATA, shuffled):
+            out = self.path("order-%d.h5" % len(outs))
+            p = run("run", "configs/uci.toml", "--population", data, "--paths", "3", "--months", "4",
+                    "--threads", "2", "--out", out, "--quiet")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            outs.append(out)
+        with h5py.File(outs[0], "r") as f, h5py.File(outs[1], "r") as g:
+            self.assertNotEqual(text(f.attrs["population_sha256"]), text(g.attrs["population_sha256"]))
+            for scen in f["results"]:
+                for pol in f["results"][scen]:
+                    for name in f["results"][scen][pol]["by_segment"]:
+                        a = f["results"][scen][pol]["by_segment"][name][()]
+                        b = g["results"][scen][pol]["by_segment"][name][()]
+                        np.testing.assert_array_equal(a, b, err_msg=scen + "/" + pol + "/" + name)
+
     def test_population_options_on_any_run_file(self):
         out = self.path("qs-uci.h5")
         p = run("run", QUICKSTART, "--population", UCI_DATA, "--mapping", UCI_MAPPING, "--as-of", "2005-06",
