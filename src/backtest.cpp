@@ -174,36 +174,42 @@ BacktestReport run_backtest(const BacktestOptions& opt) {
     r.calibration_oot = calibrate(panel, 0, T - 2, cfg.behaviour, cfg.population);
     r.calibration_oot.data_file = r.data_file;
     r.calibration_oot.mapping_file = r.mapping_file;
-    const Population pop = population_from_panel(panel, T - 2, cfg.population, r.calibration_oot.behaviour.params);
+    std::vector<std::int64_t> rows;  // panel row of each simulated customer (the charged-off are left out)
+    const Population pop =
+        population_from_panel(panel, T - 2, cfg.population, r.calibration_oot.behaviour.params, &rows);
     const std::vector<std::int8_t> end = simulate_month(cfg, r.calibration_oot.behaviour.params, pop);
     oot.calibrated_on = window(panel, 0, T - 2);
     oot.from_month = panel.month_names[static_cast<std::size_t>(T - 2)];
     oot.to_month = panel.month_names[static_cast<std::size_t>(T - 1)];
-    oot.customers = n;
-    std::vector<std::array<std::int64_t, kMaxBuckets>> per_path(static_cast<std::size_t>(P));
+    const std::int64_t m = pop.size();
+    oot.customers = m;
+    oot.charged_off_before = n - m;
+    std::vector<std::array<std::int64_t, kMaxBuckets + 1>> per_path(static_cast<std::size_t>(P));
     std::array<std::int64_t, kMaxBuckets> from_sim_delinquent{};
-    for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t k = 0; k < m; ++k) {
+      const std::int64_t i = rows[static_cast<std::size_t>(k)];
       const int from = panel.bucket[panel.at(i, T - 2)];
-      const int to = panel.bucket[panel.at(i, T - 1)];
+      const int to = panel.bucket[panel.at(i, T - 1)];  // 0..6, or kChargedOffBucket
       ++oot.observed[static_cast<std::size_t>(to)];
       ++oot.from_count[static_cast<std::size_t>(from)];
       if (to >= 1) oot.from_observed_delinquent[static_cast<std::size_t>(from)] += 1.0;
       for (int p = 0; p < P; ++p) {
-        const int s = end[static_cast<std::size_t>(i) * P + p];
-        // Charge-offs count in the worst bucket (the data keep them there); attrition counts as current.
-        const int b = s == kChargedOff ? kMaxBuckets - 1 : (s == kAttrited ? 0 : s);
+        const int s = end[static_cast<std::size_t>(k) * P + p];
+        // Attrition counts as current: the panel has no closures, and an account closes only when current.
+        const int b = s == kAttrited ? 0 : s;  // kChargedOff == kChargedOffBucket: the last row
         ++per_path[static_cast<std::size_t>(p)][static_cast<std::size_t>(b)];
         if (delinquent_state(s)) ++from_sim_delinquent[static_cast<std::size_t>(from)];
       }
     }
-    for (int b = 0; b < kMaxBuckets; ++b) {
+    for (int b = 0; b <= kMaxBuckets; ++b) {
       std::vector<double> shares;
       for (int p = 0; p < P; ++p)
         shares.push_back(static_cast<double>(per_path[static_cast<std::size_t>(p)][static_cast<std::size_t>(b)]) /
-                         static_cast<double>(n));
+                         static_cast<double>(m));
       oot.simulated[static_cast<std::size_t>(b)] = spread(shares);
-      const double observed_share = static_cast<double>(oot.observed[static_cast<std::size_t>(b)]) / n;
+      const double observed_share = static_cast<double>(oot.observed[static_cast<std::size_t>(b)]) / m;
       oot.total_variation += 0.5 * std::fabs(observed_share - oot.simulated[static_cast<std::size_t>(b)].mean);
+      if (b == kMaxBuckets) break;
       const auto k = static_cast<std::size_t>(b);
       if (oot.from_count[k] > 0) {
         oot.from_observed_delinquent[k] /= static_cast<double>(oot.from_count[k]);
@@ -219,20 +225,24 @@ BacktestReport run_backtest(const BacktestOptions& opt) {
     r.calibration_all = calibrate(panel, 0, T - 1, cfg.behaviour, cfg.population);
     r.calibration_all.data_file = r.data_file;
     r.calibration_all.mapping_file = r.mapping_file;
-    const Population pop = population_from_panel(panel, T - 1, cfg.population, r.calibration_all.behaviour.params);
+    std::vector<std::int64_t> rows;
+    const Population pop =
+        population_from_panel(panel, T - 1, cfg.population, r.calibration_all.behaviour.params, &rows);
     const std::vector<std::int8_t> end = simulate_month(cfg, r.calibration_all.behaviour.params, pop);
+    lc.charged_off_before = n - pop.size();
     lc.calibrated_on = window(panel, 0, T - 1);
     lc.from_month = panel.month_names[static_cast<std::size_t>(T - 1)];
     std::vector<double> pd, per_path(static_cast<std::size_t>(P), 0.0), last_bucket, neg_score;
     std::vector<std::int8_t> label;
     std::map<std::int64_t, LabelGroup> groups;
     std::int64_t positives = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t j = 0; j < pop.size(); ++j) {
+      const std::int64_t i = rows[static_cast<std::size_t>(j)];
       const std::int8_t y = panel.label[static_cast<std::size_t>(i)];
       if (y < 0) continue;  // no outcome recorded
       int k = 0;
       for (int p = 0; p < P; ++p) {
-        if (delinquent_state(end[static_cast<std::size_t>(i) * P + p])) {
+        if (delinquent_state(end[static_cast<std::size_t>(j) * P + p])) {
           ++k;
           per_path[static_cast<std::size_t>(p)] += 1.0;
         }
@@ -278,11 +288,11 @@ std::string fixed(double x, int decimals) {
 void bucket_table(std::ostringstream& os, const OutOfTime& o, bool markdown) {
   const std::string sep = markdown ? " | " : "  ";
   if (markdown) os << "| bucket in " << o.to_month << " | observed | observed share | simulated share | 90% band over paths |\n| --- | ---: | ---: | ---: | ---: |\n";
-  for (int b = 0; b < kMaxBuckets; ++b) {
+  for (int b = 0; b <= kMaxBuckets; ++b) {
     const auto k = static_cast<std::size_t>(b);
     const double share = static_cast<double>(o.observed[k]) / static_cast<double>(o.customers);
     if (markdown) {
-      os << "| " << bucket_name(b) << (b == kMaxBuckets - 1 ? " (and charged off)" : "") << " | "
+      os << "| " << bucket_name(b) << " | "
          << format_number(static_cast<double>(o.observed[k]), 0) << " | " << pct(share, 2) << " | "
          << pct(o.simulated[k].mean, 2) << " | " << pct(o.simulated[k].lo, 2) << " – " << pct(o.simulated[k].hi, 2)
          << " |\n";
@@ -318,7 +328,11 @@ std::string backtest_markdown(const BacktestReport& r, const std::string& comman
   os << "## 1. Out of time: " << o.to_month << " from " << o.from_month << "\n\n"
      << "Calibrated on " << o.calibrated_on << " only. Each of the " << format_number(static_cast<double>(o.customers), 0)
      << " clients starts from their state at the end of " << o.from_month << "; the model simulates " << o.to_month
-     << ", and the simulated bucket distribution is compared with the observed one.\n\n";
+     << ", and the simulated bucket distribution is compared with the observed one.";
+  if (o.charged_off_before > 0)
+    os << " " << format_number(static_cast<double>(o.charged_off_before), 0) << " clients already charged off in "
+       << o.from_month << " are left out.";
+  os << "\n\n";
   bucket_table(os, o, true);
   os << "\nTotal variation distance between the observed and the simulated mean distribution: **"
      << fixed(o.total_variation, 4) << "** (0 = identical, 1 = disjoint).\n\n"
@@ -335,7 +349,11 @@ std::string backtest_markdown(const BacktestReport& r, const std::string& comman
   os << "\n## 2. The label: the month after " << l.from_month << "\n\n"
      << "Calibrated on " << l.calibrated_on << ". Each client starts from their state at the end of " << l.from_month
      << "; a client's predicted probability is the share of paths on which they are delinquent (or charged off) "
-        "at the end of the next month. The data's label is `default.payment.next.month`.\n\n"
+        "at the end of the next month. The data's label is `default.payment.next.month`."
+     << (l.charged_off_before > 0 ? " " + format_number(static_cast<double>(l.charged_off_before), 0) +
+                                        " clients already charged off in " + l.from_month + " are left out."
+                                  : std::string())
+     << "\n\n"
      << "| | clients | observed default rate | predicted |\n| --- | ---: | ---: | ---: |\n"
      << "| all | " << format_number(static_cast<double>(l.customers), 0) << " | " << pct(l.observed, 2) << " | "
      << pct(l.predicted.mean, 2) << " (90% band over paths " << pct(l.predicted.lo, 2) << " – "
@@ -365,10 +383,14 @@ std::string backtest_text(const BacktestReport& r) {
      << o.calibrated_on << "\n"
      << "  bucket       observed     share simulated  90% band over paths\n";
   bucket_table(os, o, false);
-  os << "  total variation distance " << fixed(o.total_variation, 4) << "\n\n"
+  os << "  total variation distance " << fixed(o.total_variation, 4);
+  if (o.charged_off_before > 0) os << "; " << o.charged_off_before << " clients charged off by " << o.from_month << " left out";
+  os << "\n\n"
      << "2. label: the month after " << l.from_month << ", calibrated on " << l.calibrated_on << "\n"
      << "  observed default rate " << pct(l.observed, 2) << ", predicted " << pct(l.predicted.mean, 2) << " ["
-     << pct(l.predicted.lo, 2) << ", " << pct(l.predicted.hi, 2) << "]\n";
+     << pct(l.predicted.lo, 2) << ", " << pct(l.predicted.hi, 2) << "]";
+  if (l.charged_off_before > 0) os << "; " << l.charged_off_before << " clients charged off by " << l.from_month << " left out";
+  os << "\n";
   for (const LabelGroup& g : l.by_status) {
     char line[160];
     std::snprintf(line, sizeof line, "  status %3s  %7s clients  observed %6s  predicted %6s\n", g.name.c_str(),

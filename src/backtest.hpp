@@ -41,8 +41,10 @@ struct OutOfTime {
   std::string calibrated_on;   // "2005-04 .. 2005-08"
   std::string from_month, to_month;
   std::int64_t customers = 0;
-  std::array<std::int64_t, kMaxBuckets> observed{};            // customers per bucket in to_month
-  std::array<SimShare, kMaxBuckets> simulated{};               // simulated share per bucket (charge-offs in the last)
+  std::int64_t charged_off_before = 0;                         // charged off by from_month: not simulated
+  // Customers per end state in to_month: buckets 0..6, then charged off.
+  std::array<std::int64_t, kMaxBuckets + 1> observed{};
+  std::array<SimShare, kMaxBuckets + 1> simulated{};           // simulated share per end state
   // Rows: bucket in from_month; columns: observed / simulated share delinquent (bucket >= 1) in to_month.
   std::array<std::int64_t, kMaxBuckets> from_count{};
   std::array<double, kMaxBuckets> from_observed_delinquent{};
@@ -61,6 +63,7 @@ struct LabelCheck {
   std::string calibrated_on;
   std::string from_month;
   std::int64_t customers = 0;
+  std::int64_t charged_off_before = 0;  // charged off by from_month: not simulated, not counted
   double observed = 0.0;       // share with label 1
   SimShare predicted;          // share predicted delinquent in the month after
   std::vector<LabelGroup> by_status;

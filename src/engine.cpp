@@ -99,6 +99,11 @@ FilePopulation load_file_population(RunConfig& cfg) {
   cfg.behaviour.regions = regions;
   FilePopulation fp;
   fp.customers = population_from_panel(panel, as_of, pc, cfg.behaviour.params);
+  fp.charged_off = panel.size() - fp.customers.size();
+  if (fp.customers.size() == 0)
+    throw ConfigError(pc.file + ": every customer is charged off by " +
+                      (panel.month_names.empty() ? std::string("the snapshot") : panel.month_names[static_cast<std::size_t>(as_of)]) +
+                      ": nothing to simulate");
   fp.as_of = panel.month_names.empty() ? "" : panel.month_names[static_cast<std::size_t>(as_of)];
   fp.rows_read = panel.rows_read;
   fp.rows_skipped = panel.rows_skipped;

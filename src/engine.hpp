@@ -29,6 +29,7 @@ struct FilePopulation {
   Population customers;
   std::string as_of;                    // panel month the run starts from ("" for a snapshot file)
   std::int64_t rows_read = 0, rows_skipped = 0;
+  std::int64_t charged_off = 0;         // customers charged off by as_of, left out of the population
   std::vector<std::string> skipped_examples;
   double load_seconds = 0.0;
 };

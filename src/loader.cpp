@@ -1262,7 +1262,7 @@ Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy ba
 }
 
 Population population_from_panel(const Panel& p, std::int32_t as_of, const PopulationConfig& pc,
-                                 const BehaviourParams& bp) {
+                                 const BehaviourParams& bp, std::vector<std::int64_t>* rows_in_population) {
   const std::int32_t T = p.months;
   if (T < 1) throw ConfigError(p.source + ": the panel has no months");
   const std::int32_t A = as_of < 0 ? T - 1 : as_of;
@@ -1408,6 +1408,25 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
     pop.region[i] = p.region.empty() ? 0 : p.region[i];
     pop.segment[i] = segment_of(pop.score[i], pc.segment_edges) * regions + pop.region[i];
   }
+  // Accounts charged off by as_of are not part of the book any more.
+  std::vector<std::int64_t> rows;
+  rows.reserve(N);
+  for (std::size_t i = 0; i < N; ++i)
+    if (pop.bucket[i] != kChargedOffBucket) rows.push_back(static_cast<std::int64_t>(i));
+  if (rows.size() < N) {
+    Population kept;
+    kept.resize(rows.size());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      const auto i = static_cast<std::size_t>(rows[k]);
+      kept.id[k] = pop.id[i]; kept.score[k] = pop.score[i]; kept.spend_propensity[k] = pop.spend_propensity[i];
+      kept.activity[k] = pop.activity[i]; kept.revolve_shape[k] = pop.revolve_shape[i]; kept.risk[k] = pop.risk[i];
+      kept.income[k] = pop.income[i]; kept.limit[k] = pop.limit[i]; kept.balance[k] = pop.balance[i];
+      kept.transactor[k] = pop.transactor[i]; kept.segment[k] = pop.segment[i]; kept.region[k] = pop.region[i];
+      kept.months_on_book[k] = pop.months_on_book[i]; kept.bucket[k] = pop.bucket[i];
+    }
+    pop = std::move(kept);
+  }
+  if (rows_in_population) *rows_in_population = std::move(rows);
   return pop;
 }
 

@@ -91,6 +91,9 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
       std::fprintf(stderr, "limitsim: loaded %s customers from %s%s%s in %.1f s", format_number(static_cast<double>(file->customers.size()), 0).c_str(),
                    cfg.population.file.c_str(), file->as_of.empty() ? "" : ", as of ", file->as_of.c_str(),
                    file->load_seconds);
+      if (file->charged_off > 0)
+        std::fprintf(stderr, "; left out %s already charged off",
+                     format_number(static_cast<double>(file->charged_off), 0).c_str());
       if (file->rows_skipped > 0)
         std::fprintf(stderr, "; skipped %s bad rows of %s", format_number(static_cast<double>(file->rows_skipped), 0).c_str(),
                      format_number(static_cast<double>(file->rows_read), 0).c_str());

@@ -216,17 +216,23 @@ void read_codes(Reader& status, Mapping& m) {
     const auto r = std::from_chars(name.data(), end, code);
     if (name.empty() || r.ec != std::errc() || r.ptr != end)
       fail_at(*v, k, "a status code must be a 64-bit integer written as a key, e.g. \"-2\" or \"1\", got " + quote(name));
-    if (!v->is_table()) fail_at(*v, k, "must be a table { bucket = 0..6, type = \"...\" }, got " + describe(*v));
+    if (!v->is_table())
+      fail_at(*v, k, "must be a table { bucket = 0..6 or \"charged_off\", type = \"...\" }, got " + describe(*v));
     Reader r2(v, k, *v);
     StatusCode sc;
     const Value* b = r2.find("bucket");
     if (!b) r2.fail("bucket", "is required");
-    if (!b->is_integer()) fail_at(*b, r2.path("bucket"), "must be an integer, got " + describe(*b));
-    if (b->as_integer() < 0 || b->as_integer() >= kMaxBuckets)
-      fail_at(*b, r2.path("bucket"),
-              "must be a delinquency bucket 0..6 (0 current, b = b x 30 days past due), got " +
-                  std::to_string(b->as_integer()));
-    sc.bucket = static_cast<std::int32_t>(b->as_integer());
+    if (b->is_string() && b->as_string().str == "charged_off") {
+      sc.bucket = kChargedOffBucket;
+    } else {
+      if (!b->is_integer())
+        fail_at(*b, r2.path("bucket"), "must be an integer bucket 0..6 or \"charged_off\", got " + describe(*b));
+      if (b->as_integer() < 0 || b->as_integer() >= kMaxBuckets)
+        fail_at(*b, r2.path("bucket"),
+                "must be a delinquency bucket 0..6 (0 current, b = b x 30 days past due) or \"charged_off\", got " +
+                    std::to_string(b->as_integer()));
+      sc.bucket = static_cast<std::int32_t>(b->as_integer());
+    }
     if (const Value* t = r2.find("type")) sc.type = usage_type(*t, r2.path("type"));
     r2.done();
     if (!m.codes.emplace(code, sc).second)

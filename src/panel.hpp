@@ -27,8 +27,13 @@ enum class UsageType : std::int8_t {
   kRevolver = 3,    // revolved: paid at least the minimum, not in full (UCI: 0)
 };
 
+// The bucket of a status meaning the account has been charged off (past the
+// model's last bucket; mapping `bucket = "charged_off"`). Calibration counts a
+// move into it as a charge-off; a population leaves such accounts out.
+constexpr std::int32_t kChargedOffBucket = kMaxBuckets;
+
 struct StatusCode {
-  std::int32_t bucket = 0;             // 0 current, 1..6 delinquency buckets (docs/model.md)
+  std::int32_t bucket = 0;             // 0 current, 1..6 delinquency buckets (docs/model.md), or kChargedOffBucket
   UsageType type = UsageType::kNone;
 };
 
@@ -143,7 +148,10 @@ constexpr double kMaxRevolveShape = 50.0;
 // of the population's score parameters, segment = score band x regions + region;
 // bp gives the minimum payment behind the revolver payment shape.
 // Customers keep their ids.
+// Customers charged off by month `as_of` (their status that month maps to
+// kChargedOffBucket) are left out: the population holds the others, in panel
+// order, and rows_in_population (when given) receives their panel rows.
 Population population_from_panel(const Panel& p, std::int32_t as_of, const PopulationConfig& pc,
-                                const BehaviourParams& bp);
+                                const BehaviourParams& bp, std::vector<std::int64_t>* rows_in_population = nullptr);
 
 }  // namespace limitsim

@@ -24,6 +24,7 @@
 
 #include "../kernels/backend.hpp"
 #include "../kernels/metrics.hpp"
+#include "../src/calibrate.hpp"
 #include "../src/config.hpp"
 #include "../src/engine.hpp"
 #include "../src/factors.hpp"
@@ -187,7 +188,9 @@ const MappingCase kMappingCases[] = {
     {"bucket_negative", "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = \"S\"\n[status.codes]\n\"9\" = { bucket = -1 }\n",
      6, "status.codes.\"9\".bucket", "must be a delinquency bucket 0..6"},
     {"bucket_not_integer", "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = \"S\"\n[status.codes]\n\"9\" = { bucket = 1.5 }\n",
-     6, "status.codes.\"9\".bucket", "must be an integer, got 1.5"},
+     6, "status.codes.\"9\".bucket", "must be an integer bucket 0..6 or \"charged_off\", got 1.5"},
+    {"bucket_other_text", "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = \"S\"\n[status.codes]\n\"9\" = { bucket = \"gone\" }\n",
+     6, "status.codes.\"9\".bucket", "must be an integer bucket 0..6 or \"charged_off\", got string \"gone\""},
     {"bucket_missing", "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = \"S\"\n[status.codes]\n\"9\" = { type = \"revolver\" }\n",
      6, "status.codes.\"9\".bucket", "is required"},
     {"type_unknown",
@@ -305,7 +308,8 @@ TEST(Mapping, UciMappingReadsAsDocumented) {
   EXPECT_EQ(m.codes.at(-1).type, UsageType::kTransactor);
   EXPECT_EQ(m.codes.at(0).type, UsageType::kRevolver);
   for (int k = 1; k <= 9; ++k) {
-    EXPECT_EQ(m.codes.at(k).bucket, std::min(k, 6)) << k;
+    // 1..6 are 30-day buckets; 7..9 (more than 180 days late) are past the model's charge-off point.
+    EXPECT_EQ(m.codes.at(k).bucket, k <= 6 ? k : kChargedOffBucket) << k;
     EXPECT_EQ(m.codes.at(k).type, UsageType::kNone) << k;
   }
   EXPECT_EQ(m.score.kind, ScoreRule::Kind::kLimitRank);
@@ -846,18 +850,25 @@ TEST(LoaderUci, LoadsEveryRowWithTheReadmeFigures) {
 TEST(LoaderUci, PopulationAsOfSeptember) {
   const Panel p = load_panel(kUciData, load_mapping(kUciMapping), BadRowPolicy::kError);
   const PopulationConfig pc;
-  const Population pop = population_from_panel(p, -1, pc, default_behaviour());
-  ASSERT_EQ(pop.size(), 30000);
-  // Buckets from PAY_0: -2/-1/0 current; 1..5 as themselves; 6, 7, 8 all bucket 6.
+  std::vector<std::int64_t> rows;
+  const Population pop = population_from_panel(p, -1, pc, default_behaviour(), &rows);
+  // The 9 + 19 clients coded 7 and 8 in September are charged off: left out.
+  ASSERT_EQ(pop.size(), 30000 - 9 - 19);
+  ASSERT_EQ(rows.size(), static_cast<std::size_t>(pop.size()));
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    ASSERT_EQ(pop.id[k], p.id[static_cast<std::size_t>(rows[k])]);
+    ASSERT_LE(p.status_code[p.at(rows[k], 5)], 6);
+  }
+  // Buckets from PAY_0: -2/-1/0 current; 1..6 as themselves.
   std::vector<std::int64_t> buckets(7, 0);
   for (const std::int8_t b : pop.bucket) ++buckets[static_cast<std::size_t>(b)];
-  EXPECT_EQ(buckets, (std::vector<std::int64_t>{2759 + 5686 + 14737, 3688, 2667, 322, 76, 26, 11 + 9 + 19}));
+  EXPECT_EQ(buckets, (std::vector<std::int64_t>{2759 + 5686 + 14737, 3688, 2667, 322, 76, 26, 11}));
   // Client 1: two transactor months, no revolver month: a transactor; bucket 2; balance 3,913.
   EXPECT_EQ(pop.transactor[0], 1);
   EXPECT_EQ(pop.bucket[0], 2);
   EXPECT_EQ(pop.balance[0], 391300);
   EXPECT_EQ(pop.months_on_book[0], 24);
-  for (std::size_t i = 0; i < 30000; ++i) {
+  for (std::size_t i = 0; i < static_cast<std::size_t>(pop.size()); ++i) {
     ASSERT_GE(pop.score[i], 350.0f);
     ASSERT_LE(pop.score[i], 950.0f);
     ASSERT_GT(pop.activity[i], 0.0f);
@@ -907,9 +918,10 @@ TEST(LoaderUci, SimulatesOnTheCpuBackend) {
   };
   for (int path = 0; path < cfg.paths; ++path) {
     // Every customer is open, charged off or attrited at the end of month 1.
-    EXPECT_EQ(total(path, 0, kActive) + total(path, 0, kChargeoffCount) + total(path, 0, kAttritedCount), 30000);
-    // Only the 39 accounts that start in bucket 6 can charge off in month 1.
-    EXPECT_LE(total(path, 0, kChargeoffCount), 39);
+    EXPECT_EQ(total(path, 0, kActive) + total(path, 0, kChargeoffCount) + total(path, 0, kAttritedCount),
+              30000 - 9 - 19);
+    // Only the 11 accounts that start in bucket 6 can charge off in month 1.
+    EXPECT_LE(total(path, 0, kChargeoffCount), 11);
     EXPECT_GT(total(path, 0, kBalance), 0);
     EXPECT_GT(total(path, 0, kSpend), 0);
     EXPECT_GT(total(path, 0, kPayment), 0);
@@ -1113,6 +1125,49 @@ TEST(LoaderHdf5, FileErrors) {
   }
   const std::string fake = dir.write("fake.h5", "id,limit\n1,2\n");
   EXPECT_EQ(load_error(fake, mapping), fake + ": not an HDF5 file");
+}
+
+}  // namespace
+}  // namespace limitsim
+
+namespace limitsim {
+namespace {
+
+// A status mapped to "charged_off": a population leaves such accounts out
+// (they are no longer on the book), and calibration counts moves into it as
+// charge-offs from the model's last bucket.
+TEST(Loader, ChargedOffAccountsAreLeftOutAndCountAsChargeOffs) {
+  TempDir dir;
+  const std::string mapping = dir.write("m.toml",
+                                        "[fields]\nid = \"id\"\nlimit = \"limit\"\n"
+                                        "[panel]\nmonths = [\"m1\", \"m2\"]\nstatus = [\"s1\", \"s2\"]\n"
+                                        "balance = [\"b1\", \"b2\"]\n"
+                                        "[status.codes]\n\"0\" = { bucket = 0 }\n\"6\" = { bucket = 6 }\n"
+                                        "\"7\" = { bucket = \"charged_off\" }\n");
+  // ids 10..14: current; at 151-180 then charged off; at 151-180 twice; charged off twice; current.
+  const std::string data = dir.write("d.csv",
+                                     "id,limit,s1,s2,b1,b2\n10,1000,0,0,10,20\n11,1000,6,7,900,950\n"
+                                     "12,1000,6,6,800,820\n13,1000,7,7,990,990\n14,1000,0,0,0,0\n");
+  const Panel p = load_panel(data, load_mapping(mapping), BadRowPolicy::kError);
+  ASSERT_EQ(p.size(), 5);
+  EXPECT_EQ(p.bucket[p.at(1, 1)], kChargedOffBucket);
+
+  std::vector<std::int64_t> rows;
+  const PopulationConfig pc;
+  const Population second = population_from_panel(p, 1, pc, default_behaviour(), &rows);
+  EXPECT_EQ(second.id, (std::vector<std::uint64_t>{10, 12, 14}));
+  EXPECT_EQ(rows, (std::vector<std::int64_t>{0, 2, 4}));
+  EXPECT_EQ(second.bucket, (std::vector<std::int8_t>{0, 6, 0}));
+  const Population first = population_from_panel(p, 0, pc, default_behaviour(), &rows);
+  EXPECT_EQ(first.id, (std::vector<std::uint64_t>{10, 11, 12, 14}));
+
+  BehaviourConfig base;
+  base.params = default_behaviour();
+  const Calibration c = calibrate(p, 0, 1, base, pc);
+  EXPECT_EQ(c.to_chargeoff[6], 1);  // id 11: 151-180 -> charged off
+  EXPECT_EQ(c.counts[6][6], 1);     // id 12 stays
+  EXPECT_EQ(c.roll[6].events, 1);
+  EXPECT_EQ(c.roll[6].trials, 2);
 }
 
 }  // namespace

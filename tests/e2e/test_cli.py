@@ -663,7 +663,8 @@ class RealData(unittest.TestCase):
         out = self.path("uci.h5")
         p = run("run", "configs/uci.toml", "--paths", "4", "--months", "3", "--threads", "2", "--out", out)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("loaded 30,000 customers", p.stderr)
+        self.assertIn("loaded 29,972 customers", p.stderr)
+        self.assertIn("left out 28 already charged off", p.stderr)   # PAY_0 = 7 or 8: past 180 days
         self.assertIn("as of 2005-09", p.stderr)
         with h5py.File(out, "r") as f:
             a = f.attrs
@@ -671,8 +672,8 @@ class RealData(unittest.TestCase):
             self.assertTrue(text(a["population_file"]).endswith(UCI_DATA))
             self.assertEqual(text(a["population_sha256"]),
                              "f7b7d22d1f8dd27dadb25d4b78d8a4ae7c441ab6cc12d1ea58c0efc54d4d1788")
-            self.assertEqual(int(a["customers"]), 30000)
-            self.assertEqual(int(f["segments/customers"][()].sum()), 30000)
+            self.assertEqual(int(a["customers"]), 29972)
+            self.assertEqual(int(f["segments/customers"][()].sum()), 29972)
             cfg = text(f["config"][()])
             self.assertIn('kind = "file"', cfg)
             self.assertIn('sha256 = "f7b7d22d', cfg)
@@ -721,7 +722,7 @@ class RealData(unittest.TestCase):
                 "--paths", "2", "--months", "2", "--out", out, "--quiet")
         self.assertEqual(p.returncode, 0, p.stderr)
         with h5py.File(out, "r") as f:
-            self.assertEqual(int(f.attrs["customers"]), 30000)
+            self.assertEqual(int(f.attrs["customers"]), 30000 - 58 - 2)   # PAY_4 = 7 (58) or 8 (2) in June: charged off
             self.assertIn('as_of = "2005-06"', text(f["config"][()]))
 
     def test_bad_real_population_input_is_refused_and_writes_nothing(self):
@@ -783,11 +784,13 @@ class RealData(unittest.TestCase):
         report = self.path("backtest.md")
         p = run("backtest", "configs/backtest_uci.toml", "--paths", "40", "--report", report)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("observed default rate 22.12%", p.stdout)
+        self.assertIn("observed default rate 22.08%", p.stdout)       # the 29,972 clients not charged off
+        self.assertIn("28 clients charged off by 2005-09 left out", p.stdout)
         with open(report) as fh:
             md = fh.read()
         self.assertIn("## 1. Out of time: 2005-09 from 2005-08", md)
-        self.assertIn("| 3,688 |", md)                 # observed 1-30 DPD clients in September (PAY_0 = 1)
+        self.assertIn("| 1-30 | 3,686 |", md)          # PAY_0 = 1 in September, of the clients not charged off in August
+        self.assertIn("| charged off | 9 |", md)       # PAY_2 <= 6, PAY_0 = 7 or 8
         self.assertRegex(md, r"limitsim's predicted probability \| \*\*0\.[5-9]\d\d\*\*")
         q = run("backtest", QUICKSTART)
         self.assertEqual(q.returncode, 2)
