@@ -10,6 +10,8 @@
 
 namespace limitsim {
 
+constexpr std::int32_t kLongAgo = 1000;  // saturation of the "months since" counters
+
 // Read-only view of a batch of customers. All arrays have n entries.
 struct CustomerView {
   const std::uint64_t* id;          // stable customer id: keys the random numbers
@@ -26,6 +28,9 @@ struct CustomerView {
   const std::int64_t* limit;        // current line, cents (ignored when months_on_book == 0)
   const std::int64_t* balance;      // opening balance, cents
   const std::int8_t* bucket;        // opening delinquency bucket
+  // Payment history at the start (used only when the opening bucket is current):
+  const std::int32_t* months_current;  // consecutive months current up to the start
+  const std::int32_t* since_missed;    // months since the last missed payment (kLongAgo: none known)
   std::int64_t n;
 };
 static_assert(std::is_trivially_copyable<CustomerView>::value, "views must be trivially copyable");

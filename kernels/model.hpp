@@ -65,6 +65,7 @@ struct Customer {
   double score, spend_propensity, activity, revolve_shape, risk;
   std::int64_t income, limit, balance;
   std::int32_t segment, region, months_on_book, bucket;
+  std::int32_t months_current, since_missed;  // payment history at the start (CustomerView)
   bool transactor;
 };
 
@@ -83,6 +84,8 @@ LIMITSIM_INLINE Customer load_customer(const CustomerView& v, std::int64_t i) {
   c.region = v.region[i];
   c.months_on_book = v.months_on_book[i];
   c.bucket = v.bucket[i];
+  c.months_current = v.months_current[i];
+  c.since_missed = v.since_missed[i];
   c.transactor = v.transactor[i] != 0;
   return c;
 }
@@ -132,7 +135,6 @@ LIMITSIM_INLINE bool high_utilization(const PolicyParams& p, std::int32_t util_p
   return p.decrease_high_util > 0.0 && util_ppm >= llround(p.decrease_high_util * 1e6);
 }
 
-constexpr std::int32_t kLongAgo = 1000;  // saturation of the "months since" counters
 LIMITSIM_INLINE std::int32_t months_later(std::int32_t m) { return m < kLongAgo ? m + 1 : kLongAgo; }
 
 LIMITSIM_INLINE AccountState init_state(const ModelView& mv, const Customer& c) {
@@ -144,8 +146,9 @@ LIMITSIM_INLINE AccountState init_state(const ModelView& mv, const Customer& c) 
   // An opening bucket past the behaviour's charge-off point counts as that point.
   s.bucket = is_new ? 0 : (c.bucket < mv.behaviour.chargeoff_bucket ? c.bucket : mv.behaviour.chargeoff_bucket);
   s.months_on_book = c.months_on_book;
-  s.months_current = s.bucket == 0 ? c.months_on_book : 0;  // no history: assume current since opening
-  s.since_missed = s.bucket == 0 ? kLongAgo : 0;
+  // The history the population carries (a synthetic one: current since opening, never missed).
+  s.months_current = s.bucket == 0 ? c.months_current : 0;
+  s.since_missed = s.bucket == 0 ? c.since_missed : 0;
   s.since_increase = c.months_on_book < kLongAgo ? c.months_on_book : kLongAgo;
   s.since_decrease = kLongAgo;
   // Existing accounts: the opening utilization stands for the months before the run.

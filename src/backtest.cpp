@@ -146,9 +146,11 @@ BacktestReport run_backtest(const BacktestOptions& opt) {
     throw ConfigError(cfg.population.file + ": SHA-256 " + panel.sha256 + " differs from population.sha256 " +
                       cfg.population.sha256);
   const int T = panel.months;
-  if (T < 3 || panel.bucket.empty())
-    throw ConfigError(m.source + ": a backtest needs a [panel] with status columns of at least 3 months, got " +
-                      std::to_string(T));
+  if (panel.bucket.empty())
+    throw ConfigError(m.source + ": panel.status: a backtest needs the monthly status columns (the buckets it compares)");
+  if (T < 3)
+    throw ConfigError(m.source + ": panel.months: a backtest needs at least 3 months (2 to calibrate, 1 to compare), "
+                                 "got " + std::to_string(T));
   if (panel.label.empty())
     throw ConfigError(m.source + ": fields.label: a backtest needs the outcome label column of the month after "
                                  "the panel");

@@ -45,6 +45,13 @@ std::string shortest(double x) {
 }
 
 // A TOML basic string literal (the same escapes as config.cpp's writer).
+// A TOML float literal that reads back as exactly x.
+std::string toml_float(double x) {
+  std::string t = shortest(x);
+  if (t.find_first_of(".en") == std::string::npos) t += ".0";
+  return t;
+}
+
 std::string quote(const std::string& s) {
   std::string out = "\"";
   for (const char ch : s) {
@@ -885,6 +892,9 @@ std::string calibration_toml(const Calibration& c) {
   os << "]\n";
   os << "customers = " << c.customers << "\n";
   os << "transitions = " << c.transitions << "\n";
+  // The scale of the risk proxy behind miss_beta_risk and roll_beta_risk: a run must use the same.
+  os << "score_mean = " << toml_float(c.score_mean) << "\n";
+  os << "score_sd = " << toml_float(c.score_sd) << "\n";
   if (!c.created.empty()) os << "created = " << quote(c.created) << "\n";
   os << "limitsim_version = " << quote(c.limitsim_version) << "\n";
 

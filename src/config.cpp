@@ -29,6 +29,7 @@
 
 #include "../kernels/special.hpp"
 #include "factors.hpp"
+#include "panel.hpp"
 
 namespace limitsim {
 namespace {
@@ -808,6 +809,8 @@ void calibration_fields(IO& t, BehaviourConfig& b) {
   t.texts("months", c.months, at_most(kMaxMonths));
   t.integer("customers", c.customers, at_least(0));
   t.integer("transitions", c.transitions, at_least(0));
+  t.number("score_mean", c.score_mean, closed(0, 950));
+  t.number("score_sd", c.score_sd, at_least(0));
   t.text("created", c.created);
   t.text("limitsim_version", c.limitsim_version);
 }
@@ -1197,6 +1200,7 @@ class Loader {
     cfg.behaviour.params = default_behaviour();
     cfg.behaviour.regions = static_cast<std::int32_t>(cfg.population.region_names.size());
     if (behaviour) part(*behaviour, "behaviour", "behaviour", cfg.behaviour, behaviour_fields<Reader>);
+    check_score_scale(cfg);
     PolicyConfig policy;
     policy.params = default_policy();
     std::vector<const Value*> policy_tables;
@@ -1240,6 +1244,36 @@ class Loader {
         fail_at(table.at(key), std::string("population.") + key, "cannot open " + quote(f.string()) + ": " + open_error(f.string()));
       *value = f.string();
     }
+    set_file_regions(pc, table.at("mapping"));
+  }
+
+  // A file population's regions are its mapping's: set them now, so that the
+  // behaviour's factors are validated against them.
+  static void set_file_regions(PopulationConfig& pc, const Value& at) {
+    const Mapping m = load_mapping(pc.mapping);
+    pc.region_names = m.region_names.empty() ? std::vector<std::string>{"all"} : m.region_names;
+    pc.region_shares.assign(pc.region_names.size(), 1.0 / static_cast<double>(pc.region_names.size()));
+    const std::size_t cells = pc.segment_names.size() * pc.region_names.size();
+    if (cells > static_cast<std::size_t>(kMaxCells))
+      fail_at(at, "population.mapping",
+              "its " + std::to_string(pc.region_names.size()) + " regions x " + std::to_string(pc.segment_names.size()) +
+                  " score bands make more than " + std::to_string(kMaxCells) + " reporting segments");
+  }
+
+  // A behaviour calibrated on a real panel measured risk on one score scale;
+  // a real population must use the same one, or miss_beta_risk would act on
+  // another (docs/calibration.md).
+  static void check_score_scale(const RunConfig& cfg) {
+    const CalibrationInfo& c = cfg.behaviour.calibration;
+    const PopulationConfig& p = cfg.population;
+    if (p.kind != "file" || c.score_sd <= 0.0) return;
+    if (c.score_mean == p.score_mean && c.score_sd == p.score_sd) return;
+    throw ConfigError((p.source.empty() ? cfg.source : p.source) + ": population.score_mean, score_sd: " +
+                      fmt_double(p.score_mean) + ", " + fmt_double(p.score_sd) + " differ from the " +
+                      fmt_double(c.score_mean) + ", " + fmt_double(c.score_sd) + " that the behaviour " +
+                      (cfg.behaviour.source.empty() ? std::string("") : "(" + cfg.behaviour.source + ") ") +
+                      "was calibrated with (behaviour.calibration): its risk coefficients would act on another "
+                      "scale; use the same values, or calibrate again with --score-mean and --score-sd");
   }
 
   // A freeze past the behaviour's charge-off point would never fire. `table` is the policy's table.
@@ -1652,8 +1686,28 @@ void apply_overrides(RunConfig& cfg, const Overrides& o) {
       *field = f.string();
     }
     if (o.population_file) c.population.sha256.clear();  // another file: the config's checksum is not its
-    c.population.region_names = {"all"};  // until the mapping's are known
-    c.population.region_shares = {1.0};
+    // The regions are the mapping's; the behaviour's factors must fit them.
+    const Mapping m = load_mapping(c.population.mapping);
+    const std::string option = o.mapping ? "--mapping" : "--population";
+    c.population.region_names = m.region_names.empty() ? std::vector<std::string>{"all"} : m.region_names;
+    const int R = static_cast<int>(c.population.region_names.size());
+    c.population.region_shares.assign(static_cast<std::size_t>(R), 1.0 / R);
+    if (c.population.segment_names.size() * static_cast<std::size_t>(R) > static_cast<std::size_t>(kMaxCells))
+      throw ConfigError(option + ": the mapping's " + std::to_string(R) + " regions x " +
+                        std::to_string(c.population.segment_names.size()) + " score bands make more than " +
+                        std::to_string(kMaxCells) + " reporting segments");
+    const BehaviourConfig& b = c.behaviour;
+    if (!b.factor_correlation_matrix.empty() && b.factor_correlation_matrix.size() != static_cast<std::size_t>(R))
+      throw ConfigError(option + ": the mapping " + m.source + " has " + std::to_string(R) +
+                        " regions, but behaviour.factors.correlation is a " +
+                        std::to_string(b.factor_correlation_matrix.size()) + " x " +
+                        std::to_string(b.factor_correlation_matrix.size()) + " matrix");
+    const std::vector<double> ev = symmetric_eigenvalues(factor_correlation(b, R), R);
+    if (ev.front() < -1e-10)
+      throw ConfigError(option + ": behaviour.factors.correlation is not positive semi-definite for the mapping's " +
+                        std::to_string(R) + " regions (smallest eigenvalue " + fmt_short(ev.front()) +
+                        "; a common correlation must be >= -1/(regions - 1))");
+    c.behaviour.regions = R;
   }
   if ((o.as_of || o.on_bad_row) && c.population.kind != "file")
     throw ConfigError(std::string(o.as_of ? "--as-of" : "--on-bad-row") +

@@ -92,6 +92,8 @@ struct CalibrationInfo {
   std::vector<std::string> months; // panel months used, first to last
   std::int64_t customers = 0;
   std::int64_t transitions = 0;    // customer-month pairs behind the transition estimates
+  double score_mean = 0.0;         // risk = -(score - score_mean) / score_sd in the regressions; 0 = not recorded
+  double score_sd = 0.0;
   std::string created;             // UTC, ISO 8601
   std::string limitsim_version;
 };

@@ -78,7 +78,7 @@ FilePopulation load_file_population(RunConfig& cfg) {
     if (it == panel.month_names.end()) {
       std::string names;
       for (const auto& n : panel.month_names) names += (names.empty() ? "" : ", ") + n;
-      throw ConfigError("population.as_of: " + m.source + " names no month \"" + pc.as_of + "\" (months: " +
+      throw ConfigError("population.as_of (or --as-of): " + m.source + " names no month \"" + pc.as_of + "\" (months: " +
                         (names.empty() ? "none: the mapping has no [panel]" : names) + ")");
     }
     as_of = static_cast<std::int32_t>(it - panel.month_names.begin());
@@ -100,6 +100,20 @@ FilePopulation load_file_population(RunConfig& cfg) {
   FilePopulation fp;
   fp.customers = population_from_panel(panel, as_of, pc, cfg.behaviour.params);
   fp.charged_off = panel.size() - fp.customers.size();
+  // Portfolio sums are exact 64-bit cents: refuse a book whose lines or
+  // balances could overflow them (a wrong money_scale is the likely cause).
+  // The bound leaves 64x headroom for balances growing past the lines.
+  std::int64_t largest = 0;
+  for (std::int64_t i = 0; i < fp.customers.size(); ++i) {
+    const auto k = static_cast<std::size_t>(i);
+    const std::int64_t b = fp.customers.balance[k] < 0 ? -fp.customers.balance[k] : fp.customers.balance[k];
+    largest = std::max({largest, fp.customers.limit[k], b});
+  }
+  constexpr double kSumBound = 4611686018427387904.0 / 64.0;  // 2^62 / 64 cents
+  if (static_cast<double>(largest) * static_cast<double>(fp.customers.size()) > kSumBound)
+    throw ConfigError(pc.file + ": the largest line or balance (" + std::to_string(largest / 100) + " currency units) times " +
+                      std::to_string(fp.customers.size()) + " customers could overflow the exact 64-bit sums in cents; "
+                      "check the mapping's money_scale (" + m.source + ")");
   if (fp.customers.size() == 0)
     throw ConfigError(pc.file + ": every customer is charged off by " +
                       (panel.month_names.empty() ? std::string("the snapshot") : panel.month_names[static_cast<std::size_t>(as_of)]) +

@@ -1387,6 +1387,20 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
     pop.bucket[i] = p.bucket.empty() ? 0 : p.bucket[p.at(ii, A)];
     const std::int32_t mob = p.months_on_book[i];
     pop.months_on_book[i] = std::max(std::min(mob, 1), mob - (T - 1 - A));
+    // Payment history up to as_of: the months since the latest month that ended
+    // past due (charged-off included). A customer current in every observed
+    // month is taken to have been current since opening.
+    pop.months_current[i] = pop.months_on_book[i];
+    pop.since_missed[i] = kLongAgo;
+    if (!p.bucket.empty()) {
+      for (std::int32_t t = A; t >= 0; --t) {
+        if (p.bucket[p.at(ii, t)] >= 1) {
+          pop.months_current[i] = A - t;
+          pop.since_missed[i] = A - t;
+          break;
+        }
+      }
+    }
     pop.risk[i] = static_cast<float>(-(static_cast<double>(p.score[i]) - pc.score_mean) / pc.score_sd);
     CustomerHabits h{transactor[i] != 0, static_cast<float>(activity_default),
                      static_cast<float>(pc.spend_propensity_median), static_cast<float>(shape_default)};
@@ -1423,6 +1437,7 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
       kept.income[k] = pop.income[i]; kept.limit[k] = pop.limit[i]; kept.balance[k] = pop.balance[i];
       kept.transactor[k] = pop.transactor[i]; kept.segment[k] = pop.segment[i]; kept.region[k] = pop.region[i];
       kept.months_on_book[k] = pop.months_on_book[i]; kept.bucket[k] = pop.bucket[i];
+      kept.months_current[k] = pop.months_current[i]; kept.since_missed[k] = pop.since_missed[i];
     }
     pop = std::move(kept);
   }

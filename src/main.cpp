@@ -248,7 +248,7 @@ int report_command(const ReportCliOptions& opt) {
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::cout.flush();
-  execv(python.c_str(), argv.data());
+  execvp(python.c_str(), argv.data());  // a bare name is looked up on PATH
   throw std::runtime_error("cannot run " + python + ": " + std::strerror(errno) +
                            " (install python3 with h5py, pandas and matplotlib: bash scripts/setup.sh; or set "
                            "LIMITSIM_PYTHON)");
@@ -258,6 +258,8 @@ struct CalibrateCliOptions {
   std::string data, mapping, out;
   std::string window;                  // "FIRST:LAST" panel month names; "" = every month
   std::string base;                    // behaviour file supplying what the data cannot identify; "" = defaults
+  double score_mean = PopulationConfig{}.score_mean;  // risk = -(score - score_mean) / score_sd
+  double score_sd = PopulationConfig{}.score_sd;
   std::string on_bad_row = "error";
 };
 
@@ -293,7 +295,13 @@ int calibrate_command(const CalibrateCliOptions& opt) {
   BehaviourConfig base;
   base.params = default_behaviour();
   if (!opt.base.empty()) base = load_behaviour_config(opt.base);
-  const PopulationConfig pc;
+  if (!(opt.score_mean >= 350.0 && opt.score_mean <= 950.0))
+    throw ConfigError("--score-mean: must be in [350, 950], got " + std::to_string(opt.score_mean));
+  if (!(opt.score_sd > 0.0 && std::isfinite(opt.score_sd)))
+    throw ConfigError("--score-sd: must be > 0, got " + std::to_string(opt.score_sd));
+  PopulationConfig pc;
+  pc.score_mean = opt.score_mean;
+  pc.score_sd = opt.score_sd;
   Calibration c = calibrate(panel, first, last, base, pc);
   c.data_file = opt.data;
   c.mapping_file = opt.mapping;
@@ -417,6 +425,9 @@ int main(int argc, char** argv) {
   calibrate->add_option("--out", cal.out, "Behaviour file (TOML) to write")->required();
   calibrate->add_option("--window", cal.window, "Panel months to use, FIRST:LAST (default: all)");
   calibrate->add_option("--on-bad-row", cal.on_bad_row, "error (default) or skip");
+  calibrate->add_option("--score-mean", cal.score_mean,
+                        "Risk proxy: risk = -(score - MEAN) / SD; use the population's score_mean (default 680)");
+  calibrate->add_option("--score-sd", cal.score_sd, "... and its score_sd (default 80)");
   calibrate->add_option("--base", cal.base,
                         "Behaviour file whose values stand for what the data cannot identify (default: built-in)");
 

@@ -14,13 +14,14 @@ void Population::resize(std::size_t n) {
   id.resize(n); score.resize(n); spend_propensity.resize(n); activity.resize(n); revolve_shape.resize(n);
   risk.resize(n); income.resize(n); limit.resize(n); balance.resize(n); transactor.resize(n);
   segment.resize(n); region.resize(n); months_on_book.resize(n); bucket.resize(n);
+  months_current.resize(n); since_missed.resize(n);
 }
 
 CustomerView Population::view() const {
   return CustomerView{id.data(),        score.data(),          income.data(),  spend_propensity.data(),
                       activity.data(),  revolve_shape.data(),  risk.data(),    transactor.data(),
                       segment.data(),   region.data(),         months_on_book.data(), limit.data(),   balance.data(),
-                      bucket.data(),    size()};
+                      bucket.data(),    months_current.data(), since_missed.data(), size()};
 }
 
 CustomerView Population::view(std::int64_t first, std::int64_t count) const {
@@ -28,7 +29,7 @@ CustomerView Population::view(std::int64_t first, std::int64_t count) const {
   const auto f = static_cast<std::size_t>(first);
   v.id += f; v.score += f; v.income += f; v.spend_propensity += f; v.activity += f; v.revolve_shape += f;
   v.risk += f; v.transactor += f; v.segment += f; v.region += f; v.months_on_book += f; v.limit += f;
-  v.balance += f; v.bucket += f;
+  v.balance += f; v.bucket += f; v.months_current += f; v.since_missed += f;
   v.n = count;
   return v;
 }
@@ -115,6 +116,9 @@ void generate_one(const PopulationConfig& c, std::uint64_t seed, std::uint64_t i
   p.limit[i] = line;
   p.balance[i] = balance;
   p.bucket[i] = bucket;
+  // No history is drawn: a current account has been current since it opened and never missed.
+  p.months_current[i] = bucket == 0 ? mob : 0;
+  p.since_missed[i] = bucket == 0 ? kLongAgo : 0;
   // Region: a fourth block of the population stream, drawn only when there are
   // several regions, so a one-region population is unchanged by it.
   int region = 0;

@@ -19,6 +19,10 @@ struct Population {
   std::vector<std::uint8_t> transactor;
   std::vector<std::int32_t> segment, region, months_on_book;
   std::vector<std::int8_t> bucket;
+  // Payment history at the start (used when the opening bucket is current):
+  // consecutive months current, and months since the last missed payment
+  // (kLongAgo: none known). A synthetic customer is current since opening.
+  std::vector<std::int32_t> months_current, since_missed;
 
   std::int64_t size() const { return static_cast<std::int64_t>(id.size()); }
   void resize(std::size_t n);

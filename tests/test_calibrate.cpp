@@ -715,7 +715,9 @@ TEST_F(CalibToml, ProvenanceTableHasTheAgreedKeysAndTypes) {
   std::set<std::string> keys;
   for (const auto& kv : t.as_table()) keys.insert(kv.first);
   EXPECT_EQ(keys, (std::set<std::string>{"source", "sha256", "mapping", "months", "customers", "transitions",
-                                         "created", "limitsim_version"}));
+                                         "created", "limitsim_version", "score_mean", "score_sd"}));
+  EXPECT_EQ(t.at("score_mean").as_floating(), c.score_mean);  // the risk proxy's scale
+  EXPECT_EQ(t.at("score_sd").as_floating(), c.score_sd);
   EXPECT_EQ(t.at("source").as_string().str, c.data_file);
   EXPECT_EQ(t.at("sha256").as_string().str, c.data_sha256);
   EXPECT_EQ(t.at("mapping").as_string().str, c.mapping_file);

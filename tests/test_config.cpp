@@ -1318,6 +1318,64 @@ TEST_F(Config, SweepErrors) {
 namespace limitsim {
 namespace {
 
+// A file population's regions are its mapping's (north, south in the loader
+// fixture), so the behaviour's factors are checked against them when the
+// file is read, and again when --population/--mapping change them.
+TEST_F(Config, FilePopulationTakesItsMappingsRegionsForTheFactorChecks) {
+  const std::string data = std::string(LIMITSIM_SOURCE_DIR) + "/tests/data/loader/good.csv";
+  const std::string mapping = std::string(LIMITSIM_SOURCE_DIR) + "/tests/data/loader/basic.toml";
+  RunFile rf;
+  rf.refs = "population = { kind = \"file\", file = \"" + data + "\", mapping = \"" + mapping + "\" }\n" +
+            "behaviour = \"behaviour.toml\"\n" + rf.refs;
+  write("behaviour.toml", "[behaviour.factors]\ncorrelation = [[1.0, 0.5], [0.5, 1.0]]\n");
+  const RunConfig cfg = load(rf);
+  EXPECT_EQ(cfg.population.region_names, (std::vector<std::string>{"north", "south"}));
+  EXPECT_EQ(cfg.behaviour.regions, 2);
+
+  const std::string one_text = "[behaviour.factors]\ncorrelation = [[1.0]]\n";
+  const std::string one = write("behaviour.toml", one_text);
+  try {
+    load(rf);
+    ADD_FAILURE() << "a 1 x 1 matrix for two regions loaded";
+  } catch (const ConfigError& e) {
+    expect_error(e.what(), one, one_text, "correlation", "behaviour.factors.correlation", "must be 2 x 2");
+  }
+
+  // A behaviour calibrated on another score scale does not fit this population's (680, 80).
+  write("behaviour.toml", "[behaviour.calibration]\nsource = \"book.csv\"\nscore_mean = 600.0\nscore_sd = 80.0\n");
+  try {
+    load(rf);
+    ADD_FAILURE() << "a behaviour calibrated on another score scale was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("population.score_mean, score_sd: 680, 80 differ from the 600, 80"),
+              std::string::npos) << e.what();
+  }
+  write("behaviour.toml", "[behaviour.calibration]\nsource = \"book.csv\"\nscore_mean = 680.0\nscore_sd = 80.0\n");
+  EXPECT_EQ(load(rf).behaviour.calibration.score_mean, 680.0);
+
+  // The quickstart's synthetic population, turned into this file population on the command line:
+  // a common correlation of -0.9 is fine for one region, and still fine for two (>= -1).
+  RunConfig q = load_run_config(kQuickstart);
+  q.behaviour.factor_correlation = -0.9;
+  Overrides o;
+  o.population_file = data;
+  o.mapping = mapping;
+  apply_overrides(q, o);
+  EXPECT_EQ(q.population.region_names.size(), 2u);
+  EXPECT_EQ(q.behaviour.regions, 2);
+  // A 3 x 3 matrix cannot fit the mapping's two regions.
+  RunConfig m3 = load_run_config(kQuickstart);
+  m3.behaviour.factor_correlation_matrix = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+  try {
+    apply_overrides(m3, o);
+    ADD_FAILURE() << "a 3 x 3 matrix for two regions was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--mapping: the mapping", 0), 0u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("has 2 regions, but behaviour.factors.correlation is a 3 x 3 matrix"),
+              std::string::npos) << e.what();
+  }
+}
+
 // `limitsim calibrate --base`: a behaviour file alone, with the same checks.
 TEST_F(Config, BehaviourFileAloneLoadsAndNamesItsErrors) {
   const std::string good = write("base.toml", "[behaviour.payment]\napr = 0.2\n\n[behaviour.calibration]\n"

@@ -1147,19 +1147,25 @@ TEST(Loader, ChargedOffAccountsAreLeftOutAndCountAsChargeOffs) {
   // ids 10..14: current; at 151-180 then charged off; at 151-180 twice; charged off twice; current.
   const std::string data = dir.write("d.csv",
                                      "id,limit,s1,s2,b1,b2\n10,1000,0,0,10,20\n11,1000,6,7,900,950\n"
-                                     "12,1000,6,6,800,820\n13,1000,7,7,990,990\n14,1000,0,0,0,0\n");
+                                     "12,1000,6,6,800,820\n13,1000,7,7,990,990\n14,1000,0,0,0,0\n"
+                                     "15,1000,6,0,500,0\n");
   const Panel p = load_panel(data, load_mapping(mapping), BadRowPolicy::kError);
-  ASSERT_EQ(p.size(), 5);
+  ASSERT_EQ(p.size(), 6);
   EXPECT_EQ(p.bucket[p.at(1, 1)], kChargedOffBucket);
 
   std::vector<std::int64_t> rows;
   const PopulationConfig pc;
   const Population second = population_from_panel(p, 1, pc, default_behaviour(), &rows);
-  EXPECT_EQ(second.id, (std::vector<std::uint64_t>{10, 12, 14}));
-  EXPECT_EQ(rows, (std::vector<std::int64_t>{0, 2, 4}));
-  EXPECT_EQ(second.bucket, (std::vector<std::int8_t>{0, 6, 0}));
+  EXPECT_EQ(second.id, (std::vector<std::uint64_t>{10, 12, 14, 15}));
+  EXPECT_EQ(rows, (std::vector<std::int64_t>{0, 2, 4, 5}));
+  EXPECT_EQ(second.bucket, (std::vector<std::int8_t>{0, 6, 0, 0}));
+  // The payment history: id 15 was 151-180 DPD in m1 and is current in m2, so
+  // one month current and one month since the miss; ids 10 and 14 were never
+  // late, so current since opening (24 months on book by default).
+  EXPECT_EQ(second.months_current, (std::vector<std::int32_t>{24, 0, 24, 1}));
+  EXPECT_EQ(second.since_missed, (std::vector<std::int32_t>{kLongAgo, 0, kLongAgo, 1}));
   const Population first = population_from_panel(p, 0, pc, default_behaviour(), &rows);
-  EXPECT_EQ(first.id, (std::vector<std::uint64_t>{10, 11, 12, 14}));
+  EXPECT_EQ(first.id, (std::vector<std::uint64_t>{10, 11, 12, 14, 15}));
 
   BehaviourConfig base;
   base.params = default_behaviour();
@@ -1167,7 +1173,8 @@ TEST(Loader, ChargedOffAccountsAreLeftOutAndCountAsChargeOffs) {
   EXPECT_EQ(c.to_chargeoff[6], 1);  // id 11: 151-180 -> charged off
   EXPECT_EQ(c.counts[6][6], 1);     // id 12 stays
   EXPECT_EQ(c.roll[6].events, 1);
-  EXPECT_EQ(c.roll[6].trials, 2);
+  EXPECT_EQ(c.roll[6].trials, 3);   // ids 11, 12 and 15
+  EXPECT_EQ(c.cure[6].events, 1);   // id 15
 }
 
 }  // namespace

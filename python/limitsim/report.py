@@ -410,7 +410,7 @@ def main(argv=None) -> int:
         parser.error(f"--dpi must be between 20 and 600, not {args.dpi}")
     try:
         result = build_report(args.file, args.out, dpi=args.dpi, log=None if args.quiet else print)
-    except (io.LimitsimFileError, FileNotFoundError) as e:
+    except (io.LimitsimFileError, OSError) as e:  # includes a missing file, or --out naming a file
         print(f"limitsim report: error: {e}", file=sys.stderr)
         return 1
     if not args.quiet:

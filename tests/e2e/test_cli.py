@@ -748,6 +748,16 @@ class RealData(unittest.TestCase):
             self.assertEqual(p.returncode, 2, (extra, p.stderr))
             self.assertIn(message, p.stderr, extra)
             self.assertFalse(os.path.exists(out), extra)
+        # Lines of 1e12 currency units for 1,000 customers could overflow the exact sums: refused.
+        big_csv, big_map = self.path("big.csv"), self.path("big.toml")
+        with open(big_csv, "w") as fh:
+            fh.write("id,limit,balance\n" + "".join("%d,1000000000000,5\n" % i for i in range(1, 1001)))
+        with open(big_map, "w") as fh:
+            fh.write('[fields]\nid = "id"\nlimit = "limit"\nbalance = "balance"\n')
+        p = run("run", QUICKSTART, "--population", big_csv, "--mapping", big_map, "--out", out)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("could overflow the exact 64-bit sums", p.stderr)
+        self.assertFalse(os.path.exists(out))
         # Skipping: the four good rows run, and the file counts the skipped one.
         p = run("run", QUICKSTART, "--population", bad_csv, "--mapping", UCI_MAPPING, "--on-bad-row", "skip",
                 "--paths", "2", "--months", "2", "--out", out)
