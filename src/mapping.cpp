@@ -352,6 +352,9 @@ Mapping read_mapping(const Value& doc, const std::string& path) {
       const std::string k = panel.path("months") + "[" + std::to_string(i) + "]";
       const std::string name = to_text(a[i], k);
       if (name.empty()) fail_at(a[i], k, "a month name must not be empty");
+      if (name.find(':') != std::string::npos)
+        fail_at(a[i], k, "a month name must not contain ':' (calibrate --window FIRST:LAST splits at it), got " +
+                             quote(name));
       if (std::find(m.months.begin(), m.months.end(), name) != m.months.end())
         fail_at(a[i], k, "month " + quote(name) + " is named twice");
       m.months.push_back(name);

@@ -189,6 +189,8 @@ const MappingCase kMappingCases[] = {
      6, "status.codes.\"9\".bucket", "must be a delinquency bucket 0..6"},
     {"bucket_not_integer", "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = \"S\"\n[status.codes]\n\"9\" = { bucket = 1.5 }\n",
      6, "status.codes.\"9\".bucket", "must be an integer bucket 0..6 or \"charged_off\", got 1.5"},
+    {"month_with_colon", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[panel]\nmonths = [\"a:1\"]\nbalance = [\"B\"]\n",
+     5, "panel.months[0]", "must not contain ':'"},
     {"bucket_other_text", "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = \"S\"\n[status.codes]\n\"9\" = { bucket = \"gone\" }\n",
      6, "status.codes.\"9\".bucket", "must be an integer bucket 0..6 or \"charged_off\", got string \"gone\""},
     {"bucket_missing", "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = \"S\"\n[status.codes]\n\"9\" = { type = \"revolver\" }\n",
