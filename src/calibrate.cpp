@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "toml_io.hpp"
 #include "../kernels/model.hpp"
 #include "../kernels/special.hpp"
 #include "version.hpp"
@@ -37,45 +38,9 @@ std::string fmt(const char* f, double x) {
 
 std::string fmt_int(std::int64_t x) { return std::to_string(x); }
 
-// Shortest decimal text that reads back as exactly x (as config.cpp writes numbers).
-std::string shortest(double x) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, r.ptr);
-}
-
-// A TOML basic string literal (the same escapes as config.cpp's writer).
-// A TOML float literal that reads back as exactly x.
-std::string toml_float(double x) {
-  std::string t = shortest(x);
-  if (t.find_first_of(".en") == std::string::npos) t += ".0";
-  return t;
-}
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
+using toml_io::fmt_double;
+using toml_io::quote;
+using toml_io::toml_double;
 
 // Text safe inside a TOML comment: no control characters.
 std::string comment_safe(std::string s) {
@@ -253,7 +218,7 @@ LogitFit fit_logistic(const std::vector<double>& x, std::size_t k, const std::ve
   for (std::size_t j = 0; j < k; ++j) {
     const Coef c{beta[j], std::sqrt(cov[j * k + j])};
     if (!std::isfinite(c.value) || !std::isfinite(c.se) || std::fabs(c.value) > kMaxAbsCoef) {
-      f.failure = "coefficient " + std::to_string(j) + " = " + shortest(c.value) +
+      f.failure = "coefficient " + std::to_string(j) + " = " + fmt_double(c.value) +
                   " is past +-30 on the logit scale (separation)";
       f.coef.clear();
       return f;
@@ -649,7 +614,7 @@ Calibration calibrate(const Panel& p, std::int32_t first, std::int32_t last, con
       c.notes.push_back("spending.sigma: " + fmt_int(spend_df) + " degrees of freedom < " +
                         fmt_int(kCalibrationMinSpendDf) + "; kept at the base value");
     } else if (!(c.spend_sigma.value <= 3.0)) {
-      c.notes.push_back("spending.sigma: estimate " + shortest(c.spend_sigma.value) +
+      c.notes.push_back("spending.sigma: estimate " + fmt_double(c.spend_sigma.value) +
                         " is past the allowed 3; kept at the base value");
     } else {
       bp.spend_sigma = c.spend_sigma.value;
@@ -698,8 +663,8 @@ std::string calibration_report(const Calibration& c) {
   os << "  months    " << (c.months.empty() ? "-" : c.months.front() + " .. " + c.months.back()) << " ("
      << c.months.size() << " months), " << c.customers << " customers, " << c.transitions
      << " transitions (customer, month -> next month)\n";
-  os << "  risk      = -(score - " << shortest(c.score_mean) << ") / " << shortest(c.score_sd)
-     << ";  util_excess = min(balance / limit, 1.5) - " << shortest(c.util_ref) << "\n\n";
+  os << "  risk      = -(score - " << fmt_double(c.score_mean) << ") / " << fmt_double(c.score_sd)
+     << ";  util_excess = min(balance / limit, 1.5) - " << fmt_double(c.util_ref) << "\n\n";
 
   // Transition matrix: counts, then row shares.
   os << "Bucket transitions, month t -> t+1 (rows: from; columns: to; c/o = charged off)\n";
@@ -893,8 +858,8 @@ std::string calibration_toml(const Calibration& c) {
   os << "customers = " << c.customers << "\n";
   os << "transitions = " << c.transitions << "\n";
   // The scale of the risk proxy behind miss_beta_risk and roll_beta_risk: a run must use the same.
-  os << "score_mean = " << toml_float(c.score_mean) << "\n";
-  os << "score_sd = " << toml_float(c.score_sd) << "\n";
+  os << "score_mean = " << toml_double(c.score_mean) << "\n";
+  os << "score_sd = " << toml_double(c.score_sd) << "\n";
   if (!c.created.empty()) os << "created = " << quote(c.created) << "\n";
   os << "limitsim_version = " << quote(c.limitsim_version) << "\n";
 

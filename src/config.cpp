@@ -30,12 +30,21 @@
 #include "../kernels/special.hpp"
 #include "factors.hpp"
 #include "panel.hpp"
+#include "toml_io.hpp"
 
 namespace limitsim {
 namespace {
 
 namespace fs = std::filesystem;
 using Value = toml::value;
+using toml_io::describe;
+using toml_io::fail_at;
+using toml_io::fmt_double;
+using toml_io::join;
+using toml_io::quote;
+using toml_io::syntax_failure;
+using toml_io::toml_double;
+using toml_io::where;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kInt32Max = std::numeric_limits<std::int32_t>::max();
@@ -45,12 +54,6 @@ constexpr double kProbTolerance = 1e-12; // roll[b] + cure[b] <= 1 within this
 
 // ---------------------------------------------------------------- formatting
 
-// Shortest decimal text that reads back as exactly x ("680", "0.02", "1e+20").
-std::string fmt_double(double x) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, r.ptr);
-}
 
 // x to four significant digits, for derived numbers in messages (e.g. -0.2, not -0.19999999999999996).
 std::string fmt_short(double x) {
@@ -59,12 +62,6 @@ std::string fmt_short(double x) {
   return buf;
 }
 
-// A TOML float literal (always has a '.' or an exponent).
-std::string toml_double(double x) {
-  std::string s = fmt_double(x);
-  if (s.find_first_of(".en") == std::string::npos) s += ".0";
-  return s;
-}
 
 // Cents as an exact decimal in currency units, e.g. 500000 -> "5000.00".
 std::string fmt_money(std::int64_t cents) {
@@ -76,37 +73,7 @@ std::string fmt_money(std::int64_t cents) {
   return buf;
 }
 
-// A TOML basic string literal.
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
 
-std::string join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
-  return out;
-}
 
 template <class T, class Fmt>
 std::string toml_array(const std::vector<T>& items, Fmt fmt) {
@@ -115,41 +82,9 @@ std::string toml_array(const std::vector<T>& items, Fmt fmt) {
   return "[" + join(parts, ", ") + "]";
 }
 
-std::string describe(const Value& v) {
-  switch (v.type()) {
-    case toml::value_t::string: return "string " + quote(v.as_string().str);
-    case toml::value_t::integer: return std::to_string(v.as_integer());
-    case toml::value_t::floating: return fmt_double(v.as_floating());
-    case toml::value_t::boolean: return v.as_boolean() ? "true" : "false";
-    case toml::value_t::array: return "an array";
-    case toml::value_t::table: return "a table";
-    default: return "a date/time";
-  }
-}
-
-std::string where(const Value& v) { return v.location().file_name() + ":" + std::to_string(v.location().line()); }
 
 // ---------------------------------------------------------------- errors
 
-[[noreturn]] void fail_at(const Value& v, const std::string& key, const std::string& reason) {
-  std::string excerpt = toml::format_error("", v, "here", {}, false);
-  excerpt.erase(0, excerpt.find('\n'));  // drop toml11's own (empty) headline, keep " --> file" and the caret
-  throw ConfigError(where(v) + ": " + key + ": " + reason + excerpt);
-}
-
-// A toml11 syntax error as `file:line: syntax error: reason`, then toml11's excerpt.
-ConfigError syntax_failure(const toml::exception& e, const std::string& file) {
-  std::string what = e.what();
-  const std::size_t nl = what.find('\n');
-  std::string headline = what.substr(0, nl);
-  const std::string rest = nl == std::string::npos ? "" : what.substr(nl);
-  for (const char* prefix : {"[error]", " ", "toml::"}) {
-    if (headline.rfind(prefix, 0) == 0) headline.erase(0, std::strlen(prefix));
-  }
-  const std::size_t colon = headline.find(": ");
-  if (colon != std::string::npos && headline.find(' ') > colon) headline.erase(0, colon + 2);  // "parse_array: x" -> "x"
-  return ConfigError(file + ":" + std::to_string(e.location().line()) + ": syntax error: " + headline + rest);
-}
 
 // ---------------------------------------------------------------- checks
 
@@ -278,53 +213,22 @@ void trim_repeats(std::vector<double>& v) {
 // Reads one TOML table: each typed getter leaves its output untouched when
 // the key is absent (so outputs carry the defaults), validates it otherwise,
 // and records the key as known; done() rejects every key nobody asked for.
-class Reader {
+// A TOML table read into config structs: the shared table reader (unknown
+// keys, error positions) plus typed getters that validate each value.
+class Reader : public toml_io::TableReader {
  public:
-  // table may be null (the table is absent); anchor is where errors about
-  // absent keys point (the table itself, or its nearest present ancestor).
-  Reader(const Value* table, std::string prefix, const Value& anchor)
-      : table_(table), prefix_(std::move(prefix)), anchor_(&anchor) {}
-
-  std::string path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
-
-  const Value* peek(const std::string& key) const {
-    if (!table_) return nullptr;
-    const auto& t = table_->as_table();
-    const auto it = t.find(key);
-    return it == t.end() ? nullptr : &it->second;
-  }
+  using TableReader::TableReader;
 
   // Is the optional table `key` in the file? (A Writer answers whether it has one to write.)
   bool present(const std::string& key, bool) const { return peek(key) != nullptr; }
 
-  const Value* find(const std::string& key) {
-    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
-    return peek(key);
-  }
-
-  // Points at element `index` of an array value when given, else at the value,
-  // else (key absent) at the anchor.
-  [[noreturn]] void fail(const std::string& key, const std::string& reason, int index = -1) {
-    const Value* v = find(key);
-    if (v && index >= 0 && v->is_array() && static_cast<std::size_t>(index) < v->as_array().size())
-      fail_at(v->as_array()[static_cast<std::size_t>(index)], path(key) + "[" + std::to_string(index) + "]", reason);
-    fail_at(v ? *v : *anchor_, path(key), reason);
-  }
-
-  void check(bool ok, const std::string& key, const std::string& reason, int index = -1) {
-    if (!ok) fail(key, reason, index);
-  }
-  void need(const std::string& key) {
-    if (!find(key)) fail(key, "is required here");
-  }
   void forbid(const std::string& key, const std::string& reason) {
     if (const Value* v = find(key)) fail_at(*v, path(key), reason + ", got " + describe(*v));
   }
 
   Reader sub(const std::string& key) {
-    const Value* v = find(key);
-    if (v && !v->is_table()) fail_at(*v, path(key), "must be a table, got " + describe(*v));
-    return Reader(v, path(key), v ? *v : *anchor_);
+    const Value* v = sub_table(key);
+    return Reader(v, path(key), v ? *v : anchor());
   }
 
   void number(const std::string& key, double& out, Range r) {
@@ -425,29 +329,6 @@ class Reader {
     }
     matrix = std::move(rows);
   }
-
-  // Rejects the first (by position) key that no getter asked for.
-  void done() const {
-    if (!table_) return;
-    const Value* first = nullptr;
-    std::string first_key;
-    for (const auto& kv : table_->as_table()) {
-      if (std::find(known_.begin(), known_.end(), kv.first) != known_.end()) continue;
-      const auto& loc = kv.second.location();
-      if (!first || std::make_pair(loc.line(), loc.column()) <
-                        std::make_pair(first->location().line(), first->location().column())) {
-        first = &kv.second;
-        first_key = kv.first;
-      }
-    }
-    if (first) fail_at(*first, path(first_key), "unknown key (allowed here: " + join(known_, ", ") + ")");
-  }
-
- private:
-  const Value* table_;
-  std::string prefix_;
-  const Value* anchor_;
-  std::vector<std::string> known_;
 };
 
 // ---------------------------------------------------------------- Writer

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "panel.hpp"
+#include "toml_io.hpp"
 #include "../kernels/params.hpp"
 
 namespace limitsim {
@@ -29,58 +30,13 @@ constexpr std::size_t kMaxPanelMonths = 600;  // the model's horizon limit; far 
 constexpr double kMaxMoney = 1e12;            // currency units, as in src/config.cpp
 constexpr double kMaxMoneyScale = 1e6;
 
-std::string fmt_double(double x) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, r.ptr);
-}
-
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
-  return out;
-}
-
-std::string describe(const Value& v) {
-  switch (v.type()) {
-    case toml::value_t::string: return "string " + quote(v.as_string().str);
-    case toml::value_t::integer: return std::to_string(v.as_integer());
-    case toml::value_t::floating: return fmt_double(v.as_floating());
-    case toml::value_t::boolean: return v.as_boolean() ? "true" : "false";
-    case toml::value_t::array: return "an array";
-    case toml::value_t::table: return "a table";
-    default: return "a date/time";
-  }
-}
-
-[[noreturn]] void fail_at(const Value& v, const std::string& key, const std::string& reason) {
-  std::string excerpt = toml::format_error("", v, "here", {}, false);
-  excerpt.erase(0, excerpt.find('\n'));  // keep toml11's " --> file" line and the caret, not its empty headline
-  throw ConfigError(v.location().file_name() + ":" + std::to_string(v.location().line()) + ": " + key + ": " +
-                    reason + excerpt);
-}
-
-ConfigError syntax_failure(const toml::exception& e, const std::string& file) {
-  std::string what = e.what();
-  const std::size_t nl = what.find('\n');
-  std::string headline = what.substr(0, nl);
-  const std::string rest = nl == std::string::npos ? "" : what.substr(nl);
-  for (const char* prefix : {"[error]", " ", "toml::"}) {
-    if (headline.rfind(prefix, 0) == 0) headline.erase(0, std::strlen(prefix));
-  }
-  const std::size_t colon = headline.find(": ");
-  if (colon != std::string::npos && headline.find(' ') > colon) headline.erase(0, colon + 2);
-  return ConfigError(file + ":" + std::to_string(e.location().line()) + ": syntax error: " + headline + rest);
-}
+using toml_io::describe;
+using toml_io::fail_at;
+using toml_io::fmt_double;
+using toml_io::join;
+using toml_io::quote;
+using toml_io::syntax_failure;
+using Reader = toml_io::TableReader;
 
 double to_number(const Value& v, const std::string& key) {
   double x = 0.0;
@@ -100,57 +56,6 @@ std::string to_text(const Value& v, const std::string& key) {
   return v.as_string().str;
 }
 
-// One TOML table: find() records the keys asked for; done() rejects the rest.
-class Reader {
- public:
-  Reader(const Value* table, std::string prefix, const Value& anchor)
-      : table_(table), prefix_(std::move(prefix)), anchor_(&anchor) {}
-
-  std::string path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
-  bool present() const { return table_ != nullptr; }
-  const Value& anchor() const { return *anchor_; }
-
-  const Value* find(const std::string& key) {
-    if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.push_back(key);
-    if (!table_) return nullptr;
-    const auto& t = table_->as_table();
-    const auto it = t.find(key);
-    return it == t.end() ? nullptr : &it->second;
-  }
-
-  [[noreturn]] void fail(const std::string& key, const std::string& reason) {
-    const Value* v = find(key);
-    fail_at(v ? *v : *anchor_, path(key), reason);
-  }
-
-  Reader sub(const std::string& key) {
-    const Value* v = find(key);
-    if (v && !v->is_table()) fail_at(*v, path(key), "must be a table, got " + describe(*v));
-    return Reader(v, path(key), v ? *v : *anchor_);
-  }
-
-  void done() const {
-    if (!table_) return;
-    const Value* first = nullptr;
-    std::string first_key;
-    for (const auto& kv : table_->as_table()) {
-      if (std::find(known_.begin(), known_.end(), kv.first) != known_.end()) continue;
-      const auto& loc = kv.second.location();
-      if (!first || std::make_pair(loc.line(), loc.column()) <
-                        std::make_pair(first->location().line(), first->location().column())) {
-        first = &kv.second;
-        first_key = kv.first;
-      }
-    }
-    if (first) fail_at(*first, path(first_key), "unknown key (allowed here: " + join(known_, ", ") + ")");
-  }
-
- private:
-  const Value* table_;
-  std::string prefix_;
-  const Value* anchor_;
-  std::vector<std::string> known_;
-};
 
 const std::vector<std::string> kStaticFields = {"id",     "limit",          "balance", "status", "score",
                                                 "income", "months_on_book", "region",  "label"};
