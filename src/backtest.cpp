@@ -30,20 +30,11 @@ bool delinquent_state(int s) { return (s >= 1 && s < kMaxBuckets) || s == kCharg
 std::vector<std::int8_t> simulate_month(const RunConfig& cfg, const BehaviourParams& bp, const Population& pop) {
   const FactorModel fm = factor_model(cfg);
   const FactorDraws factors = systematic_factors(cfg.seed, cfg.paths, 1, fm);
-  std::vector<double> lgd_table;
-  if (bp.lgd_mode == LgdMode::kBeta) lgd_table = beta_quantile_table(bp.lgd_beta_a, bp.lgd_beta_b);
+  const std::vector<double> lgd = lgd_table(bp);
   std::vector<ScenarioMonth> scenario = cfg.scenarios.front().months;
   scenario.resize(1);
-  ModelView mv{};
-  mv.behaviour = bp;
-  mv.policy = cfg.policies.front().params;
-  mv.scenario = scenario.data();
-  mv.factor = factors.z.data();
-  mv.lgd_quantiles = lgd_table.empty() ? nullptr : lgd_table.data();
-  mv.seed = cfg.seed;
-  mv.months = 1;
-  mv.paths_total = cfg.paths;
-  mv.factors = fm.regions;
+  const ModelView mv =
+      model_view(bp, cfg.policies.front().params, scenario.data(), factors, fm, lgd, cfg.seed, 1, cfg.paths);
   const int paths = cfg.paths;
   std::vector<std::int8_t> end(static_cast<std::size_t>(pop.size()) * static_cast<std::size_t>(paths));
   trace_customers(mv, pop.view(), paths, cfg.threads, [&](std::int64_t i, int path, const MonthOutcome* o) {

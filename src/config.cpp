@@ -43,6 +43,7 @@ using toml_io::fmt_double;
 using toml_io::join;
 using toml_io::quote;
 using toml_io::syntax_failure;
+using toml_io::to_text;
 using toml_io::toml_double;
 using toml_io::where;
 
@@ -154,14 +155,7 @@ std::string name_error(const std::string& s) {
 }
 
 double to_number(const Value& v, const std::string& key, Range r) {
-  double x = 0.0;
-  if (v.is_floating()) {
-    x = v.as_floating();
-  } else if (v.is_integer()) {
-    x = static_cast<double>(v.as_integer());
-  } else {
-    fail_at(v, key, "must be a number, got " + describe(v));
-  }
+  const double x = toml_io::to_number(v, key);
   const std::string bad = range_error(x, r, false);
   if (!bad.empty()) fail_at(v, key, bad);
   return x;
@@ -199,22 +193,16 @@ std::int64_t to_cents(const Value& v, const std::string& key, Range r) {
   return cents;
 }
 
-std::string to_text(const Value& v, const std::string& key) {
-  if (!v.is_string()) fail_at(v, key, "must be a string, got " + describe(v));
-  return v.as_string().str;
-}
-
 void trim_repeats(std::vector<double>& v) {
   while (v.size() > 1 && v[v.size() - 1] == v[v.size() - 2]) v.pop_back();
 }
 
 // ---------------------------------------------------------------- Reader
 
-// Reads one TOML table: each typed getter leaves its output untouched when
-// the key is absent (so outputs carry the defaults), validates it otherwise,
-// and records the key as known; done() rejects every key nobody asked for.
-// A TOML table read into config structs: the shared table reader (unknown
-// keys, error positions) plus typed getters that validate each value.
+// Reads one TOML table into config structs: the shared table reader (known
+// keys, error positions, done() rejecting every key nobody asked for) plus
+// typed getters, each leaving its output untouched when the key is absent (so
+// outputs carry the defaults) and validating it otherwise.
 class Reader : public toml_io::TableReader {
  public:
   using TableReader::TableReader;

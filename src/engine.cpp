@@ -62,6 +62,26 @@ FactorModel factor_model(const RunConfig& cfg) {
   return fm;
 }
 
+std::vector<double> lgd_table(const BehaviourParams& bp) {
+  return bp.lgd_mode == LgdMode::kBeta ? beta_quantile_table(bp.lgd_beta_a, bp.lgd_beta_b) : std::vector<double>{};
+}
+
+ModelView model_view(const BehaviourParams& bp, const PolicyParams& policy, const ScenarioMonth* scenario,
+                     const FactorDraws& factors, const FactorModel& fm, const std::vector<double>& lgd,
+                     std::uint64_t seed, std::int32_t months, std::int32_t paths) {
+  ModelView mv{};
+  mv.behaviour = bp;
+  mv.policy = policy;
+  mv.scenario = scenario;
+  mv.factor = factors.z.data();
+  mv.lgd_quantiles = lgd.empty() ? nullptr : lgd.data();
+  mv.seed = seed;
+  mv.months = months;
+  mv.paths_total = paths;
+  mv.factors = fm.regions;
+  return mv;
+}
+
 FilePopulation load_file_population(RunConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
   PopulationConfig& pc = cfg.population;
@@ -163,26 +183,16 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   const FactorModel fm = factor_model(cfg);
   const FactorDraws factors = systematic_factors(cfg.seed, cfg.paths, cfg.months, fm);
   r.path_weight = factors.weight;
-  std::vector<double> lgd_table;
   const BehaviourParams& bp = cfg.behaviour.params;
-  if (bp.lgd_mode == LgdMode::kBeta) lgd_table = beta_quantile_table(bp.lgd_beta_a, bp.lgd_beta_b);
+  const std::vector<double> lgd = lgd_table(bp);
 
   // One view per (scenario, policy) pair, scenario-major like r.combos.
   std::vector<ModelView> views;
   std::vector<std::int64_t*> sums;
   for (std::size_t s = 0; s < cfg.scenarios.size(); ++s) {
     for (std::size_t q = 0; q < cfg.policies.size(); ++q) {
-      ModelView mv{};
-      mv.behaviour = bp;
-      mv.policy = cfg.policies[q].params;
-      mv.scenario = cfg.scenarios[s].months.data();
-      mv.factor = factors.z.data();
-      mv.lgd_quantiles = lgd_table.empty() ? nullptr : lgd_table.data();
-      mv.seed = cfg.seed;
-      mv.months = cfg.months;
-      mv.paths_total = cfg.paths;
-      mv.factors = fm.regions;
-      views.push_back(mv);
+      views.push_back(model_view(bp, cfg.policies[q].params, cfg.scenarios[s].months.data(), factors, fm, lgd,
+                                 cfg.seed, cfg.months, cfg.paths));
       sums.push_back(r.combos[views.size() - 1].sums.data());
     }
   }

@@ -21,6 +21,16 @@ FactorModel factor_model(const RunConfig& cfg);
 // Inverse CDF of Beta(a, b) at kLgdTableSize equally spaced probabilities 0..1.
 std::vector<double> beta_quantile_table(double a, double b);
 
+// A behaviour's LGD table for ModelView::lgd_quantiles: the Beta table, or empty for a fixed LGD.
+std::vector<double> lgd_table(const BehaviourParams& bp);
+
+// The view of one (scenario, policy) pair of a launch over `months` months and
+// factors.z's paths. It points into `scenario`, `factors` and `lgd`, which
+// must outlive it.
+ModelView model_view(const BehaviourParams& bp, const PolicyParams& policy, const ScenarioMonth* scenario,
+                     const FactorDraws& factors, const FactorModel& fm, const std::vector<double>& lgd,
+                     std::uint64_t seed, std::int32_t months, std::int32_t paths);
+
 // Progress callback: fraction done in [0, 1].
 using ProgressFn = std::function<void(double)>;
 

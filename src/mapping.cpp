@@ -38,24 +38,8 @@ using toml_io::quote;
 using toml_io::syntax_failure;
 using Reader = toml_io::TableReader;
 
-double to_number(const Value& v, const std::string& key) {
-  double x = 0.0;
-  if (v.is_floating()) {
-    x = v.as_floating();
-  } else if (v.is_integer()) {
-    x = static_cast<double>(v.as_integer());
-  } else {
-    fail_at(v, key, "must be a number, got " + describe(v));
-  }
-  if (!std::isfinite(x)) fail_at(v, key, "must be a finite number, got " + fmt_double(x));
-  return x;
-}
-
-std::string to_text(const Value& v, const std::string& key) {
-  if (!v.is_string()) fail_at(v, key, "must be a string, got " + describe(v));
-  return v.as_string().str;
-}
-
+using toml_io::to_number;
+using toml_io::to_text;
 
 const std::vector<std::string> kStaticFields = {"id",     "limit",          "balance", "status", "score",
                                                 "income", "months_on_book", "region",  "label"};

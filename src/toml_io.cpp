@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -61,6 +62,24 @@ std::string describe(const Value& v) {
     case toml::value_t::table: return "a table";
     default: return "a date/time";
   }
+}
+
+double to_number(const Value& v, const std::string& key) {
+  double x = 0.0;
+  if (v.is_floating()) {
+    x = v.as_floating();
+  } else if (v.is_integer()) {
+    x = static_cast<double>(v.as_integer());
+  } else {
+    fail_at(v, key, "must be a number, got " + describe(v));
+  }
+  if (!std::isfinite(x)) fail_at(v, key, "must be a finite number, got " + fmt_double(x));
+  return x;
+}
+
+std::string to_text(const Value& v, const std::string& key) {
+  if (!v.is_string()) fail_at(v, key, "must be a string, got " + describe(v));
+  return v.as_string().str;
 }
 
 std::string where(const Value& v) { return v.location().file_name() + ":" + std::to_string(v.location().line()); }

@@ -31,6 +31,12 @@ std::string join(const std::vector<std::string>& items, const char* sep);
 // A value as error messages show it: `string "x"`, `12`, `0.5`, `an array`, ...
 std::string describe(const Value& v);
 
+// A number (integer or float) that must be finite; else fail_at names the key.
+double to_number(const Value& v, const std::string& key);
+
+// A string; else fail_at names the key.
+std::string to_text(const Value& v, const std::string& key);
+
 // `file:line` of a value.
 std::string where(const Value& v);
 

@@ -535,18 +535,9 @@ TEST(Trace, TracedOutcomesAddUpToTheEnginesSums) {
   const Population pop = generate_population(cfg.population, cfg.seed, 0, cfg.population.customers, 2);
   const FactorModel fm = factor_model(cfg);
   const FactorDraws factors = systematic_factors(cfg.seed, cfg.paths, cfg.months, fm);
-  ModelView mv{};
-  mv.behaviour = cfg.behaviour.params;
-  mv.policy = cfg.policies[0].params;
-  mv.scenario = cfg.scenarios[0].months.data();
-  mv.factor = factors.z.data();
-  std::vector<double> lgd;
-  if (mv.behaviour.lgd_mode == LgdMode::kBeta) lgd = beta_quantile_table(mv.behaviour.lgd_beta_a, mv.behaviour.lgd_beta_b);
-  mv.lgd_quantiles = lgd.empty() ? nullptr : lgd.data();
-  mv.seed = cfg.seed;
-  mv.months = cfg.months;
-  mv.paths_total = cfg.paths;
-  mv.factors = fm.regions;
+  const std::vector<double> lgd = lgd_table(cfg.behaviour.params);
+  const ModelView mv = model_view(cfg.behaviour.params, cfg.policies[0].params, cfg.scenarios[0].months.data(), factors,
+                                  fm, lgd, cfg.seed, cfg.months, cfg.paths);
   std::vector<std::int64_t> sums(ref.combos[0].sums.size(), 0);
   std::int64_t calls = 0;
   trace_customers(mv, pop.view(), cfg.paths, 2, [&](std::int64_t i, int path, const MonthOutcome* o) {

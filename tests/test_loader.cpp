@@ -896,17 +896,9 @@ TEST(LoaderUci, SimulatesOnTheCpuBackend) {
 
   const FactorModel fm = factor_model(cfg);
   const FactorDraws factors = systematic_factors(cfg.seed, cfg.paths, cfg.months, fm);
-  ModelView mv{};
-  mv.behaviour = cfg.behaviour.params;
-  mv.policy = cfg.policies[0].params;
-  mv.scenario = cfg.scenarios[0].months.data();
-  mv.factor = factors.z.data();
-  mv.lgd_quantiles = nullptr;
   ASSERT_EQ(cfg.behaviour.params.lgd_mode, LgdMode::kFixed);
-  mv.seed = cfg.seed;
-  mv.months = cfg.months;
-  mv.paths_total = cfg.paths;
-  mv.factors = fm.regions;
+  const ModelView mv = model_view(cfg.behaviour.params, cfg.policies[0].params, cfg.scenarios[0].months.data(), factors,
+                                  fm, {}, cfg.seed, cfg.months, cfg.paths);
   std::vector<std::int64_t> sums(static_cast<std::size_t>(cfg.paths) * cfg.months * segments * kNumMetrics, 0);
   std::int64_t* out = sums.data();
   auto backend = make_cpu_backend(2);
