@@ -1510,16 +1510,10 @@ namespace {
 // names the file (and the line, where toml11 knows it).
 template <typename F>
 auto load_with_errors(const std::string& path, F&& load) -> decltype(load(std::declval<Loader&>())) {
-  try {
+  return toml_io::with_file_errors(path, [&] {
     Loader loader(path);
     return load(loader);
-  } catch (const ConfigError&) {
-    throw;
-  } catch (const toml::exception& e) {
-    throw ConfigError(e.location().file_name() + ":" + std::to_string(e.location().line()) + ": " + e.what());
-  } catch (const std::exception& e) {
-    throw ConfigError(path + ": " + e.what());
-  }
+  });
 }
 
 }  // namespace

@@ -321,15 +321,7 @@ Mapping load_mapping(const std::string& path) {
   } catch (const toml::exception& e) {
     throw syntax_failure(e, path);
   }
-  try {
-    return read_mapping(doc, path);
-  } catch (const ConfigError&) {
-    throw;
-  } catch (const toml::exception& e) {
-    throw ConfigError(e.location().file_name() + ":" + std::to_string(e.location().line()) + ": " + e.what());
-  } catch (const std::exception& e) {
-    throw ConfigError(path + ": " + e.what());
-  }
+  return toml_io::with_file_errors(path, [&] { return read_mapping(doc, path); });
 }
 
 }  // namespace limitsim

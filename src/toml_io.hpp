@@ -46,6 +46,21 @@ std::string where(const Value& v);
 // A toml11 syntax error as `file:line: syntax error: reason`, then toml11's excerpt.
 ConfigError syntax_failure(const toml::exception& e, const std::string& file);
 
+// Runs `read()` and turns every failure into a ConfigError that names the
+// file (and the line, where toml11 knows it); ConfigErrors pass unchanged.
+template <typename F>
+auto with_file_errors(const std::string& path, F&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const toml::exception& e) {
+    throw ConfigError(e.location().file_name() + ":" + std::to_string(e.location().line()) + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+}
+
 // One TOML table being read: find() records the keys asked for, done()
 // rejects the first (by position) key that nothing asked for. `table` may be
 // null (the table is absent); `anchor` is where errors about absent keys
