@@ -1,17 +1,23 @@
-// CPU backend: the shared model under OpenMP. For each path, threads take
-// customers; a customer's draws for every month are generated once and reused
-// by every (scenario, policy) pair of the launch. Each thread accumulates into
-// a private [pair][month][segment][metric] array; the arrays are merged with
-// integer adds, so the result does not depend on the thread count or schedule.
+// CPU backend: the shared model under OpenMP. The work is split into tasks of
+// (path, block of customers), so that runs with few customers and many paths
+// keep every core busy without a barrier per path. A customer's draws for a
+// path are generated once and reused by every (scenario, policy) pair of the
+// launch. Each thread accumulates into a private [pair][month][segment][metric]
+// array for the path it is working on and adds it into the path's sums, under
+// that path's lock, when it moves to another path. Integer adds: the result
+// does not depend on the thread count, the task size or the schedule.
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <mutex>
 #include <vector>
 
 #include "backend.hpp"
 #include "model.hpp"
 #include "reduce.hpp"
+#include "roofline.hpp"
 
 namespace limitsim {
 
@@ -21,6 +27,8 @@ std::atomic<bool>& cancel_flag() {
 }
 
 namespace {
+
+constexpr std::int64_t kTaskCustomers = 256;  // customers per (path, block) task
 
 // The draws of one customer on one path, every month: generated once and
 // shared by all (scenario, policy) pairs of the launch.
@@ -72,46 +80,76 @@ class CpuBackend final : public Backend {
   void set_customers(const CustomerView& host) override { customers_ = host; }
 
   void simulate(const ModelView* mvs, int n_combos, int paths, int segments, std::int64_t* const* sums) override {
-    if (n_combos < 1) return;
+    if (n_combos < 1 || paths < 1 || customers_.n == 0) return;
     const ModelView& mv0 = mvs[0];  // months, seed and factors are common to the launch
     const std::size_t stride = static_cast<std::size_t>(mv0.months) * segments * kNumMetrics;
     const int per_pass = combos_per_pass(stride, n_combos);
     const std::int64_t n = customers_.n;
     const CustomerView cv = customers_;
-    bool stop = false;
+    const std::int64_t blocks = (n + kTaskCustomers - 1) / kTaskCustomers;
+    const std::int64_t tasks = blocks * paths;
+    const int passes = (n_combos + per_pass - 1) / per_pass;
+    std::vector<std::mutex> path_lock(static_cast<std::size_t>(paths));
+    for (int k0 = 0, pass = 0; k0 < n_combos; k0 += per_pass, ++pass) {
+      const int k1 = std::min(n_combos, k0 + per_pass);
+      const std::size_t width = stride * static_cast<std::size_t>(k1 - k0);
+      std::atomic<std::int64_t> done{0};
 #pragma omp parallel num_threads(threads_)
-    {
-      std::vector<std::int64_t> acc(stride * static_cast<std::size_t>(per_pass));
-      std::vector<MonthDraws> draws(static_cast<std::size_t>(mv0.months));
-      bool quit = false;  // this thread's copy: `stop` may be rewritten by the next single
-      for (int p = 0; p < paths && !quit; ++p) {
-        for (int k0 = 0; k0 < n_combos; k0 += per_pass) {
-          const int k1 = std::min(n_combos, k0 + per_pass);
-#pragma omp single
-          stop = cancel_flag().load();
-          quit = stop;  // every thread reads the same value after the single's barrier
-          if (quit) break;
+      {
+        std::vector<std::int64_t> acc(width, 0);
+        std::vector<MonthDraws> draws(static_cast<std::size_t>(mv0.months));
+        int held = -1;  // the path whose sums acc holds
+        auto merge = [&]() {
+          if (held < 0) return;
+          {
+            const std::lock_guard<std::mutex> lock(path_lock[static_cast<std::size_t>(held)]);
+            for (int k = k0; k < k1; ++k) {
+              std::int64_t* out = sums[k] + static_cast<std::size_t>(held) * stride;
+              const std::int64_t* in = acc.data() + static_cast<std::size_t>(k - k0) * stride;
+              for (std::size_t j = 0; j < stride; ++j) out[j] += in[j];
+            }
+          }
           std::fill(acc.begin(), acc.end(), 0);
-#pragma omp for schedule(dynamic, 256)
-          for (std::int64_t i = 0; i < n; ++i) {
+          held = -1;
+        };
+#pragma omp for schedule(dynamic, 1)
+        for (std::int64_t t = 0; t < tasks; ++t) {
+          if (cancel_flag().load(std::memory_order_relaxed)) continue;  // drain the loop: the run is discarded
+          const int p = static_cast<int>(t / blocks);
+          const std::int64_t first = (t % blocks) * kTaskCustomers;
+          const std::int64_t last = std::min(n, first + kTaskCustomers);
+          if (p != held) {
+            merge();
+            held = p;
+          }
+          for (std::int64_t i = first; i < last; ++i) {
             const Customer c = load_customer(cv, i);
             customer_path_draws(mv0, c, p, draws.data());
             for (int k = k0; k < k1; ++k)
               simulate_customer_path(mvs[k], c, p, draws.data(), segments,
                                      acc.data() + static_cast<std::size_t>(k - k0) * stride);
           }
-#pragma omp critical(limitsim_merge)
-          for (int k = k0; k < k1; ++k) {
-            std::int64_t* out = sums[k] + static_cast<std::size_t>(p) * stride;
-            const std::int64_t* in = acc.data() + static_cast<std::size_t>(k - k0) * stride;
-            for (std::size_t j = 0; j < stride; ++j) out[j] += in[j];
-          }
-#pragma omp barrier
-#pragma omp master
-          report((p + static_cast<double>(k1) / n_combos) / paths);
+          const std::int64_t d = done.fetch_add(1, std::memory_order_relaxed) + 1;
+          if (omp_get_thread_num() == 0)  // the progress callback is called from one host thread
+            report((pass + static_cast<double>(d) / static_cast<double>(tasks)) / passes);
         }
+        merge();
       }
     }
+  }
+
+  std::uint64_t rng_only(std::uint64_t seed, std::int64_t n, int paths, int months, double* seconds) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::int64_t cells = n * paths;
+    std::uint64_t total = 0;
+#pragma omp parallel for schedule(static) reduction(+ : total) num_threads(threads_)
+    for (std::int64_t t = 0; t < cells; ++t) {
+      const std::uint32_t path = static_cast<std::uint32_t>(t / n);
+      const std::uint64_t id = static_cast<std::uint64_t>(t % n) + 1;
+      total += rng_only_customer_path(seed, id, path, months);
+    }
+    if (seconds) *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return total;
   }
 
  private:
@@ -122,5 +160,18 @@ class CpuBackend final : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> make_cpu_backend(int threads) { return std::make_unique<CpuBackend>(threads); }
+
+std::unique_ptr<Backend> make_backend(const std::string& which, int threads, std::string* note) {
+  if (note) note->clear();
+  if (which == "cpu") return make_cpu_backend(threads);
+  if (which == "cuda") return make_cuda_backend();
+  bool gpu = false;
+  const std::string why = cuda_device_description(&gpu);
+  if (gpu) return make_cuda_backend();
+  // A GPU that is present but unusable deserves a note; "no device" or "not built" does not.
+  if (note && cuda_built() && why.find("no kernel image") != std::string::npos)
+    *note = "--backend auto: using the CPU: " + why;
+  return make_cpu_backend(threads);
+}
 
 }  // namespace limitsim

@@ -1,7 +1,14 @@
 // The exact reducer: folds one customer-month's outcome into integer sums.
-// Written once; each backend supplies a Sink with add(metric, value): plain
-// adds into a thread-private array on the CPU, shared-memory atomics on the GPU.
-// Integer addition is associative, so any order gives the same bits.
+// Written once for both backends. Every metric is offered to the sink on every
+// call, whatever the outcome (zero when it does not apply): the GPU's warp-wide
+// sink needs all 32 lanes of a warp to make the same calls. A sink provides
+//   add(metric, v)              adds an int64 amount,
+//   count(metric, flag)         adds 1 where flag,
+//   add_at(base, index, v)      adds v to metric base + index,
+//   count_at(base, index, flag) adds 1 to metric base + index where flag.
+// The CPU sink adds into a thread-private row; the GPU sinks reduce within the
+// warp first and then add to shared memory (kernels/cuda_backend.cu). Integer
+// addition is associative, so any order gives the same bits.
 #pragma once
 
 #include <cstdint>
@@ -14,52 +21,49 @@ namespace limitsim {
 
 template <class Sink>
 LIMITSIM_INLINE void accumulate(const MonthOutcome& o, Sink& sink) {
-  if (!o.was_open) return;
-  sink.add(kSpend, o.spend);
-  sink.add(kPayment, o.payment);
-  sink.add(kInterest, o.interest);
-  sink.add(kFees, o.fees);
-  if (o.missed) sink.add(kMissedCount, 1);
-  if (o.charged_off) {
-    sink.add(kChargeoffCount, 1);
-    sink.add(kChargeoffExposure, o.chargeoff_exposure);
-    sink.add(kChargeoffLoss, o.chargeoff_loss);
-    sink.add(kChargeoffRecovery, o.chargeoff_recovery);
-  }
-  if (o.attrited) sink.add(kAttritedCount, 1);
-  sink.add(kDrawCount, o.draws);
-  if (o.shock_start) sink.add(kShockStartCount, 1);
-  if (o.shocked) sink.add(kShockedCount, 1);
-  if (!o.active) return;
-  sink.add(kActive, 1);
-  sink.add(kBucketCount0 + o.bucket, 1);
-  sink.add(kBucketBalance0 + o.bucket, o.balance);
-  sink.add(kLimit, o.limit);
-  sink.add(kBalance, o.balance);
-  if (o.limit_increase > 0) {
-    sink.add(kLimitIncreaseCount, 1);
-    sink.add(kLimitIncreaseAmount, o.limit_increase);
-  }
-  if (o.trigger_increase) sink.add(kTriggerIncreaseCount, 1);
-  if (o.limit_decrease > 0) {
-    sink.add(kLimitDecreaseCount, 1);
-    sink.add(kLimitDecreaseAmount, o.limit_decrease);
-  }
-  if (o.temp_extra > 0) {
-    sink.add(kTempLimitCount, 1);
-    sink.add(kTempLimitAmount, o.temp_extra);
-  }
-  if (o.signal) sink.add(kSignalCount, 1);
-  if (o.froze) sink.add(kFreezeCount, 1);
-  if (o.frozen) sink.add(kFrozenCount, 1);
-  sink.add(kUtilizationSumPpm, o.util_ppm);
-  sink.add(kUtilHist0 + util_bin(o.util_ppm), 1);
+  const bool open = o.was_open;  // open at the start of the month: flows are counted
+  const bool act = o.active;     // open at the end: stocks are counted
+  sink.add(kSpend, open ? o.spend : 0);
+  sink.add(kPayment, open ? o.payment : 0);
+  sink.add(kInterest, open ? o.interest : 0);
+  sink.add(kFees, open ? o.fees : 0);
+  sink.count(kMissedCount, open && o.missed);
+  const bool co = open && o.charged_off;
+  sink.count(kChargeoffCount, co);
+  sink.add(kChargeoffExposure, co ? o.chargeoff_exposure : 0);
+  sink.add(kChargeoffLoss, co ? o.chargeoff_loss : 0);
+  sink.add(kChargeoffRecovery, co ? o.chargeoff_recovery : 0);
+  sink.count(kAttritedCount, open && o.attrited);
+  sink.add(kDrawCount, open ? o.draws : 0);
+  sink.count(kShockStartCount, open && o.shock_start);
+  sink.count(kShockedCount, open && o.shocked);
+  sink.count(kActive, act);
+  const int bucket = act ? o.bucket : 0;  // a closed account's bucket may lie past the last one
+  sink.count_at(kBucketCount0, bucket, act);
+  sink.add_at(kBucketBalance0, bucket, act ? o.balance : 0);
+  sink.add(kLimit, act ? o.limit : 0);
+  sink.add(kBalance, act ? o.balance : 0);
+  sink.count(kLimitIncreaseCount, act && o.limit_increase > 0);
+  sink.add(kLimitIncreaseAmount, act ? o.limit_increase : 0);
+  sink.count(kTriggerIncreaseCount, act && o.trigger_increase);
+  sink.count(kLimitDecreaseCount, act && o.limit_decrease > 0);
+  sink.add(kLimitDecreaseAmount, act ? o.limit_decrease : 0);
+  sink.count(kTempLimitCount, act && o.temp_extra > 0);
+  sink.add(kTempLimitAmount, act ? o.temp_extra : 0);
+  sink.count(kSignalCount, act && o.signal);
+  sink.count(kFreezeCount, act && o.froze);
+  sink.count(kFrozenCount, act && o.frozen);
+  sink.add(kUtilizationSumPpm, act ? o.util_ppm : 0);
+  sink.count_at(kUtilHist0, util_bin(o.util_ppm), act);
 }
 
 // CPU sink: one (month, segment) row of a thread-private accumulator.
 struct RowSink {
   std::int64_t* row;
   LIMITSIM_INLINE void add(int metric, std::int64_t v) { row[metric] += v; }
+  LIMITSIM_INLINE void count(int metric, bool f) { row[metric] += f ? 1 : 0; }
+  LIMITSIM_INLINE void add_at(int base, int index, std::int64_t v) { row[base + index] += v; }
+  LIMITSIM_INLINE void count_at(int base, int index, bool f) { row[base + index] += f ? 1 : 0; }
 };
 
 }  // namespace limitsim

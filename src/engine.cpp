@@ -222,6 +222,8 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
     backend.simulate(views.data(), static_cast<int>(views.size()), cfg.paths, r.segments, sums.data());
     if (cancel_flag().load()) throw Cancelled();
   }
+  backend.finish();  // an asynchronous backend (CUDA) completes the sums here
+  if (cancel_flag().load()) throw Cancelled();
 
   r.meta.name = cfg.name;
   r.meta.backend = backend.name();

@@ -65,11 +65,10 @@ std::string version_text() {
 }
 
 std::unique_ptr<Backend> choose_backend(const std::string& which, int threads) {
-  if (which == "cpu") return make_cpu_backend(threads);
-  if (which == "cuda") return make_cuda_backend();
-  bool gpu = false;
-  cuda_device_description(&gpu);
-  return gpu ? make_cuda_backend() : make_cpu_backend(threads);
+  std::string note;
+  auto backend = make_backend(which, threads, &note);
+  if (!note.empty()) std::fprintf(stderr, "limitsim: note: %s\n", note.c_str());
+  return backend;
 }
 
 struct RunOptions {

@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "kernels/backend.hpp"
+#include "kernels/rng.hpp"
 #include "src/config.hpp"
 #include "src/engine.hpp"
 
@@ -105,14 +108,70 @@ TEST(Cuda, ScenariosPoliciesAndRegionsInOneLaunchMatchTheCpu) {
   expect_backends_agree(run_simulation(cfg, *cpu), run_simulation(cfg, *gpu));
 }
 
+// Batches stream through two device slots with the sums kept on the device:
+// any batch size gives the same bits, including batches smaller than a block.
 TEST(Cuda, BitIdenticalAcrossBatchSizes) {
   REQUIRE_GPU();
   RunConfig cfg = gpu_config();
   auto gpu = make_cuda_backend();
   const RunResults a = run_simulation(cfg, *gpu);
-  cfg.batch_size = 3333;
-  const RunResults b = run_simulation(cfg, *gpu);
-  for (std::size_t k = 0; k < a.combos.size(); ++k) EXPECT_EQ(a.combos[k].sums, b.combos[k].sums) << a.policy_names[k];
+  for (std::int64_t batch : {3333, 100, 20000}) {
+    cfg.batch_size = batch;
+    const RunResults b = run_simulation(cfg, *gpu);
+    for (std::size_t k = 0; k < a.combos.size(); ++k)
+      EXPECT_EQ(a.combos[k].sums, b.combos[k].sums) << a.policy_names[k % a.policy_names.size()] << ", batch " << batch;
+  }
+}
+
+// The register budget of the kernel (LIMITSIM_CUDA_MIN_BLOCKS) changes the
+// schedule, not the bits.
+TEST(Cuda, BitIdenticalAcrossRegisterBudgets) {
+  REQUIRE_GPU();
+  const RunConfig cfg = gpu_config();
+  std::vector<RunResults> runs;
+  for (const char* b : {"1", "2", "4"}) {
+    setenv("LIMITSIM_CUDA_MIN_BLOCKS", b, 1);
+    auto gpu = make_cuda_backend();
+    runs.push_back(run_simulation(cfg, *gpu));
+  }
+  unsetenv("LIMITSIM_CUDA_MIN_BLOCKS");
+  for (std::size_t r = 1; r < runs.size(); ++r)
+    for (std::size_t k = 0; k < runs[0].combos.size(); ++k) EXPECT_EQ(runs[0].combos[k].sums, runs[r].combos[k].sums);
+}
+
+// cuRAND's Philox4_32_10 device API, keyed as rng.hpp says, gives exactly the
+// portable generator's blocks: the two backends draw the same numbers.
+TEST(Cuda, KeyedPhiloxMatchesTheCpuGenerator) {
+  REQUIRE_GPU();
+  const std::vector<std::uint64_t> ids = {0, 1, 2, 12345, 0xFFFFFFFFull, 0x100000000ull, 0xDEADBEEFCAFEull,
+                                          ~std::uint64_t{0}};
+  for (std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{20261123}, ~std::uint64_t{0} - 7}) {
+    for (std::uint32_t path : {0u, 1u, 999u}) {
+      for (std::uint32_t stream : {kStreamPopulation, kStreamCustomerMonth, kStreamSystematic}) {
+        const int blocks = 75;  // beyond a month's two: the counter carries across words
+        const std::vector<Block4> gpu = cuda_keyed_blocks(seed, ids, path, stream, blocks);
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          KeyedPhilox cpu(seed, ids[i], path, stream);
+          for (int b = 0; b < blocks; ++b) {
+            const Block4 x = cpu.next();
+            const Block4& y = gpu[i * blocks + static_cast<std::size_t>(b)];
+            ASSERT_TRUE(x.x == y.x && x.y == y.y && x.z == y.z && x.w == y.w)
+                << "seed " << seed << " id " << ids[i] << " path " << path << " stream " << stream << " block " << b;
+          }
+        }
+      }
+    }
+  }
+}
+
+// The RNG-only roofline folds the same draws into the same checksum on both backends.
+TEST(Cuda, RngOnlyRooflineChecksumMatchesTheCpu) {
+  REQUIRE_GPU();
+  auto cpu = make_cpu_backend(0);
+  auto gpu = make_cuda_backend();
+  double s = 0.0;
+  EXPECT_EQ(cpu->rng_only(7, 5000, 3, 36, &s), gpu->rng_only(7, 5000, 3, 36, &s));
+  EXPECT_GT(s, 0.0);
 }
 
 }  // namespace

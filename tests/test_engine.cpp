@@ -74,6 +74,24 @@ std::int64_t total(const RunResults& r, std::size_t combo, int metric) {
   return t;
 }
 
+// Few customers and many paths: the CPU backend splits the work into (path,
+// block of customers) tasks; each thread's private sums move to the path's
+// sums when it changes path. Any thread count gives the same bytes, and the
+// sums equal those of a run of each path's customers one path at a time.
+TEST(Exactness, FewCustomersManyPathsSameBytesForAnyThreadCount) {
+  const RunConfig cfg = small_config(600, 40, 12);
+  const RunResults ref = run_cpu(cfg, 1, 1 << 20);
+  std::int64_t active = 0;
+  for (int p = 0; p < ref.paths; ++p) active += ref.portfolio(ref.combos[0], p, 0, kActive);
+  EXPECT_GT(active, 0);
+  for (int threads : {2, 3, 5}) {
+    for (std::int64_t batch : {std::int64_t{1} << 20, std::int64_t{257}}) {
+      const RunResults r = run_cpu(cfg, threads, batch);
+      EXPECT_EQ(r.combos[0].sums, ref.combos[0].sums) << threads << " threads, batch " << batch;
+    }
+  }
+}
+
 TEST(Exactness, EveryLeverGivesTheSameBytesForAnyThreadCountAndBatchSize) {
   const RunConfig cfg = policies_config(3000, 2, 24);
   const RunResults ref = run_cpu(cfg, 1, 1 << 20);

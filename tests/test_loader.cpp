@@ -904,6 +904,7 @@ TEST(LoaderUci, SimulatesOnTheCpuBackend) {
   auto backend = make_cpu_backend(2);
   backend->set_customers(pop.view());
   backend->simulate(&mv, 1, cfg.paths, segments, &out);
+  backend->finish();
   auto total = [&](int path, int month, int metric) {
     std::int64_t x = 0;
     for (int g = 0; g < segments; ++g)
