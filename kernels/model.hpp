@@ -28,6 +28,17 @@
 
 namespace limitsim {
 
+// On the GPU a warp runs both sides of any branch its 32 lanes disagree on, so
+// the step computes its costly terms (logistic, copula, normal quantiles, exp,
+// pow) at one place for every lane there (kEager) instead of inside the
+// branches that use them; on the CPU only where they are used. The numbers
+// that are used are the same either way.
+#if defined(__CUDA_ARCH__)
+constexpr bool kEager = true;
+#else
+constexpr bool kEager = false;
+#endif
+
 // Draw slots of one customer-month. Every month uses all eight, whatever the
 // branch, so policies and scenarios see the same numbers.
 enum DrawSlot : int {
@@ -223,10 +234,9 @@ LIMITSIM_INLINE double draw_lgd(const ModelView& mv, double u) {
   return mv.lgd_quantiles[i] + f * (mv.lgd_quantiles[i + 1] - mv.lgd_quantiles[i]);
 }
 
-// A revolver pays min_due + (due - min_due) * u^gamma: gamma > 1 leans towards
-// the minimum. Result in [min_due, due].
-LIMITSIM_INLINE std::int64_t revolver_payment(std::int64_t due, std::int64_t min_due, double u, double gamma) {
-  const double share = pow(u, gamma);
+// A revolver pays min_due + (due - min_due) * share, share = u^gamma in [0, 1]
+// (gamma > 1 leans towards the minimum). Result in [min_due, due].
+LIMITSIM_INLINE std::int64_t revolver_payment_share(std::int64_t due, std::int64_t min_due, double share) {
   const std::int64_t extra = round_cents(static_cast<double>(due - min_due) * share);
   return min64(due, min_due + extra);
 }
@@ -288,36 +298,45 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   }
   const std::int64_t line = s.limit + temp_extra;
 
-  // 1. Delinquency event on the statement due.
+  // 1. Delinquency event on the statement due: current -> miss with the
+  // logistic miss probability; delinquent -> roll forward with the roll rate
+  // moved on the logit scale (exactly the roll rate when the shift is 0), else
+  // cure or stay. One copula event serves both.
   bool missed = false, rolled = false, cured = false;
-  if (due > 0) {
+  if (kEager || due > 0) {
+    const double roll_shift = bp.roll_beta_risk * c.risk + bp.roll_beta_util * util_excess + shock_logit;
+    const double p_roll = bp.roll[b > 0 ? b : 1];
+    const bool moved = b > 0 && roll_shift != 0.0 && p_roll > 0.0 && p_roll < 1.0;
+    double x = 0.0;  // the event's log-odds where a logistic gives its probability
     if (b == 0) {
-      const double p = logistic(bp.miss_intercept + bp.miss_beta_risk * c.risk + bp.miss_beta_util * util_excess +
-                                shock_logit) *
-                       sc.miss_mult;
-      missed = copula_event(d.u[kDrawDelinquency], p, zs, bp.rho);
-    } else {
-      const double p =
-          logit_shift(bp.roll[b], bp.roll_beta_risk * c.risk + bp.roll_beta_util * util_excess + shock_logit) *
-          sc.roll_mult;
-      rolled = copula_event(d.u[kDrawDelinquency], p, zs, bp.rho);
-      const double cure_share = bp.roll[b] < 1.0 ? bp.cure[b] / (1.0 - bp.roll[b]) : 0.0;
-      cured = !rolled && d.u[kDrawCure] < cure_share;
+      x = bp.miss_intercept + bp.miss_beta_risk * c.risk + bp.miss_beta_util * util_excess + shock_logit;
+    } else if (kEager || moved) {
+      x = logit(moved ? p_roll : 0.5) + roll_shift;
     }
-  } else if (b > 0) {
-    cured = true;  // nothing owed any more: arrears are cleared
+    const double q = (kEager || b == 0 || moved) ? logistic(x) : 0.0;
+    const double p = b == 0 ? q * sc.miss_mult : (moved ? q : p_roll) * sc.roll_mult;
+    const bool event = copula_event(d.u[kDrawDelinquency], p, zs, bp.rho);
+    missed = due > 0 && b == 0 && event;
+    rolled = due > 0 && b > 0 && event;
+    if (due > 0 && b > 0 && !rolled) {
+      const double cure_share = bp.roll[b] < 1.0 ? bp.cure[b] / (1.0 - bp.roll[b]) : 0.0;
+      cured = d.u[kDrawCure] < cure_share;
+    }
   }
+  if (due <= 0 && b > 0) cured = true;  // nothing owed any more: arrears are cleared
 
   // 2. Payment.
   const std::int64_t min_due =
       due > 0 ? min64(due, max64(bp.min_payment_floor, round_cents(bp.min_payment_rate * static_cast<double>(due)))) : 0;
   std::int64_t pay = 0;
+  const bool pays_share = !(missed || rolled) && !(b > 0 && !cured) && !c.transactor;
+  const double pay_share = (kEager || pays_share) ? pow(d.u[kDrawPayRatio], c.revolve_shape) : 0.0;
   if (missed || rolled) {
     pay = 0;
   } else if (b > 0 && !cured) {
     pay = min_due;  // stays in its bucket: pays this month's minimum, not the arrears
   } else {
-    pay = c.transactor ? due : revolver_payment(due, min_due, d.u[kDrawPayRatio], c.revolve_shape);
+    pay = c.transactor ? due : revolver_payment_share(due, min_due, pay_share);
     if (cured) pay = max64(pay, min64(due, static_cast<std::int64_t>(b + 1) * min_due));  // clears the arrears
   }
 
@@ -335,18 +354,27 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   // so the number of uniforms per month does not change.
   std::int64_t spend = 0;
   std::int32_t draws = 0;
-  if (!charge_off && !s.frozen && d.u[kDrawActive] < c.activity) {
-    const double noise = exp(bp.spend_sigma * norm_inv(d.u[kDrawSpend]) - 0.5 * bp.spend_sigma * bp.spend_sigma);
+  const bool uses = !charge_off && !s.frozen && d.u[kDrawActive] < c.activity;
+  const bool elastic = bp.spend_limit_elasticity != 0.0 && s.open_limit > 0 && line > 0 && line != s.open_limit;
+  const double noise = (kEager || uses)
+                           ? exp(bp.spend_sigma * norm_inv(d.u[kDrawSpend]) - 0.5 * bp.spend_sigma * bp.spend_sigma)
+                           : 0.0;
+  const double line_factor =
+      (kEager || (uses && elastic))
+          ? pow(elastic ? static_cast<double>(line) / static_cast<double>(s.open_limit) : 1.0, bp.spend_limit_elasticity)
+          : 1.0;
+  const double lambda = (kEager || uses) && bp.draws_extra_mean > 0.0
+                            ? bp.draws_extra_mean * exp(bp.draws_beta_risk * c.risk + bp.draws_beta_util * util_excess)
+                            : 0.0;
+  if (uses) {
     double desired = static_cast<double>(c.income) * c.spend_propensity / c.activity * noise * sc.spend_mult *
                      (1.0 - income_lost);
-    if (bp.spend_limit_elasticity != 0.0 && s.open_limit > 0 && line > 0 && line != s.open_limit)
-      desired *= pow(static_cast<double>(line) / static_cast<double>(s.open_limit), bp.spend_limit_elasticity);
+    if (elastic) desired *= line_factor;
     const std::int64_t available = max64(0, line - balance);
     spend = desired < static_cast<double>(available) ? round_cents(desired) : available;
     if (spend > 0 && bp.draws_extra_mean <= 0.0) {
       draws = 1;
     } else if (spend > 0) {
-      const double lambda = bp.draws_extra_mean * exp(bp.draws_beta_risk * c.risk + bp.draws_beta_util * util_excess);
       draws = draw_count(d.u[kDrawActive] / c.activity, lambda);
     }
   }

@@ -9,7 +9,7 @@
 #   gpu-tests.{log,xml}                       the GPU-labelled tests (CPU vs CUDA, bit-identity)
 #   e2e-compare.json                          the quickstart on both backends, every dataset compared
 #   bench-*.json, bench-*.log                 throughput: GPU and CPU, full model and RNG-only roofline
-#   ncu.log, ncu-metrics.log                  one Nsight Compute profile of the simulation kernel
+#   ncu.log, ncu-metrics.log, ncu-stalls.log  one Nsight Compute profile of the simulation kernel
 #   largest.json                              the largest population that completed (up to 1e8 x 36 months)
 #   memcheck.log, racecheck.log               compute-sanitizer on a small run
 #   summary.json                              every step: status, seconds, key figures
@@ -165,6 +165,14 @@ if [ "$quick" -eq 0 ]; then
     step ncu-metrics 45 "$ncu" --clock-control none --kernel-name regex:simulate_kernel --launch-count 1 \
       --metrics sm__inst_executed.sum,smsp__thread_inst_executed.sum,sm__sass_thread_inst_executed_op_dfma_pred_on.sum,sm__sass_thread_inst_executed_op_dmul_pred_on.sum,sm__sass_thread_inst_executed_op_dadd_pred_on.sum,sm__sass_thread_inst_executed_op_fp64_pred_on.sum,sm__sass_inst_executed_op_shared_atom.sum,sm__sass_inst_executed_op_global_red.sum,gpu__time_duration.sum \
       "${prof[@]}"
+    # Why warps wait: cycles stalled per issued instruction, by reason.
+    stalls=""
+    for r in barrier long_scoreboard short_scoreboard wait math_pipe_throttle mio_throttle lg_throttle not_selected \
+      selected dispatch_stall no_instruction branch_resolving membar drain tex_throttle imc_miss; do
+      stalls="$stalls${stalls:+,}smsp__average_warps_issue_stalled_${r}_per_issue_active.ratio"
+    done
+    step ncu-stalls 45 "$ncu" --clock-control none --kernel-name regex:simulate_kernel --launch-count 1 \
+      --metrics "$stalls" "${prof[@]}"
   else
     echo "{\"step\": \"ncu\", \"status\": \"skipped\", \"why\": \"ncu not found\"}" >>"$steps"
   fi
