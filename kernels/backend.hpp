@@ -83,11 +83,13 @@ std::unique_ptr<Backend> make_cuda_backend();
 // (empty otherwise).
 std::unique_ptr<Backend> make_backend(const std::string& which, int threads, std::string* note);
 
-// The keyed Philox blocks of the GPU (cuRAND's device API): for each id,
-// `blocks` consecutive blocks of (seed, id, path, stream) from block 0, as
-// KeyedPhilox::next() gives them, flattened id-major. For the cross-backend
-// test; throws where there is no usable GPU.
+// The keyed Philox blocks of the GPU: for each id, `blocks` consecutive blocks
+// of (seed, id, path, stream) from block 0, as KeyedPhilox::next() gives them
+// on the device, flattened id-major; *curand_stateful (if given) gets those of
+// cuRAND's curand_init + curand4 at the contract's offset. For the
+// cross-backend test; throws where there is no usable GPU.
 std::vector<Block4> cuda_keyed_blocks(std::uint64_t seed, const std::vector<std::uint64_t>& ids, std::uint32_t path,
-                                      std::uint32_t stream, int blocks);
+                                      std::uint32_t stream, int blocks,
+                                      std::vector<Block4>* curand_stateful = nullptr);
 
 }  // namespace limitsim

@@ -1,10 +1,13 @@
 // Counter-based random numbers keyed by ids, never by thread or launch shape.
 //
 // Generator: Philox4x32-10 (Salmon et al., SC'11), exactly as cuRAND's
-// curandStatePhilox4_32_10_t produces it. On the GPU the draws come from
-// cuRAND's device API (curand_init + curand4); on the CPU from the portable
-// implementation below, which gives the same bits (checked by a known-answer
-// test against Random123's vectors and, on a GPU, against cuRAND itself).
+// curandStatePhilox4_32_10_t produces it. On the GPU each block is cuRAND's
+// device-API bijection curand_Philox4x32_10(counter, key), on the counter that
+// curand_init(seed, subsequence = id, offset) sets (below), without the
+// stateful curand4's look-ahead block (fewer registers); on the CPU the
+// portable implementation below gives the same bits (checked by a known-answer
+// test against Random123's vectors and, on a GPU, against curand_init +
+// curand4 themselves).
 //
 // Keying (the whole contract; see docs/model.md "Random numbers"):
 //   key        = seed (64 bits: key.x = low word, key.y = high word)
@@ -65,20 +68,16 @@ class KeyedPhilox {
   LIMITSIM_INLINE KeyedPhilox(std::uint64_t seed, std::uint64_t id, std::uint32_t path,
                               std::uint32_t stream, std::uint32_t first_block = 0) {
     const std::uint32_t x = (stream << 24) | (first_block & kMaxBlockIndex);
-#if defined(__CUDA_ARCH__)
-    const unsigned long long offset = ((static_cast<unsigned long long>(path) << 32) | x) * 4ull;
-    curand_init(seed, id, offset, &state_);
-#else
     ctr_ = Block4{x, path, static_cast<std::uint32_t>(id), static_cast<std::uint32_t>(id >> 32)};
     k0_ = static_cast<std::uint32_t>(seed);
     k1_ = static_cast<std::uint32_t>(seed >> 32);
-#endif
   }
 
   // The next block of four 32-bit words.
   LIMITSIM_INLINE Block4 next() {
 #if defined(__CUDA_ARCH__)
-    const uint4 r = curand4(&state_);
+    const uint4 r = curand_Philox4x32_10(make_uint4(ctr_.x, ctr_.y, ctr_.z, ctr_.w), make_uint2(k0_, k1_));
+    ++ctr_.x;  // never wraps: stream blocks are < 2^24
     return Block4{r.x, r.y, r.z, r.w};
 #else
     const Block4 r = philox4x32_10(ctr_, k0_, k1_);
@@ -88,12 +87,8 @@ class KeyedPhilox {
   }
 
  private:
-#if defined(__CUDA_ARCH__)
-  curandStatePhilox4_32_10_t state_;
-#else
   Block4 ctr_;
   std::uint32_t k0_, k1_;
-#endif
 };
 
 // Uniform on the open interval (0, 1): (x + 1/2) / 2^32. Never 0 or 1, so

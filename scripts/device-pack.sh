@@ -18,8 +18,11 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLIMITSIM_CUDA=ON -D
   -DLIMITSIM_PTXAS_VERBOSE=ON >/dev/null
 # Rebuild the CUDA object so that ptxas prints its report into the log.
 touch kernels/cuda_backend.cu
-cmake --build "$build" -j "$(nproc)" --target limitsim limitsim_bench limitsim_gpu_tests 2>&1 | tee "$build/ptxas.log" |
-  grep -E "error|FAILED" || true
+if ! cmake --build "$build" -j "$(nproc)" --target limitsim limitsim_bench limitsim_gpu_tests >"$build/ptxas.log" 2>&1; then
+  grep -E "error|FAILED" "$build/ptxas.log" | head -n 20 >&2
+  echo "device-pack: the build failed (log: $build/ptxas.log); nothing packed" >&2
+  exit 1
+fi
 rm -rf "$dest"
 bash "$packer" "$dest" "$build/limitsim" "$build/limitsim_bench" "$build/tests/limitsim_gpu_tests"
 pwd >"$dest/source_dir"

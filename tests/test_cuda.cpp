@@ -139,8 +139,10 @@ TEST(Cuda, BitIdenticalAcrossRegisterBudgets) {
     for (std::size_t k = 0; k < runs[0].combos.size(); ++k) EXPECT_EQ(runs[0].combos[k].sums, runs[r].combos[k].sums);
 }
 
-// cuRAND's Philox4_32_10 device API, keyed as rng.hpp says, gives exactly the
-// portable generator's blocks: the two backends draw the same numbers.
+// cuRAND's Philox4_32_10 device API, keyed as rng.hpp says (both the stateful
+// curand_init + curand4 and the bijection KeyedPhilox uses on the device),
+// gives exactly the portable generator's blocks: the two backends draw the
+// same numbers.
 TEST(Cuda, KeyedPhiloxMatchesTheCpuGenerator) {
   REQUIRE_GPU();
   const std::vector<std::uint64_t> ids = {0, 1, 2, 12345, 0xFFFFFFFFull, 0x100000000ull, 0xDEADBEEFCAFEull,
@@ -149,14 +151,20 @@ TEST(Cuda, KeyedPhiloxMatchesTheCpuGenerator) {
     for (std::uint32_t path : {0u, 1u, 999u}) {
       for (std::uint32_t stream : {kStreamPopulation, kStreamCustomerMonth, kStreamSystematic}) {
         const int blocks = 75;  // beyond a month's two: the counter carries across words
-        const std::vector<Block4> gpu = cuda_keyed_blocks(seed, ids, path, stream, blocks);
+        std::vector<Block4> curand;
+        const std::vector<Block4> gpu = cuda_keyed_blocks(seed, ids, path, stream, blocks, &curand);
         for (std::size_t i = 0; i < ids.size(); ++i) {
           KeyedPhilox cpu(seed, ids[i], path, stream);
           for (int b = 0; b < blocks; ++b) {
             const Block4 x = cpu.next();
             const Block4& y = gpu[i * blocks + static_cast<std::size_t>(b)];
+            const Block4& z = curand[i * blocks + static_cast<std::size_t>(b)];
             ASSERT_TRUE(x.x == y.x && x.y == y.y && x.z == y.z && x.w == y.w)
-                << "seed " << seed << " id " << ids[i] << " path " << path << " stream " << stream << " block " << b;
+                << "KeyedPhilox on the device: seed " << seed << " id " << ids[i] << " path " << path << " stream "
+                << stream << " block " << b;
+            ASSERT_TRUE(x.x == z.x && x.y == z.y && x.z == z.z && x.w == z.w)
+                << "curand_init + curand4: seed " << seed << " id " << ids[i] << " path " << path << " stream "
+                << stream << " block " << b;
           }
         }
       }
