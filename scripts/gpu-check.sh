@@ -200,12 +200,12 @@ if [ "$quick" -eq 0 ]; then
     echo "{\"step\": \"sanitizer\", \"status\": \"skipped\", \"why\": \"compute-sanitizer not found\"}" >>"$steps"
   fi
 
-  # --- 8. Register budgets of the kernel (LIMITSIM_CUDA_MIN_BLOCKS) ------------
-  for mb in 1 3 4; do
+  # --- 8. Register budgets of the kernel (LIMITSIM_CUDA_MIN_BLOCKS; 4 is the default) ---
+  for mb in 1 2 3; do
     LIMITSIM_CUDA_MIN_BLOCKS=$mb bench "bench-gpu-minblocks$mb" 25 bench/configs/gpu_large.toml --customers 4000000 \
       --paths 20 --backend cuda --repeats 1 --no-summary
   done
-  bench bench-gpu-minblocks2 25 bench/configs/gpu_large.toml --customers 4000000 --paths 20 --backend cuda \
+  bench bench-gpu-minblocks4 25 bench/configs/gpu_large.toml --customers 4000000 --paths 20 --backend cuda \
     --repeats 1 --no-summary
 fi
 
