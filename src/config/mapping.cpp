@@ -16,7 +16,7 @@
 #include <set>
 #include <utility>
 
-#include "src/data/panel.hpp"
+#include "src/config/mapping.hpp"
 #include "src/config/toml_io.hpp"
 #include "kernels/params.hpp"
 

@@ -28,9 +28,9 @@
 #include <utility>
 
 #include "kernels/special.hpp"
-#include "src/engine/factors.hpp"
-#include "src/data/panel.hpp"
+#include "src/config/mapping.hpp"
 #include "src/config/toml_io.hpp"
+#include "src/util/linalg.hpp"
 
 namespace limitsim {
 namespace {
