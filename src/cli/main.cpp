@@ -25,6 +25,7 @@
 #include "src/analysis/compare.hpp"
 #include "src/config/config.hpp"
 #include "src/engine/engine.hpp"
+#include "src/io/atomic_file.hpp"
 #include "src/io/h5io.hpp"
 #include "src/engine/progress.hpp"
 #include "src/analysis/summary.hpp"

@@ -23,10 +23,6 @@ constexpr int kSchemaVersionMinor = 3;  // 1.1: cost_of_funds, baseline_policy, 
 void write_results_h5(const RunResults& r, const Summary& s, const Comparison& c, const std::string& path,
                       const SweepSummary* sweep = nullptr);
 
-// Writes a text file (e.g. a sweep's CSV) the same way: temporary file, flush,
-// rename; nothing is left at `path` on an error or an interrupt.
-void write_text_atomically(const std::string& path, const std::string& text);
-
 // Reads back the raw sums and metadata written by write_results_h5, with the
 // path weights, importance_shift and the segments' bands and regions (a 1.1
 // file has none of these: its weights are 1, its bands are its segments and it
