@@ -1,5 +1,5 @@
-// compute_comparison on hand-built results with hand-computed figures, the
-// Student-t quantile against table values, and a coverage experiment of the
+// compute_comparison (src/analysis/compare.cpp) on hand-built results with hand-computed figures: paired
+// differences, the stress view, the baseline choice, the bootstrap of the tail, and a coverage experiment of the
 // paired confidence interval.
 #include <gtest/gtest.h>
 
@@ -13,85 +13,12 @@
 #include "src/analysis/compare.hpp"
 #include "src/analysis/summary.hpp"
 #include "tests/analysis/results_fixture.hpp"
+#include "tests/analysis/compare_fixture.hpp"
 
 namespace limitsim {
 namespace {
 
-constexpr double kTol = 1e-9;
-const double kPi = std::acos(-1.0);
-
-// Zeroed results with one combo per (scenario, policy).
-RunResults make_results(int paths, int months, int segments, int scenarios = 1, int policies = 2) {
-  RunResults r = zeroed_results(paths, months, segments, scenarios, policies);
-  r.meta.name = "cmp-test";
-  r.meta.customers = 100;
-  return r;
-}
-
-std::int64_t& at(RunResults& r, int combo, int path, int month, int metric, int segment = 0) {
-  return r.combos[static_cast<std::size_t>(combo)].sums[r.cell_index(path, month, segment, metric)];
-}
-
-// Pseudo-random sums for every metric (non-negative, modest), deterministic.
-void fill_random(RunResults& r, int combo, std::uint64_t seed) {
-  std::mt19937_64 gen(seed);
-  for (auto& v : r.combos[static_cast<std::size_t>(combo)].sums) v = static_cast<std::int64_t>(gen() % 100000);
-}
-
-// ---------------------------------------------------------------- Student t
-
-TEST(StudentT, QuantileMatchesTableValues) {
-  // Printed tables (two-sided 95%, 3 decimals).
-  EXPECT_NEAR(student_t_quantile(0.975, 1), 12.706, 5e-4);
-  EXPECT_NEAR(student_t_quantile(0.975, 4), 2.776, 5e-4);
-  EXPECT_NEAR(student_t_quantile(0.975, 30), 2.042, 5e-4);
-  EXPECT_NEAR(student_t_quantile(0.975, 1e6), 1.960, 5e-4);
-  EXPECT_NEAR(student_t_quantile(0.975, 1e6), 1.959966, 2e-6);  // the normal quantile is 1.959964
-  // More digits.
-  EXPECT_NEAR(student_t_quantile(0.975, 4), 2.7764451051977934, kTol);
-  EXPECT_NEAR(student_t_quantile(0.975, 29), 2.0452296421327034, kTol);
-  EXPECT_NEAR(student_t_quantile(0.975, 30), 2.0422724563012373, kTol);
-  EXPECT_NEAR(student_t_quantile(0.995, 10), 3.1692726726169518, kTol);
-}
-
-TEST(StudentT, QuantileMatchesClosedForms) {
-  // df = 1 (Cauchy): tan(pi (p - 1/2)); df = 2: (2p - 1) / sqrt(2 p (1 - p)).
-  for (double p : {0.6, 0.9, 0.975, 0.999}) {
-    EXPECT_NEAR(student_t_quantile(p, 1), std::tan(kPi * (p - 0.5)), 1e-9 * std::tan(kPi * (p - 0.5))) << p;
-    EXPECT_NEAR(student_t_quantile(p, 2), (2 * p - 1) / std::sqrt(2 * p * (1 - p)), kTol) << p;
-  }
-  EXPECT_NEAR(student_t_quantile(0.975, 2), 4.302652729749464, kTol);
-  // Odd df: F(t) = 1/2 + (th + sin th cos th (1 + 2/3 c + 8/15 c^2 ...)) / pi, th = atan(t / sqrt(df)),
-  // c = cos^2 th (the series has (df - 1) / 2 terms). The quantile must solve it.
-  auto odd_cdf = [](double t, int df) {
-    const double th = std::atan(t / std::sqrt(static_cast<double>(df))), c = std::cos(th) * std::cos(th);
-    double term = 1.0, series = 0.0;
-    for (int k = 1; k <= (df - 1) / 2; ++k) {
-      series += term;
-      term *= c * (2.0 * k) / (2.0 * k + 1.0);
-    }
-    return 0.5 + (th + std::sin(th) * std::cos(th) * series) / kPi;
-  };
-  for (int df : {3, 5, 7, 9})
-    for (double p : {0.8, 0.975, 0.995}) EXPECT_NEAR(odd_cdf(student_t_quantile(p, df), df), p, 1e-14) << df << " " << p;
-  EXPECT_NEAR(student_t_quantile(0.975, 5), 2.570581835636314, kTol);
-  EXPECT_NEAR(student_t_quantile(0.975, 7), 2.3646242515927827, kTol);
-}
-
-TEST(StudentT, QuantileInvertsTheCdfAndIsSymmetric) {
-  for (double df : {1.0, 2.5, 7.0, 29.0, 1000.0, 250000.0})
-    for (double p : {0.01, 0.2, 0.5, 0.9, 0.975}) {
-      const double t = student_t_quantile(p, df);
-      EXPECT_NEAR(student_t_cdf(t, df), p, 1e-12) << "df " << df << " p " << p;
-      EXPECT_NEAR(student_t_quantile(1 - p, df), -t, 1e-9 * std::max(1.0, std::fabs(t))) << df << " " << p;
-    }
-  EXPECT_NEAR(student_t_cdf(1.0, 1), 0.75, 1e-14);  // 1/2 + atan(1)/pi
-  EXPECT_EQ(student_t_quantile(0.5, 3), 0.0);
-  EXPECT_TRUE(std::isnan(student_t_quantile(0.975, 0)));
-  EXPECT_TRUE(std::isnan(student_t_quantile(1.0, 5)));
-  EXPECT_TRUE(std::isnan(student_t_quantile(0.0, 5)));
-  EXPECT_TRUE(std::isnan(student_t_quantile(0.975, std::nan(""))));
-}
+using namespace compare_test;
 
 // ---------------------------------------------------------------- paired difference
 
@@ -135,54 +62,6 @@ TEST(PairedDifference, OnePathHasNoInterval) {
   EXPECT_TRUE(std::isnan(d.lo));
   EXPECT_TRUE(std::isnan(d.hi));
   EXPECT_TRUE(std::isnan(d.pairing_ratio));
-}
-
-// ---------------------------------------------------------------- hand-built run
-
-// 3 paths x 2 months x 1 segment; pol0 is the baseline, pol1 the alternative.
-//   pol0, path p: month 1 interest a_p, fees 1.00, balance 100, line 200;
-//                 month 2 interest a_p, loss L_p, balance 300, line 400
-//   pol1, path p: month 1 interest b_p, fees 3.00, balance 200, line 200;
-//                 month 2 interest b_p, loss M_p, balance 200, line 800
-RunResults hand_built() {
-  RunResults r = make_results(3, 2, 1);
-  const std::int64_t a[] = {1000, 2000, 4000}, L[] = {0, 1500, 6000};
-  const std::int64_t b[] = {1500, 2000, 5000}, M[] = {1000, 1500, 9000};
-  for (int p = 0; p < 3; ++p) {
-    at(r, 0, p, 0, kInterest) = a[p];
-    at(r, 0, p, 0, kFees) = 100;
-    at(r, 0, p, 0, kBalance) = 10000;
-    at(r, 0, p, 0, kLimit) = 20000;
-    at(r, 0, p, 1, kInterest) = a[p];
-    at(r, 0, p, 1, kChargeoffLoss) = L[p];
-    at(r, 0, p, 1, kBalance) = 30000;
-    at(r, 0, p, 1, kLimit) = 40000;
-    at(r, 1, p, 0, kInterest) = b[p];
-    at(r, 1, p, 0, kFees) = 300;
-    at(r, 1, p, 0, kBalance) = 20000;
-    at(r, 1, p, 0, kLimit) = 20000;
-    at(r, 1, p, 1, kInterest) = b[p];
-    at(r, 1, p, 1, kChargeoffLoss) = M[p];
-    at(r, 1, p, 1, kBalance) = 20000;
-    at(r, 1, p, 1, kLimit) = 80000;
-    // Month 2 delinquency: pol0 5 accounts in 31-60, 2 in 91-120 of 100; pol1 10 in 61-90 of 100.
-    at(r, 0, p, 1, kActive) = 100;
-    at(r, 0, p, 1, kBucketCount0 + 2) = 5;
-    at(r, 0, p, 1, kBucketCount0 + 4) = 2;
-    at(r, 0, p, 1, kBucketBalance0 + 4) = 3000;  // of the 30000 balance: 10% is 90+
-    at(r, 1, p, 1, kActive) = 100;
-    at(r, 1, p, 1, kBucketCount0 + 3) = 10;
-    // Limit actions of pol1: p + 1 increases a month (one of them triggered), decreases, freezes, temp lines.
-    for (int t = 0; t < 2; ++t) {
-      at(r, 1, p, t, kLimitIncreaseCount) = p + 1;
-      at(r, 1, p, t, kTriggerIncreaseCount) = 1;
-      at(r, 1, p, t, kLimitDecreaseCount) = 2;
-      at(r, 1, p, t, kFreezeCount) = t;
-      at(r, 1, p, t, kTempLimitCount) = 7;
-    }
-  }
-  r.meta.cost_of_funds = 0.12;  // 1% a month
-  return r;
 }
 
 TEST(Compare, PerPathFiguresAreHandComputed) {
@@ -648,89 +527,6 @@ TEST(Coverage, PairedIntervalCoversTheTrueDifference95PercentOfTheTime) {
   EXPECT_NEAR(c0.mean_ratio, 1.0, 0.05);
   EXPECT_GE(c0.rate, 0.93);
   EXPECT_LE(c0.rate, 0.97);
-}
-
-// ---------------------------------------------------------------- output
-
-TEST(CompareOutput, CsvIsTidyWithOneRowPerFigureAndMonth) {
-  RunResults r = hand_built();
-  const Comparison c = compute_comparison(r);
-  const std::string csv = format_comparison_csv(c);
-  EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio");
-  const auto lines = static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n'));
-  EXPECT_EQ(lines, 1 + 2 * c.combos[0].values.size());
-  EXPECT_NE(csv.find("\nscen0,pol1,overdue30_count,2,share,0.1"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("\nscen0,pol1,limit_increases,,accounts,4,"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("\nscen0,pol0,net_loss,,currency,25,"), std::string::npos) << csv;
-  // Equal values have no spread: se 0, a zero-width interval, and no pairing ratio (0 / 0).
-  EXPECT_NE(csv.find("\nscen0,pol1,overdue30_balance,2,share,0,0,-0.1"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("\nscen0,pol1,trigger_increases,,accounts,2,0,2,2,2,\n"), std::string::npos) << csv;
-}
-
-TEST(CompareOutput, JsonEscapesNamesAndWritesNullForNaN) {
-  RunResults r = make_results(1, 1, 1);
-  r.policy_names = {"a\"b\\c", "tab\there\x01"};
-  r.combos[0].policy = r.policy_names[0];
-  r.combos[1].policy = r.policy_names[1];
-  r.meta.name = "caf\xc3\xa9 \xff";  // valid UTF-8, then a stray byte
-  const Comparison c = compute_comparison(r);
-  const std::string json = format_comparison_json(r, c);
-  EXPECT_NE(json.find("\"name\": \"a\\\"b\\\\c\""), std::string::npos) << json;
-  EXPECT_NE(json.find("\"name\": \"tab\\there\\u0001\""), std::string::npos) << json;
-  EXPECT_NE(json.find("\"run_name\": \"caf\xc3\xa9 \\ufffd\""), std::string::npos) << json;
-  EXPECT_NE(json.find("\"is_baseline\": true"), std::string::npos);
-  EXPECT_NE(json.find("\"pairing_ratio\": null"), std::string::npos);
-  // Balanced brackets and braces outside strings (a cheap well-formedness check).
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    const char ch = json[i];
-    if (in_string) {
-      if (ch == '\\') ++i;
-      else if (ch == '"') in_string = false;
-      continue;
-    }
-    if (ch == '"') in_string = true;
-    if (ch == '{' || ch == '[') ++depth;
-    if (ch == '}' || ch == ']') --depth;
-    EXPECT_GE(depth, 0);
-  }
-  EXPECT_EQ(depth, 0);
-  EXPECT_FALSE(in_string);
-}
-
-TEST(CompareOutput, TableGroupsByScenarioAndMarksTheBaseline) {
-  RunResults r = make_results(5, 2, 1, 2, 2);
-  for (int i = 0; i < 4; ++i) fill_random(r, i, 10 + i);
-  r.meta.baseline_policy = "pol1";
-  const Comparison c = compute_comparison(r);
-  const std::string t = format_comparison_table(r, c);
-  EXPECT_NE(t.find("baseline 'pol1'"), std::string::npos) << t;
-  const std::size_t s0 = t.find("scenario 'scen0'"), s1 = t.find("scenario 'scen1'");
-  ASSERT_NE(s0, std::string::npos);
-  ASSERT_NE(s1, std::string::npos);
-  EXPECT_LT(s0, s1);
-  EXPECT_NE(t.find("net_income"), std::string::npos);
-  EXPECT_NE(t.find(" pp"), std::string::npos);  // share differences in percentage points
-  // One row per policy and value in each scenario, the baseline's marked at its end;
-  // then the stress view: one row per scenario and value for each policy, the
-  // baseline scenario's marked.
-  auto marks = [](const std::string& text) {
-    std::size_t n = 0;
-    for (std::size_t i = text.find("  baseline\n"); i != std::string::npos; i = text.find("  baseline\n", i + 1)) ++n;
-    return n;
-  };
-  EXPECT_EQ(marks(format_comparison_table(r, c, CompareView::kPolicies)), 2 * c.combos[0].values.size());
-  EXPECT_EQ(marks(t), 4 * c.combos[0].values.size());
-  const std::size_t stress = t.find("stress: every scenario");
-  ASSERT_NE(stress, std::string::npos) << t;
-  EXPECT_LT(s1, stress);
-  EXPECT_NE(t.find("policy 'pol0'", stress), std::string::npos);
-  EXPECT_NE(t.find("policy 'pol1'", stress), std::string::npos);
-  const std::string only_stress = format_comparison_table(r, c, CompareView::kStress);
-  EXPECT_EQ(only_stress.find("\nscenario 'scen0'\n"), std::string::npos);  // no policy blocks
-  EXPECT_EQ(marks(only_stress), 2 * c.combos[0].values.size());
 }
 
 }  // namespace

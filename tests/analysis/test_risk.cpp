@@ -411,5 +411,47 @@ TEST(Convergence, BandsEndWithTheFullSampleAndUseThePrefixes) {
   }
 }
 
+// ---------------------------------------------------------------- ranks and RNG
+
+TEST(TailRank, IsCeilOfLevelTimesPathsInExactArithmetic) {
+  const TailLevel q95{95, 100}, q99{99, 100}, q999{999, 1000};
+  EXPECT_EQ(tail_rank(q95, 10), 10);   // 9.5 -> 10
+  EXPECT_EQ(tail_rank(q95, 20), 19);   // exactly 19
+  EXPECT_EQ(tail_rank(q95, 100), 95);  // exactly 95 (0.95 * 100 is not in double arithmetic)
+  EXPECT_EQ(tail_rank(q99, 100), 99);
+  EXPECT_EQ(tail_rank(q99, 101), 100);  // 99.99 -> 100
+  EXPECT_EQ(tail_rank(q999, 1000), 999);
+  EXPECT_EQ(tail_rank(q999, 1001), 1000);
+  EXPECT_EQ(tail_rank(q95, 1), 1);
+}
+
+TEST(UniformIndex, PowerOfTwoNeedsNoRejection) {
+  std::mt19937_64 a(5), b(5);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(uniform_index(a, 1024), b() % 1024);
+}
+
+TEST(UniformIndex, RejectsTheIncompleteTopBlock) {
+  // n = 2^63 + 1: 2^64 mod n = 2^63 - 1, so x is accepted iff x <= 2^63.
+  const std::uint64_t n = (std::uint64_t{1} << 63) + 1;
+  std::mt19937_64 a(11), b(11);
+  for (int i = 0; i < 200; ++i) {
+    std::uint64_t x;
+    do x = b(); while (x > (std::uint64_t{1} << 63));
+    const std::uint64_t got = uniform_index(a, n);
+    EXPECT_EQ(got, x % n);
+    EXPECT_LT(got, n);
+  }
+  std::mt19937_64 c(3);
+  EXPECT_EQ(uniform_index(c, 1), 0u);
+  EXPECT_THROW(uniform_index(c, 0), std::invalid_argument);
+}
+
+TEST(UniformIndex, GeneratorIsTheStandardOne) {
+  // [rand.predef]: the 10000th output of a default-constructed mt19937_64.
+  std::mt19937_64 g;
+  g.discard(9999);
+  EXPECT_EQ(g(), 9981545732273789042ULL);
+}
+
 }  // namespace
 }  // namespace limitsim

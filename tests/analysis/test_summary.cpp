@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "src/engine/progress.hpp"
 #include "src/analysis/summary.hpp"
 #include "src/util/text.hpp"
 #include "tests/analysis/results_fixture.hpp"
@@ -42,48 +41,6 @@ void put_loss(RunResults& r, int path, std::int64_t cents) {
 }
 
 constexpr double kTol = 1e-9;
-
-// ---------------------------------------------------------------- ranks and RNG
-
-TEST(TailRank, IsCeilOfLevelTimesPathsInExactArithmetic) {
-  const TailLevel q95{95, 100}, q99{99, 100}, q999{999, 1000};
-  EXPECT_EQ(tail_rank(q95, 10), 10);   // 9.5 -> 10
-  EXPECT_EQ(tail_rank(q95, 20), 19);   // exactly 19
-  EXPECT_EQ(tail_rank(q95, 100), 95);  // exactly 95 (0.95 * 100 is not in double arithmetic)
-  EXPECT_EQ(tail_rank(q99, 100), 99);
-  EXPECT_EQ(tail_rank(q99, 101), 100);  // 99.99 -> 100
-  EXPECT_EQ(tail_rank(q999, 1000), 999);
-  EXPECT_EQ(tail_rank(q999, 1001), 1000);
-  EXPECT_EQ(tail_rank(q95, 1), 1);
-}
-
-TEST(UniformIndex, PowerOfTwoNeedsNoRejection) {
-  std::mt19937_64 a(5), b(5);
-  for (int i = 0; i < 1000; ++i) EXPECT_EQ(uniform_index(a, 1024), b() % 1024);
-}
-
-TEST(UniformIndex, RejectsTheIncompleteTopBlock) {
-  // n = 2^63 + 1: 2^64 mod n = 2^63 - 1, so x is accepted iff x <= 2^63.
-  const std::uint64_t n = (std::uint64_t{1} << 63) + 1;
-  std::mt19937_64 a(11), b(11);
-  for (int i = 0; i < 200; ++i) {
-    std::uint64_t x;
-    do x = b(); while (x > (std::uint64_t{1} << 63));
-    const std::uint64_t got = uniform_index(a, n);
-    EXPECT_EQ(got, x % n);
-    EXPECT_LT(got, n);
-  }
-  std::mt19937_64 c(3);
-  EXPECT_EQ(uniform_index(c, 1), 0u);
-  EXPECT_THROW(uniform_index(c, 0), std::invalid_argument);
-}
-
-TEST(UniformIndex, GeneratorIsTheStandardOne) {
-  // [rand.predef]: the 10000th output of a default-constructed mt19937_64.
-  std::mt19937_64 g;
-  g.discard(9999);
-  EXPECT_EQ(g(), 9981545732273789042ULL);
-}
 
 // ---------------------------------------------------------------- losses
 
@@ -558,7 +515,6 @@ TEST(FormatTable, ColumnsAreAligned) {
   EXPECT_EQ(widths[1], widths[2]);
 }
 
-
 TEST(FormatCsv, OneTidyRowPerFigureWithTheSummarysValues) {
   RunResults r = make_results(10, 2, 2);
   const int order[] = {5, 1, 9, 3, 7, 2, 10, 4, 8, 6};
@@ -601,41 +557,5 @@ TEST(FormatJson, HoldsTheHorizonTailAndEveryMonth) {
   EXPECT_EQ(std::count(json.begin(), json.end(), '['), std::count(json.begin(), json.end(), ']'));
 }
 
-TEST(Progress, DurationsAndTheBarLine) {
-  EXPECT_EQ(format_duration(0.4), "0 s");
-  EXPECT_EQ(format_duration(59.4), "59 s");
-  EXPECT_EQ(format_duration(65), "1 min 05 s");
-  EXPECT_EQ(format_duration(7620), "2 h 07 min");
-  EXPECT_EQ(format_duration(-1), "?");
-  EXPECT_EQ(format_duration(std::nan("")), "?");
-  // Half done after 12 s: 12 s to go, at the average speed so far.
-  EXPECT_EQ(progress_line(0.5, 12.0, 10), "simulating [#####.....]  50.0%  elapsed 12 s  ETA 12 s");
-  EXPECT_EQ(progress_line(0.0, 0.0, 4), "simulating [....]   0.0%  elapsed 0 s  ETA ?");
-  EXPECT_EQ(progress_line(1.0, 30.0, 4), "simulating [####] 100.0%  elapsed 30 s  ETA done");
-}
-
-TEST(Progress, LogModeWritesOneLinePerTenPercent) {
-  std::FILE* f = std::tmpfile();
-  ASSERT_NE(f, nullptr);
-  {
-    ProgressReporter p(ProgressReporter::Mode::kLog, f);
-    for (int i = 0; i <= 100; ++i) p.update(i / 100.0);
-    p.update(1.0);  // repeated: no new line
-  }
-  std::rewind(f);
-  std::string text;
-  char buf[256];
-  while (std::fgets(buf, sizeof buf, f)) text += buf;
-  std::fclose(f);
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 10) << text;
-  EXPECT_NE(text.find("limitsim: 10% done, elapsed "), std::string::npos);
-  EXPECT_NE(text.find("limitsim: 100% done, elapsed "), std::string::npos);
-  std::FILE* q = std::tmpfile();
-  ProgressReporter quiet(ProgressReporter::Mode::kQuiet, q);
-  quiet.update(0.5);
-  quiet.finish();
-  EXPECT_EQ(std::ftell(q), 0);
-  std::fclose(q);
-}
 }  // namespace
 }  // namespace limitsim
