@@ -1,3 +1,4 @@
+// limitsim backtest (backtest.hpp): calibrate on a real panel, simulate out of time and past the panel, report.
 #include "src/analysis/backtest.hpp"
 
 #include <algorithm>

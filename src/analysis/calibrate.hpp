@@ -1,5 +1,5 @@
 // limitsim calibrate: behaviour parameters estimated from a monthly panel of
-// real accounts (src/panel.hpp), with counts and confidence intervals, written
+// real accounts (src/data/panel.hpp), with counts and confidence intervals, written
 // as a behaviour file that `limitsim run` reads directly (docs/calibration.md).
 #pragma once
 

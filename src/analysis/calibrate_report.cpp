@@ -204,7 +204,7 @@ std::string annotation(const Calibration& c, const std::string& table, const std
 }  // namespace
 
 std::string calibration_toml(const Calibration& c) {
-  // The [behaviour.*] tables exactly as config.cpp writes them (every key,
+  // The [behaviour.*] tables exactly as src/config/ writes them (every key,
   // shortest round-trip numbers), taken from the effective configuration of a
   // run that holds this behaviour.
   RunConfig rc;
@@ -231,7 +231,7 @@ std::string calibration_toml(const Calibration& c) {
   while (std::getline(in, line)) {
     if (!line.empty() && line[0] == '[') {
       table = line.substr(1, line.find(']') - 1);
-      // A provenance table written by config.cpp itself is replaced by ours below.
+      // A provenance table written by src/config/ itself is replaced by ours below.
       skip = table == "behaviour.calibration" || table.rfind("behaviour.calibration.", 0) == 0;
       if (!skip) os << line << "\n";
       table = table.rfind("behaviour.", 0) == 0 ? table.substr(10) : table;

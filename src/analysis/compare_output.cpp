@@ -1,4 +1,4 @@
-// limitsim compare's output: the comparison as a table, a tidy CSV and a JSON document (docs/metrics.md, "Comparison output").
+// The comparison as a table, a tidy CSV and a JSON document (docs/metrics.md, "Comparison output").
 #include <cmath>
 #include <sstream>
 #include <stdexcept>

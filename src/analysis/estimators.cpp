@@ -1,4 +1,4 @@
-// The estimators behind limitsim calibrate: Wilson intervals, and logistic regression by Newton-Raphson with standard errors.
+// The estimators of limitsim calibrate: Wilson intervals, and logistic regression by Newton-Raphson with SEs.
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>

@@ -199,7 +199,7 @@ void check_shape(const RunResults& r) {
 
 // ---------------------------------------------------------------- text formatting
 
-// Shared with compare and sweep tables (src/text.hpp), so numbers print alike.
+// Shared with compare and sweep tables (src/util/text.hpp), so numbers print alike.
 std::string fmt_num(double v, int decimals) { return format_number(v, decimals); }
 std::string fmt_pct(double share) { return format_percent(share); }
 

@@ -1,3 +1,4 @@
+// Policy sweeps (sweep.hpp): per-variant figures, the efficient frontiers, and the sweep's table and CSV.
 #include "src/analysis/sweep.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// limitsim backtest: calibrate on a real panel and check the model against what happened (out of time, and the label).
+// limitsim backtest: calibrate on a real panel and check the model against what happened.
 #include <cstdint>
 #include <iostream>
 #include <memory>

@@ -1,4 +1,4 @@
-// limitsim calibrate: behaviour parameters estimated from a monthly panel of real accounts, written as a behaviour file.
+// limitsim calibrate: behaviour parameters estimated from a panel of real accounts, written as a behaviour file.
 #include <algorithm>
 #include <cmath>
 #include <iostream>

@@ -1,4 +1,4 @@
-// The subcommands of the command line, one file each (src/cli/<name>.cpp): each adds itself to the app and returns what runs it.
+// The subcommands, one file each (src/cli/<name>.cpp): each adds itself to the app and returns what runs it.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -1,4 +1,4 @@
-// limitsim report: charts (PNG) and a self-contained HTML page of a result file, by the Python package python/limitsim.
+// limitsim report: charts (PNG) and an HTML page of a result file, by the Python package python/limitsim.
 #include <unistd.h>
 
 #include <cerrno>

@@ -1,4 +1,4 @@
-// limitsim run: simulate a run configuration and write an HDF5 result (and the simulation that `limitsim sweep` shares).
+// limitsim run: simulate a run configuration and write an HDF5 result; the simulation `limitsim sweep` shares.
 #include "src/cli/run.hpp"
 
 #include <omp.h>

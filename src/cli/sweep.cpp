@@ -1,4 +1,4 @@
-// limitsim sweep: simulate a grid of policy variants ([sweep] table) and write HDF5 and CSV with the efficient frontiers.
+// limitsim sweep: simulate a grid of policy variants and write HDF5 and CSV with the efficient frontiers.
 #include <filesystem>
 #include <memory>
 #include <string>

@@ -1,4 +1,4 @@
-// The behaviour file ([behaviour] and its subtables): its keys, the documented defaults and the factor correlation matrix.
+// The behaviour file ([behaviour] and its subtables): its keys, the documented defaults, the factor correlation.
 #include <algorithm>
 #include <cmath>
 #include <cstring>

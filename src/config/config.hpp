@@ -1,5 +1,5 @@
 // Validated run configuration: plain structs built from TOML files by
-// src/config.cpp. Nothing reaches a kernel before it has passed through here.
+// src/config/ (run_file.cpp and the *_file.cpp key lists). Nothing reaches a kernel before it has passed through here.
 // Money in the TOML files is in currency units (e.g. 6000.0); here it is in
 // int64 cents. See docs/config.md for every key, its unit and default.
 #pragma once

@@ -1,4 +1,4 @@
-// The non-template parts of the field-list machinery (src/config/fields.hpp): formatting, range and count checks, value conversions.
+// The non-template part of the field-list machinery (fields.hpp): formatting, checks, value conversions.
 #include "src/config/fields.hpp"
 
 #include <algorithm>

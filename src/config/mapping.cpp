@@ -1,6 +1,6 @@
 // Mapping files (docs/data.md "The mapping file"): TOML -> a validated Mapping.
 //
-// The same conventions as src/config.cpp: every error starts with
+// The same conventions as the other config files (src/config/fields.hpp): every error starts with
 // `file:line: dotted.key: reason`, followed by toml11's excerpt with a caret;
 // unknown keys are errors, so a misspelt key is never silently ignored.
 
@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 using Value = toml::value;
 
 constexpr std::size_t kMaxPanelMonths = 600;  // the model's horizon limit; far beyond any real panel
-constexpr double kMaxMoney = 1e12;            // currency units, as in src/config.cpp
+constexpr double kMaxMoney = 1e12;            // currency units, as in src/config/fields.hpp
 constexpr double kMaxMoneyScale = 1e6;
 
 using toml_io::describe;

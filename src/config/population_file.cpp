@@ -1,4 +1,4 @@
-// The population file ([population]): its keys, and the checks that tie a file population to its mapping and its behaviour.
+// The population file ([population]): its keys, and the checks that tie a file population to its mapping.
 #include <algorithm>
 #include <cmath>
 #include <string>

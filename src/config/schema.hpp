@@ -1,4 +1,4 @@
-// What each kind of config file holds: the key lists of the population, behaviour, policy and scenario tables, and the checks across files.
+// What each kind of config file holds: the key lists of its tables, and the checks across files.
 //
 // Every key list is a template over Reader and Writer (src/config/fields.hpp),
 // defined in the file kind's own .cpp and instantiated there for both; the

@@ -1,3 +1,4 @@
+// The TOML conventions every file limitsim reads or writes shares (toml_io.hpp): numbers, strings, errors.
 #include "src/config/toml_io.hpp"
 
 #include <algorithm>

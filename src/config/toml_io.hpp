@@ -1,6 +1,7 @@
 // The TOML conventions that every file limitsim reads or writes shares (run
-// files and their parts in src/config.cpp, mapping files in src/mapping.cpp,
-// calibrated behaviour files in src/calibrate.cpp): how numbers and strings
+// files and their parts in src/config/*_file.cpp, mapping files in
+// src/config/mapping.cpp, calibrated behaviour files in
+// src/analysis/calibrate_report.cpp): how numbers and strings
 // are written back, and how an error names `file:line: dotted.key: reason`
 // followed by toml11's excerpt of the line with a caret.
 #pragma once

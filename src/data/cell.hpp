@@ -1,4 +1,4 @@
-// One value of a data file as read (CSV text or an HDF5 number), and its checked conversions to numbers, ids and cents.
+// One value of a data file as read (CSV text or an HDF5 number), and its checked conversions.
 #pragma once
 
 #include <charconv>

@@ -1,4 +1,4 @@
-// The CSV reader: a streaming record parser over a fixed buffer (quotes, CRLF, a byte-order mark), feeding the row checks.
+// The CSV reader: a streaming record parser over a fixed buffer, feeding the row checks (panel_builder.hpp).
 //
 // CSV is read through a fixed 1 MiB buffer (grown only for a single record
 // longer than it) and parsed record by record in place; only the parsed numeric

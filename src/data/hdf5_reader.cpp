@@ -1,4 +1,4 @@
-// The HDF5 reader: 1-D column datasets of equal length, read in hyperslabs of kH5ChunkRows rows, feeding the row checks.
+// The HDF5 reader: 1-D column datasets of equal length, read in slabs of rows, feeding the row checks.
 #include <hdf5.h>
 
 #include <algorithm>

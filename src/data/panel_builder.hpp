@@ -1,4 +1,4 @@
-// The row checks shared by the CSV and HDF5 readers (Builder): every value is accepted or refused here, and the Panel grows.
+// The row checks both readers feed (Builder): every value is accepted or refused here, and the Panel grows.
 #pragma once
 
 #include <algorithm>

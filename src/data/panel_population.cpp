@@ -1,4 +1,4 @@
-// population_from_panel: the population a run starts from, each customer's state and habits at one panel month (docs/data.md).
+// population_from_panel: each customer's state and habits at one panel month, the population a run starts from.
 #include <algorithm>
 #include <cmath>
 #include <string>

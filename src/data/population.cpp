@@ -1,3 +1,4 @@
+// Customer populations on the host (population.hpp): structure-of-arrays storage and the synthetic generator.
 #include "src/data/population.hpp"
 
 #include <omp.h>

@@ -1,4 +1,4 @@
-// SHA-256 of a data file (FIPS 180-4): the hash, with the x86 SHA instructions where the CPU has them, and a hash on a second thread.
+// SHA-256 of a data file (FIPS 180-4), with the x86 SHA instructions where the CPU has them, or on a thread.
 #pragma once
 
 #include <atomic>

@@ -1,3 +1,4 @@
+// The engine (engine.hpp): a run's factor model and LGD table, file populations, the simulation by batches.
 #include "src/engine/engine.hpp"
 
 #include <algorithm>

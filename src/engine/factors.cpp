@@ -1,3 +1,4 @@
+// The systematic factors (src/engine/factors.hpp): the importance-sampling shift and the keyed AR(1) factor draws.
 #include "src/engine/factors.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Progress of a long run on stderr (src/engine/progress.hpp): durations, the terminal bar and the log lines.
 #include "src/engine/progress.hpp"
 
 #include <cmath>

@@ -1,3 +1,4 @@
+// Per-customer monthly outcomes on the host (src/engine/trace.hpp), from the same model code as the backends.
 #include "src/engine/trace.hpp"
 
 #include <omp.h>

@@ -1,4 +1,4 @@
-// Files published atomically (src/io/atomic_file.hpp): parent folders, fsync, rename, and the temporary removed on any failure.
+// Files published atomically (atomic_file.hpp): parent folders, fsync, rename, the temporary removed on failure.
 #include "src/io/atomic_file.hpp"
 
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-// HDF5 C API building blocks (src/io/h5_handles.hpp): the error stack's message, string types, dataspaces, file access, chunking.
+// HDF5 C API building blocks (h5_handles.hpp): error messages, string types, dataspaces, file access, chunks.
 #include "src/io/h5_handles.hpp"
 
 #include <algorithm>

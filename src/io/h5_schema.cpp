@@ -1,4 +1,4 @@
-// The result file's schema tables (src/io/h5_schema.hpp), and the check of what a file can represent before it is written.
+// The result file's schema tables (h5_schema.hpp), and the check of what a file can hold before it is written.
 #include "src/io/h5_schema.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// The result file's schema as tables the writer and the reader share (docs/hdf5-schema.md): metric groups, names, paths, attributes.
+// The result file's schema as tables the writer and the reader share: metric groups, names, paths, attributes.
 #pragma once
 
 #include <hdf5.h>

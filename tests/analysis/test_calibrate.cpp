@@ -191,7 +191,7 @@ TEST(CalibRoundTrip, RecoversTheMissRegression) {
   // Tight enough to mean something.
   EXPECT_LT(c.miss_intercept.se, 0.02);
   EXPECT_LT(c.miss_beta_util.se, 0.05);
-  // Written back the way config.cpp reads it.
+  // Written back the way src/config/ reads it.
   EXPECT_DOUBLE_EQ(c.behaviour.miss_probability, logistic(c.miss_intercept.value));
   EXPECT_EQ(c.behaviour.params.miss_intercept, logit(c.behaviour.miss_probability));
   EXPECT_EQ(c.behaviour.params.miss_beta_risk, c.miss_beta_risk.value);
@@ -276,7 +276,7 @@ class CalibToml : public ::testing::Test {
   fs::path dir_;
 };
 
-// The file without its [behaviour.calibration] table (until config.cpp reads
+// The file without its [behaviour.calibration] table (until src/config/ reads
 // that table): every other line, comments included, is kept.
 std::string without_provenance(const std::string& text) {
   std::istringstream in(text);
@@ -370,7 +370,7 @@ TEST_F(CalibToml, ProvenanceTableHasTheAgreedKeysAndTypes) {
   EXPECT_FALSE(toml::parse(again, "calibrated.toml").at("behaviour").at("calibration").contains("created"));
 }
 
-// FOR THE LEAD: enable (drop DISABLED_) once src/config.cpp accepts the
+// FOR THE LEAD: enable (drop DISABLED_) once src/config/ accepts the
 // [behaviour.calibration] table (keys: source, sha256, mapping, months,
 // customers, transitions, created, limitsim_version). Until then
 // load_run_config rejects the table as an unknown key; the test above checks

@@ -1,4 +1,4 @@
-// Tail-risk estimators (src/risk.hpp): weighted VaR and ES by hand, their
+// Tail-risk estimators (src/analysis/risk.hpp): weighted VaR and ES by hand, their
 // reduction to the order-statistic rules with unit weights, an importance-
 // sampling quantile against the normal's closed form, contributions that add
 // up, and convergence bands.

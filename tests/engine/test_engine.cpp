@@ -383,7 +383,7 @@ TEST(Launch, AStressScenarioRaisesLossesOnEveryPathOfTheSameNumbers) {
 
 }  // namespace launch_test
 
-// The host traces (src/trace.hpp) behind calibration round-trips and the
+// The host traces (src/engine/trace.hpp) behind calibration round-trips and the
 // backtest are the backends' model: folding every traced customer-month into
 // the exact reducer gives the engine's sums bit for bit.
 TEST(Trace, TracedOutcomesAddUpToTheEnginesSums) {

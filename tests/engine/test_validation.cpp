@@ -152,7 +152,7 @@ struct Mixture {
 
 // The weighted quantile: the smallest observed loss x with
 // (1/P) sum over paths with L_p > x of w_p <= 1 - q. With every w = 1 it is the
-// order statistic L_(ceil(qP)), the summary table's VaR (src/summary.cpp).
+// order statistic L_(ceil(qP)), the summary table's VaR (src/analysis/summary.cpp).
 double weighted_var(const std::vector<double>& loss, const std::vector<double>& w, double q) {
   const std::size_t n = loss.size();
   std::vector<std::size_t> idx(n);
@@ -437,7 +437,7 @@ TEST(Validation, DefaultsAreBinomialWithoutCorrelation) {
 
 // Importance sampling: the factor's mean is shifted by -s, s = Phi^-1(0.999),
 // and each path carries the likelihood ratio w = exp(s Z + s^2 / 2)
-// (src/factors.cpp). With the weighted estimators, the same closed-form
+// (src/engine/factors.cpp). With the weighted estimators, the same closed-form
 // quantiles must come out, at P = 2,000 paths (half the plain tests' 4,000),
 // with a much smaller variance.
 //
@@ -507,7 +507,7 @@ TEST(Validation, ImportanceSamplingMatchesVasicekAtFewerPaths) {
         fn * (1.0 - fn) / (se * se * P), P * plain_var / is_var);
     if (q == 0.999) {
       EXPECT_GE(plain_var / is_var, 5.0);
-      // The reporting estimator (src/risk.cpp, what `limitsim summary` prints) gives the same weighted VaR.
+      // The reporting estimator (src/analysis/risk.cpp, what `limitsim summary` prints) gives the same weighted VaR.
       const LossRisk reported = loss_risk(loss, run.w, 200);
       ASSERT_TRUE(reported.weighted);
       EXPECT_EQ(reported.tail[2].level, 0.999);
