@@ -1,5 +1,5 @@
-// The policy levers of the month step (kernels/model.hpp) against hand-computed transitions: reviews, triggers,
-// decreases, freezes, temporary raises, the borrowing-frequency signal, pricing and the reducer.
+// The policy levers of the month step (kernels/model.hpp) against hand-computed transitions: freezes, reviews,
+// triggers, decreases, temporary raises, the borrowing-frequency signal, pricing, and the reducer.
 #include <gtest/gtest.h>
 
 #include "kernels/metrics.hpp"
@@ -14,6 +14,74 @@ namespace {
 using namespace model_test;
 
 // ------------------------------------------------------------ policy levers
+
+TEST_F(StepFixture, FrozenLineCannotBeUsed) {
+  s.frozen = true;
+  d.u[kDrawActive] = 0.1;
+  EXPECT_EQ(step().spend, 0);
+}
+
+TEST_F(StepFixture, FreezeAtThirtyDaysPastDue) {
+  pp.freeze_bucket = 2;
+  s.bucket = 1;
+  d.u[kDrawDelinquency] = 0.1;  // rolls to 31-60
+  const MonthOutcome o = step();
+  EXPECT_EQ(s.bucket, 2);
+  EXPECT_TRUE(o.froze);
+  EXPECT_TRUE(s.frozen);
+  EXPECT_TRUE(o.frozen);
+  // The next month it cannot spend.
+  d.u[kDrawActive] = 0.1;
+  d.u[kDrawDelinquency] = 0.9;
+  d.u[kDrawCure] = 0.9;
+  const MonthOutcome o2 = step(1);
+  EXPECT_EQ(o2.spend, 0);
+  EXPECT_FALSE(o2.froze);  // a freeze is counted once
+}
+
+TEST_F(StepFixture, UnfreezeAfterCleanMonths) {
+  pp.freeze_bucket = 2;
+  pp.unfreeze_after_clean_months = 2;
+  s.frozen = true;
+  s.months_current = 0;
+  step(0);
+  EXPECT_TRUE(s.frozen);  // 1 clean month
+  step(1);
+  EXPECT_FALSE(s.frozen);  // 2 clean months
+}
+
+TEST_F(StepFixture, PeriodicReviewRaisesEligibleCustomers) {
+  pp.review_every = 3;
+  pp.review_min_clean_months = 3;
+  pp.review_min_utilization = 0.15;
+  pp.review_min_score = 600;
+  pp.review_raise_pct = 0.2;
+  c.transactor = true;
+  c.spend_propensity = 0.05;  // spends 1000.00 a month: util 0.2 at every month end
+  d.u[kDrawActive] = 0.1;
+  EXPECT_EQ(step(0).limit_increase, 0);
+  EXPECT_EQ(step(1).limit_increase, 0);
+  const MonthOutcome o = step(2);  // on book 12 + 3 = 15 months: an anniversary of a 3-month review
+  EXPECT_EQ(o.limit_increase, 100000);  // 20% of 5000.00
+  EXPECT_EQ(s.limit, 600000);
+  // Per-review cap and rounding: 20% of 6000.00 = 1200.00 capped at 550.00, rounded down to 100.00 -> +500.00
+  pp.review_max_raise = 55000;
+  step(3); step(4);
+  EXPECT_EQ(step(5).limit_increase, 50000);
+}
+
+TEST_F(StepFixture, ReviewSkipsLowUtilizationLowScoreAndDelinquentCustomers) {
+  pp.review_every = 1;
+  pp.review_min_clean_months = 1;
+  pp.review_min_utilization = 0.5;  // util 0.2 after payment: ineligible
+  pp.review_raise_pct = 0.2;
+  EXPECT_EQ(step(0).limit_increase, 0);
+  pp.review_min_utilization = 0.0;
+  pp.review_min_score = 800;  // score 720
+  EXPECT_EQ(step(1).limit_increase, 0);
+  pp.review_min_score = 0;
+  EXPECT_GT(step(2).limit_increase, 0);
+}
 
 TEST_F(StepFixture, ReviewRaiseAmountWaitsForMonthsOnBookAndRoundsDown) {
   pp.review_every = 1;
