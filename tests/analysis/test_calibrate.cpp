@@ -3,22 +3,6 @@
 // the same doubles.
 #include <gtest/gtest.h>
 
-#include <stdlib.h>
-
-#include <cmath>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <random>
-#include <set>
-#include <sstream>
-#include <string>
-#include <toml.hpp>
-
-#include "kernels/special.hpp"
-#include "src/analysis/calibrate.hpp"
-#include "src/data/population.hpp"
-#include "src/engine/trace.hpp"
 #include "tests/analysis/calibrate_fixture.hpp"
 
 namespace limitsim {

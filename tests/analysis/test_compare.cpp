@@ -3,16 +3,6 @@
 // paired confidence interval.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <random>
-#include <string>
-#include <vector>
-
-#include "src/analysis/compare.hpp"
-#include "src/analysis/summary.hpp"
-#include "tests/analysis/results_fixture.hpp"
 #include "tests/analysis/compare_fixture.hpp"
 
 namespace limitsim {

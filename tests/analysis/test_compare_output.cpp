@@ -1,16 +1,6 @@
 // The comparison's output (src/analysis/compare_output.cpp): the tidy CSV, the JSON document and the table.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <random>
-#include <string>
-#include <vector>
-
-#include "src/analysis/compare.hpp"
-#include "src/analysis/summary.hpp"
-#include "tests/analysis/results_fixture.hpp"
 #include "tests/analysis/compare_fixture.hpp"
 
 namespace limitsim {

@@ -2,22 +2,6 @@
 // and the logistic regression on synthetic data with known coefficients, separation and collinearity.
 #include <gtest/gtest.h>
 
-#include <stdlib.h>
-
-#include <cmath>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <random>
-#include <set>
-#include <sstream>
-#include <string>
-#include <toml.hpp>
-
-#include "kernels/special.hpp"
-#include "src/analysis/calibrate.hpp"
-#include "src/data/population.hpp"
-#include "src/engine/trace.hpp"
 #include "tests/analysis/calibrate_fixture.hpp"
 
 namespace limitsim {

@@ -2,17 +2,6 @@
 // key (src/config/fields.hpp and the *_file.cpp key lists): files and syntax, keys and types, ranges, names.
 #include <gtest/gtest.h>
 
-#include <stdlib.h>
-
-#include <algorithm>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <string>
-
-#include "kernels/special.hpp"
-#include "src/config/config.hpp"
 #include "tests/config/config_fixture.hpp"
 
 namespace limitsim {

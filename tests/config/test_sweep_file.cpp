@@ -1,17 +1,6 @@
 // Sweep files (src/config/sweep_file.cpp): the shipped sweeps expand their grids, and every sweep error.
 #include <gtest/gtest.h>
 
-#include <stdlib.h>
-
-#include <algorithm>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <string>
-
-#include "kernels/special.hpp"
-#include "src/config/config.hpp"
 #include "tests/config/config_fixture.hpp"
 
 namespace limitsim {

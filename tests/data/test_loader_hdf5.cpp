@@ -2,29 +2,6 @@
 // and index regions, bad rows naming file, row and dataset, and file errors.
 #include <gtest/gtest.h>
 
-#include <hdf5.h>
-#include <omp.h>
-#include <stdlib.h>
-
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <numeric>
-#include <random>
-#include <sstream>
-#include <string>
-#include <vector>
-
-#include "kernels/backend.hpp"
-#include "kernels/metrics.hpp"
-#include "src/analysis/calibrate.hpp"
-#include "src/config/config.hpp"
-#include "src/engine/engine.hpp"
-#include "src/engine/factors.hpp"
-#include "src/data/panel.hpp"
 #include "tests/data/loader_fixture.hpp"
 
 namespace limitsim {

@@ -1,18 +1,7 @@
 // Result files published atomically (src/io/atomic_file.cpp): parent folders created, files replaced whole, and
 // failures that leave nothing behind.
 #include <gtest/gtest.h>
-#include <hdf5.h>
-#include <unistd.h>
 
-#include <cmath>
-#include <cstring>
-#include <filesystem>
-#include <limits>
-#include <string>
-#include <vector>
-
-#include "src/analysis/compare.hpp"
-#include "src/io/h5io.hpp"
 #include "tests/io/h5io_fixture.hpp"
 
 namespace limitsim {

@@ -1,18 +1,7 @@
 // Reading HDF5 result files back (src/io/h5_reader.cpp): older schema versions, and errors that name the file
 // and what is missing or wrong.
 #include <gtest/gtest.h>
-#include <hdf5.h>
-#include <unistd.h>
 
-#include <cmath>
-#include <cstring>
-#include <filesystem>
-#include <limits>
-#include <string>
-#include <vector>
-
-#include "src/analysis/compare.hpp"
-#include "src/io/h5io.hpp"
 #include "tests/io/h5io_fixture.hpp"
 
 namespace limitsim {

@@ -1,18 +1,7 @@
 // Writing HDF5 result files (src/io/h5_writer.cpp): the exact round trip and the documented layout, checked with
 // the C API: datasets, attributes, the comparison table, tail risk, chunking, and inconsistent inputs refused.
 #include <gtest/gtest.h>
-#include <hdf5.h>
-#include <unistd.h>
 
-#include <cmath>
-#include <cstring>
-#include <filesystem>
-#include <limits>
-#include <string>
-#include <vector>
-
-#include "src/analysis/compare.hpp"
-#include "src/io/h5io.hpp"
 #include "tests/io/h5io_fixture.hpp"
 
 namespace limitsim {

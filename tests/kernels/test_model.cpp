@@ -3,9 +3,6 @@
 // test_policy_levers.cpp). Draws are set by hand; amounts are in cents.
 #include <gtest/gtest.h>
 
-#include "kernels/metrics.hpp"
-#include "kernels/model.hpp"
-#include "kernels/reduce.hpp"
 #include "tests/kernels/step_fixture.hpp"
 
 using namespace limitsim;

@@ -2,9 +2,6 @@
 // triggers, decreases, temporary raises, the borrowing-frequency signal, pricing, and the reducer.
 #include <gtest/gtest.h>
 
-#include "kernels/metrics.hpp"
-#include "kernels/model.hpp"
-#include "kernels/reduce.hpp"
 #include "tests/kernels/step_fixture.hpp"
 
 using namespace limitsim;
