@@ -59,7 +59,7 @@ void to_panel(RoundTrip& rt) {
   const std::int64_t n = pop.size();
   const int cb = rt.truth.params.chargeoff_bucket;
   Panel& p = rt.panel;
-  p.source = "simulated by tests/test_calibrate.cpp";
+  p.source = "simulated by tests/analysis/test_calibrate.cpp";
   p.sha256 = "";
   p.months = kSimMonths + 1;
   for (int t = 0; t <= kSimMonths; ++t) {
