@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "src/config.hpp"
-#include "src/panel.hpp"
+#include "src/config/config.hpp"
+#include "src/data/panel.hpp"
 
 using namespace limitsim;
 namespace fs = std::filesystem;

@@ -24,9 +24,9 @@
 #include <string>
 #include <vector>
 
-#include "src/config.hpp"
-#include "src/engine.hpp"
-#include "src/summary.hpp"
+#include "src/config/config.hpp"
+#include "src/engine/engine.hpp"
+#include "src/analysis/summary.hpp"
 
 using namespace limitsim;
 

@@ -1,0 +1,514 @@
+// Policy comparison on common random numbers (definitions: docs/metrics.md, "Comparison").
+#include "src/analysis/compare.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+#include <random>
+#include <sstream>
+
+namespace limitsim {
+namespace {
+
+constexpr double kCentsPerUnit = 100.0;
+constexpr double kMonthsPerYear = 12.0;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Upper quantile of the two-sided interval: 0.975 for 95%.
+constexpr double kUpperQuantile = 0.5 + kCompareConfidence / 2.0;
+static_assert(kCompareConfidence == kRiskConfidence, "the comparison and the summary use the same level");
+
+// The loss statistics that are not means over paths, compared by bootstrap:
+// UL, then VaR and ES at each of kTailLevels (95%, 99%, 99.9%).
+constexpr std::size_t kUlStat = 0;
+constexpr std::size_t var_stat(std::size_t level) { return 1 + 2 * level; }
+constexpr std::size_t es_stat(std::size_t level) { return 2 + 2 * level; }
+constexpr std::size_t kNumLossStats = 1 + 2 * kNumTailLevels;
+
+// ================================================================ statistics
+
+double mean_of(const std::vector<double>& x) {
+  double s = 0.0;
+  for (double v : x) s += v;
+  return s / static_cast<double>(x.size());
+}
+
+// Sample variance (divisor n − 1); NaN for fewer than two values. The values
+// are shifted by the first one before the mean is taken, so equal values give
+// exactly 0 (the plain mean of three 0.1s is not 0.1, which would leave a
+// spread of 1e-17 and a meaningless pairing ratio where there is no spread).
+double sample_var(const std::vector<double>& x) {
+  const std::size_t n = x.size();
+  if (n < 2) return kNaN;
+  double shift_sum = 0.0;
+  for (double v : x) shift_sum += v - x[0];
+  const double shifted_mean = shift_sum / static_cast<double>(n);
+  double ss = 0.0;
+  for (double v : x) ss += ((v - x[0]) - shifted_mean) * ((v - x[0]) - shifted_mean);
+  return ss / static_cast<double>(n - 1);
+}
+
+// Mean over paths with se = sd / sqrt(n), as the summary's (NaN se for one path); the
+// mean is summed exactly as the summary's, so the two print the same value.
+Estimate mean_estimate(const std::vector<double>& x) {
+  const double m = mean_of(x);
+  return {m, std::sqrt(sample_var(x)) / std::sqrt(static_cast<double>(x.size()))};
+}
+
+double ratio(double num, double den) { return den == 0.0 ? 0.0 : num / den; }
+
+// w_p x_p, or x itself when w is empty (no importance sampling).
+std::vector<double> weighted(const std::vector<double>& x, const std::vector<double>& w) {
+  if (w.empty()) return x;
+  std::vector<double> y(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = w[i] * x[i];
+  return y;
+}
+
+// Paired difference with a given t quantile (t is the same for every figure of
+// a run), on d_p = w_p (x_p − base_p); w empty = 1.
+PairedDifference paired_difference_t(const std::vector<double>& x, const std::vector<double>& base, double t,
+                                     const std::vector<double>& w = {}) {
+  const std::size_t n = x.size();
+  std::vector<double> d(n);
+  for (std::size_t i = 0; i < n; ++i) d[i] = w.empty() ? x[i] - base[i] : w[i] * (x[i] - base[i]);
+  PairedDifference out;
+  out.diff = mean_of(d);
+  if (n < 2) return out;
+  const double sqrt_n = std::sqrt(static_cast<double>(n));
+  const double half = t * std::sqrt(sample_var(d)) / sqrt_n;
+  out.lo = out.diff - half;
+  out.hi = out.diff + half;
+  // An unpaired comparison (independent runs of n paths each) would see
+  // var(x)/n + var(base)/n; the same t quantile keeps the ratio a pure effect of pairing.
+  const double unpaired_half = t * std::sqrt(sample_var(weighted(x, w)) / static_cast<double>(n) +
+                                             sample_var(weighted(base, w)) / static_cast<double>(n));
+  out.pairing_ratio = unpaired_half > 0.0 ? half / unpaired_half : kNaN;
+  return out;
+}
+
+// ================================================================ per-path figures
+
+using Row = PortfolioRow;
+
+// What the overdue figures need of one path at one report month.
+struct MonthPoint {
+  std::int64_t active = 0, balance = 0;
+  std::int64_t count30 = 0, count90 = 0;      // accounts in buckets >= 2 (31-60 DPD), >= 4 (91-120 DPD)
+  std::int64_t balance30 = 0, balance90 = 0;  // their balances, cents
+};
+
+MonthPoint month_point(const Row& row) {
+  MonthPoint m;
+  m.active = row[kActive];
+  m.balance = row[kBalance];
+  for (int b = 2; b < kMaxBuckets; ++b) {
+    m.count30 += row[kBucketCount0 + b];
+    m.balance30 += row[kBucketBalance0 + b];
+  }
+  for (int b = 4; b < kMaxBuckets; ++b) {
+    m.count90 += row[kBucketCount0 + b];
+    m.balance90 += row[kBucketBalance0 + b];
+  }
+  return m;
+}
+
+// One path: totals over months 1..T and the points at the report months.
+struct PathData {
+  std::int64_t loss = 0;           // Σ chargeoff_loss, cents
+  std::int64_t revenue = 0;        // Σ interest + fees, cents
+  std::int64_t balance = 0;        // Σ month-end balance, cents (cost of funds)
+  std::int64_t increases = 0, triggered = 0, decreases = 0, freezes = 0, temp_limits = 0;
+  double utilization_sum = 0.0;    // Σ_t balance / line (0 for a month without line)
+  std::vector<MonthPoint> points;  // [report month]
+};
+
+struct Rates {
+  double monthly_cost_of_funds;  // annual rate / 12
+  double months;                 // T
+};
+
+double cents(std::int64_t x) { return static_cast<double>(x) / kCentsPerUnit; }
+double cost_of_funds(const PathData& d, const Rates& rt) { return rt.monthly_cost_of_funds * cents(d.balance); }
+
+struct FigureDef {
+  CompareFigure info;
+  double (*value)(const PathData&, std::size_t report, const Rates&);
+  int stat;  // bootstrap figures: index of the loss statistic (kUlStat, var_stat, es_stat); -1 otherwise
+};
+
+double path_loss(const PathData& d, std::size_t, const Rates&) { return cents(d.loss); }
+
+// Bucket 2 = 31-60 DPD, so "30+" is buckets >= 2 and "90+" buckets >= 4 (docs/metrics.md).
+const FigureDef kFigureDefs[] = {
+    {{"net_loss", "currency", "cumulative net charge-off loss at the horizon", false, false}, path_loss, -1},
+    {{"unexpected_loss", "currency", "UL: standard deviation of net_loss over paths", false, true}, path_loss,
+     static_cast<int>(kUlStat)},
+    {{"var_95", "currency", "VaR 95% of net_loss over paths: order statistic ceil(0.95 P) (weighted: mass rule)",
+      false, true}, path_loss, static_cast<int>(var_stat(0))},
+    {{"es_95", "currency", "ES 95% of net_loss: mean of the losses at or beyond VaR 95%", false, true}, path_loss,
+     static_cast<int>(es_stat(0))},
+    {{"var_99", "currency", "VaR 99% of net_loss over paths: order statistic ceil(0.99 P) (weighted: mass rule)",
+      false, true}, path_loss, static_cast<int>(var_stat(1))},
+    {{"es_99", "currency", "ES 99% of net_loss: mean of the losses at or beyond VaR 99%", false, true}, path_loss,
+     static_cast<int>(es_stat(1))},
+    {{"var_99.9", "currency",
+      "VaR 99.9% of net_loss over paths: order statistic ceil(0.999 P) (weighted: mass rule)", false, true},
+     path_loss, static_cast<int>(var_stat(2))},
+    {{"es_99.9", "currency", "ES 99.9% of net_loss: mean of the losses at or beyond VaR 99.9%", false, true},
+     path_loss, static_cast<int>(es_stat(2))},
+    {{"revenue", "currency", "interest + late fees, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return cents(d.revenue); }, -1},
+    {{"cost_of_funds", "currency", "cost_of_funds / 12 x sum over months 1..T of the month-end balance", false,
+      false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return cost_of_funds(d, rt); }, -1},
+    {{"net_income", "currency", "revenue - net_loss - cost_of_funds", false, false},
+     // Integer cents of revenue - loss are combined first, then the cost of funds.
+     [](const PathData& d, std::size_t, const Rates& rt) { return cents(d.revenue - d.loss) - cost_of_funds(d, rt); },
+     -1},
+    {{"average_utilization", "share", "total balance / total line at month end, averaged over months 1..T",
+      false, false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return d.utilization_sum / rt.months; }, -1},
+    {{"overdue30_count", "share", "accounts 30+ days past due (buckets >= 31-60) / open accounts", true, false},
+     [](const PathData& d, std::size_t k, const Rates&) {
+       return ratio(static_cast<double>(d.points[k].count30), static_cast<double>(d.points[k].active));
+     },
+     -1},
+    {{"overdue90_count", "share", "accounts 90+ days past due (buckets >= 91-120) / open accounts", true, false},
+     [](const PathData& d, std::size_t k, const Rates&) {
+       return ratio(static_cast<double>(d.points[k].count90), static_cast<double>(d.points[k].active));
+     },
+     -1},
+    {{"overdue30_balance", "share", "balance of accounts 30+ days past due / total balance", true, false},
+     [](const PathData& d, std::size_t k, const Rates&) {
+       return ratio(static_cast<double>(d.points[k].balance30), static_cast<double>(d.points[k].balance));
+     },
+     -1},
+    {{"overdue90_balance", "share", "balance of accounts 90+ days past due / total balance", true, false},
+     [](const PathData& d, std::size_t k, const Rates&) {
+       return ratio(static_cast<double>(d.points[k].balance90), static_cast<double>(d.points[k].balance));
+     },
+     -1},
+    {{"limit_increases", "accounts", "line increases, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.increases); }, -1},
+    {{"trigger_increases", "accounts", "event-triggered line increases (part of limit_increases), months 1..T",
+      false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.triggered); }, -1},
+    {{"limit_decreases", "accounts", "line decreases, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.decreases); }, -1},
+    {{"freezes", "accounts", "lines newly frozen, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.freezes); }, -1},
+    {{"temp_limit_months", "account-months",
+      "sum over months 1..T of the open accounts holding a temporary raise", false, false},
+     [](const PathData& d, std::size_t, const Rates&) { return static_cast<double>(d.temp_limits); }, -1},
+};
+constexpr std::size_t kNetLossFigure = 0;
+
+// One compared value: a figure, at a report month for a monthly one.
+struct Slot {
+  std::size_t figure;
+  std::int32_t month;   // 0 for a horizon figure
+  std::size_t report;   // index into the report months (monthly figures)
+};
+
+std::vector<Slot> slots(const std::vector<std::int32_t>& report) {
+  std::vector<Slot> out;
+  for (std::size_t f = 0; f < std::size(kFigureDefs); ++f) {
+    if (!kFigureDefs[f].info.monthly) {
+      out.push_back({f, 0, 0});
+      continue;
+    }
+    for (std::size_t k = 0; k < report.size(); ++k) out.push_back({f, report[k], k});
+  }
+  return out;
+}
+
+// Per-path values of every slot: [slot][path].
+std::vector<std::vector<double>> per_path_values(const RunResults& r, const ComboSums& c,
+                                                 const std::vector<std::int32_t>& report,
+                                                 const std::vector<Slot>& layout, double annual_cost_of_funds) {
+  const std::size_t P = static_cast<std::size_t>(r.paths);
+  const Rates rates{annual_cost_of_funds / kMonthsPerYear, static_cast<double>(r.months)};
+  std::vector<std::vector<double>> out(layout.size(), std::vector<double>(P));
+  for (std::size_t p = 0; p < P; ++p) {
+    PathData d;
+    d.points.resize(report.size());
+    std::size_t k = 0;
+    for (int t = 0; t < r.months; ++t) {
+      const Row row = r.portfolio_row(c, static_cast<int>(p), t);
+      d.loss += row[kChargeoffLoss];
+      d.revenue += row[kInterest] + row[kFees];
+      d.balance += row[kBalance];
+      d.increases += row[kLimitIncreaseCount];
+      d.triggered += row[kTriggerIncreaseCount];
+      d.decreases += row[kLimitDecreaseCount];
+      d.freezes += row[kFreezeCount];
+      d.temp_limits += row[kTempLimitCount];
+      d.utilization_sum += ratio(static_cast<double>(row[kBalance]), static_cast<double>(row[kLimit]));
+      if (k < report.size() && report[k] == t + 1) d.points[k++] = month_point(row);
+    }
+    for (std::size_t i = 0; i < layout.size(); ++i)
+      out[i][p] = kFigureDefs[layout[i].figure].value(d, layout[i].report, rates);
+  }
+  return out;
+}
+
+// ================================================================ UL, VaR and ES by bootstrap
+
+double sample_sd(const std::vector<double>& v) { return std::sqrt(sample_var(v)); }
+
+// The loss statistics of x (UL, then VaR and ES at each level), where path i
+// occurs counts[i] times (nullptr: once) and has weight w[i] (nullptr: the
+// unweighted rules); `order` lists the paths by ascending x.
+std::array<double, kNumLossStats> loss_stats(const std::vector<double>& x, const std::vector<std::size_t>& order,
+                                             const std::vector<std::uint32_t>* counts, const std::vector<double>* w) {
+  const auto n = static_cast<std::int64_t>(x.size());
+  std::array<double, kNumLossStats> out{};
+  out[kUlStat] = weighted_sd(x, counts, w, n, weighted_mean(x, counts, w, n));
+  const auto tp = tail_points(x, &order, counts, w, n);
+  for (std::size_t l = 0; l < kNumTailLevels; ++l) {
+    out[var_stat(l)] = tp[l].var;
+    out[es_stat(l)] = tp[l].es;
+  }
+  return out;
+}
+
+struct LossComparison {
+  std::array<Estimate, kNumLossStats> value;
+  std::array<PairedDifference, kNumLossStats> diff;
+};
+
+// UL, VaR and ES of the losses x and their differences from the losses base of
+// the same paths (w: the path weights, empty when unweighted). Intervals: the
+// percentile interval of a paired bootstrap (one draw of path indices for both;
+// a path keeps its weight); the ratio's denominator: the same interval from an
+// unpaired bootstrap (independent draws). One std::mt19937_64(kBootstrapSeed)
+// serves the B paired resamples, then the B unpaired ones (x's indices first,
+// then base's).
+LossComparison compare_loss(const std::vector<double>& x, const std::vector<double>& base,
+                            const std::vector<double>& w) {
+  const std::size_t P = x.size();
+  const std::vector<double>* wp = w.empty() ? nullptr : &w;
+  const std::vector<std::size_t> order_x = ascending_order(x), order_b = ascending_order(base);
+  LossComparison out;
+  const auto sx = loss_stats(x, order_x, nullptr, wp), sb = loss_stats(base, order_b, nullptr, wp);
+  for (std::size_t k = 0; k < kNumLossStats; ++k) {
+    out.value[k] = {sx[k], kNaN};
+    out.diff[k].diff = sx[k] - sb[k];
+  }
+  if (P < 2) return out;
+
+  std::mt19937_64 gen(kBootstrapSeed);
+  using Replicates = std::array<std::vector<double>, kNumLossStats>;
+  Replicates stat_x, paired, unpaired;
+  for (auto* rep : {&stat_x, &paired, &unpaired})
+    for (auto& v : *rep) v.resize(kBootstrapResamples);
+  std::vector<std::uint32_t> counts(P), counts_b(P);
+  auto draw = [&](std::vector<std::uint32_t>& c) {
+    std::fill(c.begin(), c.end(), 0u);
+    for (std::size_t j = 0; j < P; ++j) ++c[uniform_index(gen, P)];
+  };
+  for (int b = 0; b < kBootstrapResamples; ++b) {
+    draw(counts);
+    const auto rx = loss_stats(x, order_x, &counts, wp), rb = loss_stats(base, order_b, &counts, wp);
+    for (std::size_t k = 0; k < kNumLossStats; ++k) {
+      paired[k][b] = rx[k] - rb[k];
+      stat_x[k][b] = rx[k];
+    }
+  }
+  for (int b = 0; b < kBootstrapResamples; ++b) {
+    draw(counts);
+    draw(counts_b);
+    const auto rx = loss_stats(x, order_x, &counts, wp), rb = loss_stats(base, order_b, &counts_b, wp);
+    for (std::size_t k = 0; k < kNumLossStats; ++k) unpaired[k][b] = rx[k] - rb[k];
+  }
+  for (std::size_t k = 0; k < kNumLossStats; ++k) {
+    out.value[k].se = sample_sd(stat_x[k]);
+    const Interval pi = percentile_interval(paired[k]);
+    const Interval ui = percentile_interval(unpaired[k]);
+    PairedDifference& d = out.diff[k];
+    d.lo = pi.lo;
+    d.hi = pi.hi;
+    const double unpaired_width = ui.hi - ui.lo;
+    d.pairing_ratio = unpaired_width > 0.0 ? (pi.hi - pi.lo) / unpaired_width : kNaN;
+  }
+  return out;
+}
+
+// A (scenario, policy) compared with itself, from its row of the policy view
+// (same values, same bootstrap draws): diff 0, interval [0, 0], and pairing
+// ratio 0, or NaN where the figure has no spread (se 0): what the full
+// computation gives, without its bootstrap. One path: no interval or ratio.
+PolicyComparison self_comparison(const PolicyComparison& pc, std::int32_t paths) {
+  PolicyComparison out = pc;
+  out.is_baseline = true;
+  for (ComparedValue& v : out.values) {
+    PairedDifference& d = v.vs_baseline;
+    d = PairedDifference{};
+    d.diff = v.value.value - v.value.value;  // 0, or NaN for a figure without a value (UL of one path)
+    if (paths < 2) continue;
+    d.lo = d.hi = 0.0;
+    d.pairing_ratio = v.value.se > 0.0 ? 0.0 : kNaN;
+  }
+  return out;
+}
+
+// ================================================================ checks
+
+void check_results(const RunResults& r) {
+  auto bad = [](const std::string& what) { throw std::invalid_argument("compute_comparison: " + what); };
+  if (r.paths < 1 || r.months < 1 || r.segments < 1)
+    bad("need at least one path, month and segment (got paths=" + std::to_string(r.paths) +
+        ", months=" + std::to_string(r.months) + ", segments=" + std::to_string(r.segments) + ")");
+  const std::size_t Q = r.policy_names.size();
+  if (Q == 0 || r.scenario_names.empty()) bad("the run has no policies or no scenarios");
+  if (r.combos.size() != r.scenario_names.size() * Q)
+    bad("combo count " + std::to_string(r.combos.size()) + " != scenarios x policies (" +
+        std::to_string(r.scenario_names.size()) + " x " + std::to_string(Q) + ")");
+  for (std::size_t i = 0; i < r.combos.size(); ++i) {
+    const ComboSums& c = r.combos[i];
+    if (c.scenario != r.scenario_names[i / Q] || c.policy != r.policy_names[i % Q])
+      bad("combo " + c.scenario + " / " + c.policy + " is not in scenario-major run order");
+    if (c.sums.size() != r.cells())
+      bad("combo " + c.scenario + " / " + c.policy + " has " + std::to_string(c.sums.size()) +
+          " sums, expected " + std::to_string(r.cells()));
+  }
+}
+
+}  // namespace
+
+// ================================================================ public
+
+const std::vector<CompareFigure>& compare_figures() {
+  static const std::vector<CompareFigure> info = [] {
+    std::vector<CompareFigure> v;
+    for (const FigureDef& d : kFigureDefs) v.push_back(d.info);
+    return v;
+  }();
+  return info;
+}
+
+const ComparedValue& PolicyComparison::at(const std::string& figure, std::int32_t month) const {
+  for (const ComparedValue& v : values)
+    if (figure == kFigureDefs[v.figure].info.name && v.month == month) return v;
+  throw std::out_of_range("no compared figure '" + figure + "' at month " + std::to_string(month) + " for " +
+                          scenario + " / " + policy);
+}
+
+PairedDifference paired_difference(const std::vector<double>& x, const std::vector<double>& base,
+                                   const std::vector<double>& w) {
+  if (x.empty() || x.size() != base.size())
+    throw std::invalid_argument("paired_difference: need two samples of the same non-zero length (got " +
+                                std::to_string(x.size()) + " and " + std::to_string(base.size()) + ")");
+  check_weights(w, x.size(), "paired_difference");
+  const double t = student_t_quantile(kUpperQuantile, static_cast<double>(x.size()) - 1.0);
+  return paired_difference_t(x, base, t, w);
+}
+
+std::vector<double> figure_per_path(const RunResults& r, const ComboSums& c, const std::string& figure,
+                                    std::int32_t month, double cost_of_funds) {
+  for (std::size_t f = 0; f < std::size(kFigureDefs); ++f) {
+    const CompareFigure& info = kFigureDefs[f].info;
+    if (figure != info.name) continue;
+    if (info.bootstrap)
+      throw std::invalid_argument("figure_per_path: " + figure + " is not a mean over paths (use net_loss)");
+    if (info.monthly && (month < 1 || month > r.months))
+      throw std::invalid_argument("figure_per_path: month " + std::to_string(month) + " is outside 1.." +
+                                  std::to_string(r.months));
+    const std::vector<std::int32_t> report = info.monthly ? std::vector<std::int32_t>{month}
+                                                          : std::vector<std::int32_t>{};
+    const std::vector<Slot> one{{f, info.monthly ? month : 0, 0}};
+    return per_path_values(r, c, report, one, cost_of_funds).at(0);
+  }
+  throw std::invalid_argument("figure_per_path: unknown figure '" + figure + "'");
+}
+
+std::string resolve_baseline(const RunResults& r, const std::string& requested) {
+  if (r.policy_names.empty()) throw std::invalid_argument("the run has no policies to compare");
+  const bool from_file = requested.empty() && !r.meta.baseline_policy.empty();
+  const std::string name = !requested.empty() ? requested : from_file ? r.meta.baseline_policy : r.policy_names[0];
+  if (std::find(r.policy_names.begin(), r.policy_names.end(), name) != r.policy_names.end()) return name;
+  std::string list;
+  for (const std::string& p : r.policy_names) list += (list.empty() ? "'" : ", '") + p + "'";
+  throw UnknownBaseline(std::string(from_file ? "the run's baseline_policy" : "baseline policy") + " '" + name +
+                        "' is not a policy of this run; its policies are " + list);
+}
+
+Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
+  check_results(r);
+  const double cof = opt.cost_of_funds.value_or(r.meta.cost_of_funds);
+  if (!std::isfinite(cof)) throw std::invalid_argument("compute_comparison: the cost of funds is not finite");
+  Comparison out;
+  out.paths = r.paths;
+  out.months = r.months;
+  out.baseline = resolve_baseline(r, opt.baseline);
+  out.baseline_index = static_cast<std::size_t>(
+      std::find(r.policy_names.begin(), r.policy_names.end(), out.baseline) - r.policy_names.begin());
+  out.baseline_scenario = r.scenario_names.at(0);
+  out.cost_of_funds = cof;
+  out.importance_shift = r.meta.importance_shift;
+  const std::vector<double> w = effective_path_weights(r);  // empty: unweighted
+  out.weighted = !w.empty();
+  out.report_months = normalize_report_months(r.meta.report_months, r.months);
+  out.t_quantile = student_t_quantile(kUpperQuantile, static_cast<double>(r.paths) - 1.0);  // NaN for 1 path
+
+  const std::vector<Slot> layout = slots(out.report_months);
+  const std::size_t loss_slot = [&] {
+    for (std::size_t i = 0; i < layout.size(); ++i)
+      if (layout[i].figure == kNetLossFigure) return i;
+    throw std::logic_error("compute_comparison: no net_loss slot");
+  }();
+  // x against base, path by path (both [slot][path]).
+  auto compare_pair = [&](const ComboSums& c, const std::vector<std::vector<double>>& x,
+                          const std::vector<std::vector<double>>& base, bool is_baseline) {
+    const LossComparison loss = compare_loss(x[loss_slot], base[loss_slot], w);
+    PolicyComparison pc;
+    pc.scenario = c.scenario;
+    pc.policy = c.policy;
+    pc.is_baseline = is_baseline;
+    for (std::size_t i = 0; i < layout.size(); ++i) {
+      const FigureDef& def = kFigureDefs[layout[i].figure];
+      ComparedValue v;
+      v.figure = layout[i].figure;
+      v.month = layout[i].month;
+      if (def.info.bootstrap) {
+        v.value = loss.value[static_cast<std::size_t>(def.stat)];
+        v.vs_baseline = loss.diff[static_cast<std::size_t>(def.stat)];
+      } else {
+        v.value = mean_estimate(weighted(x[i], w));
+        v.vs_baseline = paired_difference_t(x[i], base[i], out.t_quantile, w);
+      }
+      pc.values.push_back(v);
+    }
+    return pc;
+  };
+  auto values_of = [&](std::size_t s, std::size_t q) {
+    return per_path_values(r, r.combo(static_cast<int>(s), static_cast<int>(q)), out.report_months, layout, cof);
+  };
+
+  const std::size_t Q = r.policy_names.size(), N = r.scenario_names.size();
+  // Every policy against the baseline policy, within each scenario.
+  for (std::size_t s = 0; s < N; ++s) {
+    const auto base = values_of(s, out.baseline_index);
+    for (std::size_t q = 0; q < Q; ++q) {
+      const bool is_base = q == out.baseline_index;
+      out.combos.push_back(compare_pair(r.combo(static_cast<int>(s), static_cast<int>(q)),
+                                        is_base ? base : values_of(s, q), base, is_base));
+    }
+  }
+  // The stress view: every scenario against the baseline scenario, within each policy.
+  out.stress.resize(out.combos.size());
+  for (std::size_t q = 0; q < Q; ++q) {
+    out.stress[q] = self_comparison(out.combos[q], r.paths);
+    if (N < 2) continue;
+    const auto base = values_of(0, q);
+    for (std::size_t s = 1; s < N; ++s)
+      out.stress[s * Q + q] = compare_pair(r.combo(static_cast<int>(s), static_cast<int>(q)), values_of(s, q), base,
+                                           false);
+  }
+  return out;
+}
+
+}  // namespace limitsim

@@ -1,0 +1,559 @@
+// Derived figures from the exact integer sums (definitions: docs/metrics.md).
+#include "src/analysis/summary.hpp"
+
+#include "src/util/text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <iterator>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+namespace limitsim {
+namespace {
+
+constexpr double kCentsPerUnit = 100.0;
+
+double ratio(double num, double den) { return den == 0.0 ? 0.0 : num / den; }
+
+// ---------------------------------------------------------------- portfolio rows
+
+using Row = PortfolioRow;
+
+// Per path: the sum over all months and segments of the given metrics.
+std::vector<std::int64_t> horizon_totals(const RunResults& r, const ComboSums& c,
+                                         const std::vector<int>& metrics) {
+  std::vector<std::int64_t> out(static_cast<std::size_t>(r.paths), 0);
+  for (int p = 0; p < r.paths; ++p)
+    for (int t = 0; t < r.months; ++t)
+      for (int m : metrics) out[p] += r.portfolio(c, p, t, m);
+  return out;
+}
+
+std::vector<double> scaled(const std::vector<std::int64_t>& x, double divisor) {
+  std::vector<double> out(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) out[i] = static_cast<double>(x[i]) / divisor;
+  return out;
+}
+
+// ---------------------------------------------------------------- month figures
+
+// What a month figure sees of one path: this month's portfolio row and running totals.
+struct PathMonth {
+  const Row& v;
+  std::int64_t cum_loss_cents;  // kChargeoffLoss, months 1..t
+  std::int64_t cum_chargeoffs;  // kChargeoffCount, months 1..t
+};
+
+// Sum of a bucketed metric (first = kBucketCount0 or kBucketBalance0) over buckets >= from.
+double buckets_from(const PathMonth& x, int first, int from) {
+  std::int64_t s = 0;
+  for (int b = from; b < kMaxBuckets; ++b) s += x.v[first + b];
+  return static_cast<double>(s);
+}
+double active(const PathMonth& x) { return static_cast<double>(x.v[kActive]); }
+double balance(const PathMonth& x) { return static_cast<double>(x.v[kBalance]); }
+template <int kFrom>
+double overdue_count(const PathMonth& x) { return ratio(buckets_from(x, kBucketCount0, kFrom), active(x)); }
+template <int kFrom>
+double overdue_balance(const PathMonth& x) { return ratio(buckets_from(x, kBucketBalance0, kFrom), balance(x)); }
+
+struct MonthFigureDef {
+  FigureInfo<MonthFigures> info;
+  double (*value)(const PathMonth&);
+};
+
+// Bucket 2 = 31-60 DPD, so "30+" is buckets >= 2, "60+" >= 3, "90+" >= 4.
+const MonthFigureDef kMonthFigureDefs[] = {
+    {{"active", "accounts", "accounts open at month end", &MonthFigures::active}, active},
+    {{"overdue30_count", "share", "accounts 30+ days past due (buckets >= 31-60) / open accounts",
+      &MonthFigures::overdue30_count}, overdue_count<2>},
+    {{"overdue60_count", "share", "accounts 60+ days past due (buckets >= 61-90) / open accounts",
+      &MonthFigures::overdue60_count}, overdue_count<3>},
+    {{"overdue90_count", "share", "accounts 90+ days past due (buckets >= 91-120) / open accounts",
+      &MonthFigures::overdue90_count}, overdue_count<4>},
+    {{"overdue30_balance", "share", "balance of accounts 30+ days past due / total balance",
+      &MonthFigures::overdue30_balance}, overdue_balance<2>},
+    {{"overdue60_balance", "share", "balance of accounts 60+ days past due / total balance",
+      &MonthFigures::overdue60_balance}, overdue_balance<3>},
+    {{"overdue90_balance", "share", "balance of accounts 90+ days past due / total balance",
+      &MonthFigures::overdue90_balance}, overdue_balance<4>},
+    {{"utilization", "share", "total balance / total line of open accounts", &MonthFigures::utilization},
+     [](const PathMonth& x) { return ratio(balance(x), static_cast<double>(x.v[kLimit])); }},
+    {{"mean_utilization", "share", "mean over open accounts of balance / line",
+      &MonthFigures::mean_utilization},
+     [](const PathMonth& x) { return ratio(static_cast<double>(x.v[kUtilizationSumPpm]) / 1e6, active(x)); }},
+    {{"cumulative_net_loss", "currency", "net charge-off loss, months 1..month",
+      &MonthFigures::cumulative_net_loss},
+     [](const PathMonth& x) { return static_cast<double>(x.cum_loss_cents) / kCentsPerUnit; }},
+    {{"cumulative_chargeoffs", "accounts", "accounts charged off, months 1..month",
+      &MonthFigures::cumulative_chargeoffs},
+     [](const PathMonth& x) { return static_cast<double>(x.cum_chargeoffs); }},
+};
+// Every Estimate of MonthFigures must have a row above.
+static_assert(sizeof(MonthFigures) ==
+                  offsetof(MonthFigures, active) + std::size(kMonthFigureDefs) * sizeof(Estimate),
+              "kMonthFigureDefs must list every Estimate of MonthFigures");
+
+std::vector<MonthFigures> month_figures(const RunResults& r, const ComboSums& c, const std::vector<double>& w) {
+  const std::size_t P = static_cast<std::size_t>(r.paths);
+  std::vector<std::int64_t> cum_loss(P, 0), cum_chargeoffs(P, 0);
+  std::vector<std::vector<double>> values(std::size(kMonthFigureDefs), std::vector<double>(P));
+  std::vector<MonthFigures> out;
+  out.reserve(static_cast<std::size_t>(r.months));
+  for (int t = 0; t < r.months; ++t) {
+    for (std::size_t p = 0; p < P; ++p) {
+      const Row row = r.portfolio_row(c, static_cast<int>(p), t);
+      cum_loss[p] += row[kChargeoffLoss];
+      cum_chargeoffs[p] += row[kChargeoffCount];
+      const PathMonth x{row, cum_loss[p], cum_chargeoffs[p]};
+      for (std::size_t f = 0; f < std::size(kMonthFigureDefs); ++f) values[f][p] = kMonthFigureDefs[f].value(x);
+    }
+    MonthFigures mf;
+    mf.month = t + 1;
+    for (std::size_t f = 0; f < std::size(kMonthFigureDefs); ++f)
+      mf.*(kMonthFigureDefs[f].info.field) = weighted_mean_estimate(values[f], w);
+    out.push_back(mf);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- horizon totals
+
+struct TotalDef {
+  FigureInfo<ComboSummary> info;
+  std::vector<int> metrics;
+  double divisor;  // kCentsPerUnit for money, 1 for counts
+};
+
+const FigureInfo<ComboSummary> kExpectedLossInfo{
+    "expected_loss", "currency", "mean over paths of the cumulative net loss at the horizon",
+    &ComboSummary::expected_loss};
+const FigureInfo<ComboSummary> kUnexpectedLossInfo{
+    "unexpected_loss", "currency", "sample standard deviation over paths of the cumulative net loss (se: bootstrap)",
+    &ComboSummary::unexpected_loss};
+
+const TotalDef kTotalDefs[] = {
+    {{"exposure_at_chargeoff", "currency", "exposure at charge-off, all months",
+      &ComboSummary::exposure_at_chargeoff}, {kChargeoffExposure}, kCentsPerUnit},
+    {{"revenue", "currency", "interest + late fees charged, all months", &ComboSummary::revenue},
+     {kInterest, kFees}, kCentsPerUnit},
+    {{"limit_increases", "accounts", "line increases granted, all months", &ComboSummary::limit_increases},
+     {kLimitIncreaseCount}, 1.0},
+    {{"freezes", "accounts", "lines newly frozen, all months", &ComboSummary::freezes}, {kFreezeCount}, 1.0},
+};
+
+// ---------------------------------------------------------------- loss figures
+
+// Per path: the cumulative net loss of each segment, currency units ([segment][path]).
+std::vector<std::vector<double>> segment_losses(const RunResults& r, const ComboSums& c) {
+  std::vector<std::vector<double>> out(static_cast<std::size_t>(r.segments),
+                                       std::vector<double>(static_cast<std::size_t>(r.paths)));
+  for (int p = 0; p < r.paths; ++p)
+    for (int g = 0; g < r.segments; ++g) {
+      std::int64_t cents = 0;
+      for (int t = 0; t < r.months; ++t) cents += c.sums[r.cell_index(p, t, g, kChargeoffLoss)];
+      out[static_cast<std::size_t>(g)][static_cast<std::size_t>(p)] = static_cast<double>(cents) / kCentsPerUnit;
+    }
+  return out;
+}
+
+ComboSummary combo_summary(const RunResults& r, const ComboSums& c, const std::vector<std::int32_t>& report,
+                           const std::vector<double>& w, const SegmentCells& cells) {
+  ComboSummary cs;
+  cs.scenario = c.scenario;
+  cs.policy = c.policy;
+  cs.path_loss = scaled(horizon_totals(r, c, {kChargeoffLoss}), kCentsPerUnit);
+  const LossRisk risk = loss_risk(cs.path_loss, w);
+  cs.expected_loss = risk.expected_loss;
+  cs.expected_loss_ci = risk.expected_loss_ci;
+  cs.unexpected_loss = risk.unexpected_loss;
+  cs.unexpected_loss_ci = risk.unexpected_loss_ci;
+  cs.tail = risk.tail;
+  cs.by_segment = risk_contributions(cs.path_loss, segment_losses(r, c), w, risk);
+  cs.by_band = aggregate_contributions(cs.by_segment, cells.segment_band, cells.band_names.size());
+  cs.by_region = aggregate_contributions(cs.by_segment, cells.segment_region, cells.region_names.size());
+  cs.convergence = convergence_bands(cs.path_loss, w, risk);
+  for (const TotalDef& d : kTotalDefs)
+    cs.*(d.info.field) = weighted_mean_estimate(scaled(horizon_totals(r, c, d.metrics), d.divisor), w);
+  cs.months = month_figures(r, c, w);
+  cs.report_months = report;
+  return cs;
+}
+
+void check_shape(const RunResults& r) {
+  if (r.paths < 1 || r.months < 1 || r.segments < 1)
+    throw std::invalid_argument("compute_summary: need at least one path, month and segment (got paths=" +
+                                std::to_string(r.paths) + ", months=" + std::to_string(r.months) +
+                                ", segments=" + std::to_string(r.segments) + ")");
+  for (const ComboSums& c : r.combos)
+    if (c.sums.size() != r.cells())
+      throw std::invalid_argument("compute_summary: combo " + c.scenario + " / " + c.policy + " has " +
+                                  std::to_string(c.sums.size()) + " sums, expected " + std::to_string(r.cells()));
+}
+
+// ---------------------------------------------------------------- text formatting
+
+// Shared with compare and sweep tables (src/util/text.hpp), so numbers print alike.
+std::string fmt_num(double v, int decimals) { return format_number(v, decimals); }
+std::string fmt_pct(double share) { return format_percent(share); }
+
+std::string header_line(const RunResults& r, const Summary& s) {
+  std::ostringstream o;
+  o << "limitsim run '" << r.meta.name << "'  |  customers " << fmt_num(static_cast<double>(r.meta.customers), 0)
+    << "  |  paths " << fmt_num(s.paths, 0) << "  |  months " << s.months << "  |  backend "
+    << (r.meta.backend.empty() ? "n/a" : r.meta.backend) << "  |  threads " << r.meta.threads << "  |  wall "
+    << fmt_num(r.meta.wall_seconds, 1) << " s";
+  if (s.importance_shift != 0.0)
+    o << "  |  importance sampling: factor shift " << exact_number(s.importance_shift);
+  else if (s.weighted)
+    o << "  |  weighted paths";
+  o << "\n";
+  if (s.weighted) {
+    o << "path weights: mean " << fmt_num(s.mean_weight, 3) << " (1 expected), effective paths "
+      << fmt_num(s.effective_paths, 1) << " of " << fmt_num(s.paths, 0) << " (Kish)\n";
+    // A shift aimed at the tail makes the weights of the typical paths tiny and of a few others huge:
+    // tail figures gain, means over paths (EL, overdue rates, revenue) lose.
+    if (s.effective_paths < 0.1 * s.paths || std::fabs(s.mean_weight - 1.0) > 0.5)
+      o << "warning: few paths carry the weight, so means over paths (EL, rates, revenue) are unreliable here; "
+           "read VaR and ES from this run and means from a run without importance sampling\n";
+  }
+  return o.str();
+}
+
+std::string month_table(const ComboSummary& cs) {
+  TextTable t("rrrrrrrrrr");
+  t.add({"month", "active", "30+ n", "60+ n", "90+ n", "30+ bal", "60+ bal", "90+ bal", "util", "cum net loss"});
+  for (std::int32_t m : cs.report_months) {
+    const MonthFigures& f = cs.months[static_cast<std::size_t>(m) - 1];
+    t.add({std::to_string(m), fmt_num(f.active.value, 1), fmt_pct(f.overdue30_count.value),
+           fmt_pct(f.overdue60_count.value), fmt_pct(f.overdue90_count.value), fmt_pct(f.overdue30_balance.value),
+           fmt_pct(f.overdue60_balance.value), fmt_pct(f.overdue90_balance.value), fmt_pct(f.utilization.value),
+           fmt_num(f.cumulative_net_loss.value, 2)});
+  }
+  return t.render("  ");
+}
+
+std::string ci_text(const Interval& ci) {
+  if (std::isnan(ci.lo) && std::isnan(ci.hi)) return "95% CI n/a";
+  return "95% CI [" + fmt_num(ci.lo, 2) + ", " + fmt_num(ci.hi, 2) + "]";
+}
+
+std::string level_text(double level) {
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%g%%", 100.0 * level);
+  return pct;
+}
+
+std::string figure_table(const ComboSummary& cs) {
+  TextTable t("lrlrl");
+  auto add = [&](const std::string& label, const Estimate& e, int decimals, std::string note = "") {
+    t.add({label, fmt_num(e.value, decimals), "\u00b1", fmt_num(e.se, decimals), std::move(note)});
+  };
+  add("expected loss", cs.expected_loss, 2, ci_text(cs.expected_loss_ci));
+  add("unexpected loss (sd)", cs.unexpected_loss, 2, ci_text(cs.unexpected_loss_ci));
+  for (const TailEstimate& te : cs.tail) {
+    add("VaR " + level_text(te.level), {te.var, te.var_se}, 2, ci_text({te.var_lo, te.var_hi}));
+    add("ES " + level_text(te.level), {te.es, te.es_se}, 2, ci_text({te.es_lo, te.es_hi}));
+  }
+  add("exposure at charge-off", cs.exposure_at_chargeoff, 2);
+  add("revenue (interest + fees)", cs.revenue, 2);
+  add("limit increases", cs.limit_increases, 1);
+  add("freezes", cs.freezes, 1);
+  return t.render("  ");
+}
+
+// One row per unit (band or region) and a total row with the portfolio figures.
+std::string contribution_table(const char* unit, const std::vector<std::string>& names, const RiskContributions& c,
+                               const ComboSummary& cs) {
+  std::string align = "l";
+  std::vector<std::string> head{unit, "EL", "UL"};
+  for (const TailEstimate& te : cs.tail) {
+    head.push_back("VaR " + level_text(te.level));
+    head.push_back("ES " + level_text(te.level));
+  }
+  align.append(head.size() - 1, 'r');
+  TextTable t(align);
+  t.add(head);
+  for (std::size_t g = 0; g < names.size(); ++g) {
+    std::vector<std::string> row{names[g], fmt_num(c.expected_loss[g], 2), fmt_num(c.unexpected_loss[g], 2)};
+    for (std::size_t l = 0; l < c.var.size(); ++l) {
+      row.push_back(fmt_num(c.var[l][g], 2));
+      row.push_back(fmt_num(c.es[l][g], 2));
+    }
+    t.add(std::move(row));
+  }
+  std::vector<std::string> total{"total", fmt_num(cs.expected_loss.value, 2), fmt_num(cs.unexpected_loss.value, 2)};
+  for (const TailEstimate& te : cs.tail) {
+    total.push_back(fmt_num(te.var, 2));
+    total.push_back(fmt_num(te.es, 2));
+  }
+  t.add(std::move(total));
+  return t.render("  ");
+}
+
+std::string contributions(const Summary& s, const ComboSummary& cs) {
+  std::string out = "  risk contributions by score band (Euler allocation; each column adds up to the total)\n";
+  out += contribution_table("band", s.cells.band_names, cs.by_band, cs);
+  if (s.cells.region_names.size() > 1) {
+    out += "  risk contributions by region\n";
+    out += contribution_table("region", s.cells.region_names, cs.by_region, cs);
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- public helpers
+
+SegmentCells segment_cells(const RunResults& r) {
+  auto bad = [](const std::string& what) { throw std::invalid_argument("segment cells: " + what); };
+  const auto G = static_cast<std::size_t>(std::max(r.segments, 0));
+  if (r.segment_names.size() != G)
+    bad(std::to_string(r.segment_names.size()) + " segment names for " + std::to_string(G) + " segments");
+  SegmentCells c;
+  c.segment_names = r.segment_names;
+  auto axis = [&](const char* what, const std::vector<std::string>& names, const std::vector<std::int32_t>& of,
+                  std::vector<std::string>& out_names, std::vector<std::int32_t>& out_of, bool by_segment) {
+    if (names.empty()) {
+      if (!of.empty()) bad(std::string("a segment_") + what + " mapping without " + what + " names");
+      if (by_segment) {
+        out_names = r.segment_names;
+        for (std::size_t g = 0; g < G; ++g) out_of.push_back(static_cast<std::int32_t>(g));
+      } else {
+        out_names = {"all"};
+        out_of.assign(G, 0);
+      }
+      return;
+    }
+    if (of.size() != G)
+      bad(std::to_string(of.size()) + " entries in segment_" + what + " for " + std::to_string(G) + " segments");
+    for (std::int32_t k : of)
+      if (k < 0 || static_cast<std::size_t>(k) >= names.size())
+        bad(std::string(what) + " index " + std::to_string(k) + " outside 0.." + std::to_string(names.size() - 1));
+    out_names = names;
+    out_of = of;
+  };
+  axis("band", r.band_names, r.segment_band, c.band_names, c.segment_band, true);
+  axis("region", r.region_names, r.segment_region, c.region_names, c.segment_region, false);
+  return c;
+}
+
+std::vector<double> effective_path_weights(const RunResults& r) {
+  check_weights(r.path_weight, static_cast<std::size_t>(std::max(r.paths, 0)), "path weights");
+  return all_unit_weights(r.path_weight) ? std::vector<double>{} : r.path_weight;
+}
+
+std::vector<std::int32_t> normalize_report_months(const std::vector<std::int32_t>& requested,
+                                                  std::int32_t months) {
+  std::vector<std::int32_t> out;
+  for (std::int32_t m : requested)
+    if (m >= 1 && m <= months) out.push_back(m);
+  if (months >= 1) out.push_back(months);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+const std::vector<FigureInfo<MonthFigures>>& month_figure_info() {
+  static const std::vector<FigureInfo<MonthFigures>> info = [] {
+    std::vector<FigureInfo<MonthFigures>> v;
+    for (const MonthFigureDef& d : kMonthFigureDefs) v.push_back(d.info);
+    return v;
+  }();
+  return info;
+}
+
+const std::vector<FigureInfo<ComboSummary>>& combo_figure_info() {
+  static const std::vector<FigureInfo<ComboSummary>> info = [] {
+    std::vector<FigureInfo<ComboSummary>> v{kExpectedLossInfo, kUnexpectedLossInfo};
+    for (const TotalDef& d : kTotalDefs) v.push_back(d.info);
+    return v;
+  }();
+  return info;
+}
+
+Summary compute_summary(const RunResults& r, const std::vector<std::int32_t>& report_months) {
+  check_shape(r);
+  Summary s;
+  s.paths = r.paths;
+  s.months = r.months;
+  s.customers = r.meta.customers;
+  s.importance_shift = r.meta.importance_shift;
+  s.cells = segment_cells(r);
+  const std::vector<double> w = effective_path_weights(r);
+  s.weighted = !w.empty();
+  s.effective_paths = r.paths;
+  if (s.weighted) {
+    double sum = 0.0, sum2 = 0.0;
+    for (const double x : w) {
+      sum += x;
+      sum2 += x * x;
+    }
+    s.mean_weight = sum / static_cast<double>(w.size());
+    s.effective_paths = sum2 > 0.0 ? sum * sum / sum2 : 0.0;
+  }
+  const std::vector<std::int32_t> report = normalize_report_months(report_months, r.months);
+  s.combos.reserve(r.combos.size());
+  for (const ComboSums& c : r.combos) s.combos.push_back(combo_summary(r, c, report, w, s.cells));
+  return s;
+}
+
+std::string format_summary_table(const RunResults& r, const Summary& s) {
+  std::string out = header_line(r, s);
+  out += std::string("money in currency units; figures are ") +
+         (s.weighted ? "means over paths weighted by their importance-sampling likelihood ratios"
+                     : "means over paths") +
+         " \u00b1 standard error; overdue shares of open accounts (n) and of balances (bal)\n";
+  out += std::string("95% CIs: EL t interval; UL, ES bootstrap percentile; VaR ") +
+         (s.weighted ? "bootstrap percentile" : "order statistics") + "\n";
+  for (const ComboSummary& cs : s.combos) {
+    out += "\n" + cs.scenario + " / " + cs.policy + "\n";
+    out += month_table(cs);
+    out += "\n";
+    out += figure_table(cs);
+    out += "\n";
+    out += contributions(s, cs);
+  }
+  return out;
+}
+
+std::string format_convergence_table(const RunResults& r, const Summary& s) {
+  std::string out = header_line(r, s);
+  out += "loss figures on the first n paths, with 95% CIs (EL: t interval; UL, ES: bootstrap percentile; VaR: " +
+         std::string(s.weighted ? "bootstrap percentile" : "order statistics") + "); below n = " +
+         fmt_num(s.paths, 0) + " the bootstrap uses " + std::to_string(kConvergenceResamples) + " resamples, at n = " +
+         fmt_num(s.paths, 0) + " " + std::to_string(kBootstrapResamples) + "\n";
+  for (const ComboSummary& cs : s.combos) {
+    out += "\n" + cs.scenario + " / " + cs.policy + "\n";
+    TextTable t("lrrrrr");
+    t.add({"figure", "paths", "value", "95% CI lo", "95% CI hi", "CI width"});
+    auto add = [&](const std::string& name, std::size_t i, double value, const Interval& ci) {
+      t.add({i == 0 ? name : "", fmt_num(static_cast<double>(cs.convergence[i].paths), 0), fmt_num(value, 2),
+             fmt_num(ci.lo, 2), fmt_num(ci.hi, 2), fmt_num(ci.hi - ci.lo, 2)});
+    };
+    const std::size_t K = cs.convergence.size();
+    for (std::size_t i = 0; i < K; ++i) {
+      const LossRisk& x = cs.convergence[i].risk;
+      add("EL", i, x.expected_loss.value, x.expected_loss_ci);
+    }
+    for (std::size_t i = 0; i < K; ++i) {
+      const LossRisk& x = cs.convergence[i].risk;
+      add("UL", i, x.unexpected_loss.value, x.unexpected_loss_ci);
+    }
+    for (std::size_t l = 0; l < kNumTailLevels; ++l) {
+      for (std::size_t i = 0; i < K; ++i) {
+        const TailEstimate& te = cs.convergence[i].risk.tail[l];
+        add("VaR " + level_text(te.level), i, te.var, {te.var_lo, te.var_hi});
+      }
+      for (std::size_t i = 0; i < K; ++i) {
+        const TailEstimate& te = cs.convergence[i].risk.tail[l];
+        add("ES " + level_text(te.level), i, te.es, {te.es_lo, te.es_hi});
+      }
+    }
+    out += t.render("  ");
+  }
+  return out;
+}
+
+namespace {
+
+// Horizon rows of one combination: (figure, unit, value, se, lo, hi).
+struct HorizonRow {
+  std::string figure, unit;
+  double value, se, lo, hi;
+};
+
+std::vector<HorizonRow> horizon_rows(const ComboSummary& cs) {
+  std::vector<HorizonRow> rows;
+  for (const auto& f : combo_figure_info()) {
+    const Estimate& e = cs.*(f.field);
+    Interval ci;
+    if (f.field == &ComboSummary::expected_loss) ci = cs.expected_loss_ci;
+    if (f.field == &ComboSummary::unexpected_loss) ci = cs.unexpected_loss_ci;
+    rows.push_back({f.name, f.unit, e.value, e.se, ci.lo, ci.hi});
+  }
+  for (const TailEstimate& t : cs.tail) {
+    const std::string level = exact_number(100.0 * t.level);
+    rows.push_back({"var_" + level, "currency", t.var, t.var_se, t.var_lo, t.var_hi});
+    rows.push_back({"es_" + level, "currency", t.es, t.es_se, t.es_lo, t.es_hi});
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::string format_summary_csv(const Summary& s) {
+  std::string out = "scenario,policy,month,figure,unit,value,se,ci_lo,ci_hi\n";
+  for (const ComboSummary& cs : s.combos) {
+    const std::string key = csv_field(cs.scenario) + "," + csv_field(cs.policy) + ",";
+    for (const HorizonRow& h : horizon_rows(cs))
+      out += key + "," + h.figure + "," + h.unit + "," + csv_number(h.value) + "," + csv_number(h.se) + "," +
+             csv_number(h.lo) + "," + csv_number(h.hi) + "\n";
+    for (const MonthFigures& m : cs.months)
+      for (const auto& f : month_figure_info()) {
+        const Estimate& e = m.*(f.field);
+        out += key + std::to_string(m.month) + "," + f.name + "," + f.unit + "," + csv_number(e.value) + "," +
+               csv_number(e.se) + ",,\n";
+      }
+  }
+  return out;
+}
+
+std::string format_summary_json(const RunResults& r, const Summary& s) {
+  std::ostringstream o;
+  o << "{\n  \"run_name\": " << json_string(r.meta.name) << ",\n"
+    << "  \"limitsim_version\": " << json_string(r.meta.limitsim_version) << ",\n"
+    << "  \"git_commit\": " << json_string(r.meta.git_commit) << ",\n"
+    << "  \"backend\": " << json_string(r.meta.backend) << ",\n"
+    << "  \"seed\": " << r.meta.seed << ",\n"
+    << "  \"customers\": " << s.customers << ",\n"
+    << "  \"paths\": " << s.paths << ",\n"
+    << "  \"months\": " << s.months << ",\n"
+    << "  \"weighted\": " << (s.weighted ? "true" : "false") << ",\n"
+    << "  \"importance_shift\": " << json_number(s.importance_shift) << ",\n"
+    << "  \"mean_path_weight\": " << json_number(s.mean_weight) << ",\n"
+    << "  \"effective_paths\": " << json_number(s.effective_paths) << ",\n"
+    << "  \"money_unit\": \"currency units\",\n"
+    << "  \"figures\": [";
+  bool first = true;
+  auto describe = [&](const char* name, const char* unit, const char* description) {
+    o << (first ? "" : ",") << "\n    {\"name\": " << json_string(name) << ", \"unit\": " << json_string(unit)
+      << ", \"description\": " << json_string(description) << "}";
+    first = false;
+  };
+  for (const auto& f : combo_figure_info()) describe(f.name, f.unit, f.description);
+  for (const auto& f : month_figure_info()) describe(f.name, f.unit, f.description);
+  o << "\n  ],\n  \"results\": [";
+  for (std::size_t k = 0; k < s.combos.size(); ++k) {
+    const ComboSummary& cs = s.combos[k];
+    o << (k ? "," : "") << "\n    {\"scenario\": " << json_string(cs.scenario)
+      << ", \"policy\": " << json_string(cs.policy) << ",\n     \"horizon\": {";
+    const std::vector<HorizonRow> rows = horizon_rows(cs);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      o << (i ? "," : "") << "\n       " << json_string(rows[i].figure) << ": {\"value\": " << json_number(rows[i].value)
+        << ", \"se\": " << json_number(rows[i].se) << ", \"ci_lo\": " << json_number(rows[i].lo)
+        << ", \"ci_hi\": " << json_number(rows[i].hi) << "}";
+    o << "\n     },\n     \"months\": [";
+    for (std::size_t t = 0; t < cs.months.size(); ++t) {
+      const MonthFigures& m = cs.months[t];
+      o << (t ? "," : "") << "\n       {\"month\": " << m.month;
+      for (const auto& f : month_figure_info()) {
+        const Estimate& e = m.*(f.field);
+        o << ", " << json_string(f.name) << ": {\"value\": " << json_number(e.value) << ", \"se\": "
+          << json_number(e.se) << "}";
+      }
+      o << "}";
+    }
+    o << "\n     ]}";
+  }
+  o << "\n  ]\n}\n";
+  return o.str();
+}
+
+}  // namespace limitsim

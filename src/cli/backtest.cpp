@@ -1,0 +1,52 @@
+// limitsim backtest: calibrate on a real panel and check the model against what happened.
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "src/analysis/backtest.hpp"
+#include "src/cli/commands.hpp"
+#include "src/config/config.hpp"
+#include "src/io/atomic_file.hpp"
+
+namespace limitsim {
+namespace {
+
+struct BacktestCliOptions {
+  BacktestOptions o;
+  std::optional<std::int64_t> seed;
+  std::string report;                  // Markdown report to write; "" = none
+};
+
+int backtest_command(BacktestCliOptions opt, const std::string& command) {
+  if (opt.seed) {
+    if (*opt.seed < 0) throw ConfigError("--seed: must be >= 0, got " + std::to_string(*opt.seed));
+    opt.o.seed = static_cast<std::uint64_t>(*opt.seed);
+    opt.o.has_seed = true;
+  }
+  if (opt.o.paths < 0) throw ConfigError("--paths: must be >= 1, got " + std::to_string(opt.o.paths));
+  const BacktestReport r = run_backtest(opt.o);
+  if (!opt.report.empty()) write_text_atomically(opt.report, backtest_markdown(r, command));
+  std::cout << backtest_text(r);
+  if (!opt.report.empty()) std::cout << "\nwrote " << opt.report << "\n";
+  return 0;
+}
+
+}  // namespace
+
+Subcommand setup_backtest(CLI::App& app, const std::string& command_line) {
+  auto opt = std::make_shared<BacktestCliOptions>();
+  CLI::App* backtest = app.add_subcommand(
+      "backtest", "Calibrate on a real panel and check the model against what happened (out of time, and the label)");
+  backtest->add_option("config", opt->o.config, "Run file with a real population (kind = \"file\") and one policy")
+      ->required();
+  backtest->add_option("--paths", opt->o.paths, "Monte Carlo paths (default: the run file's)");
+  backtest->add_option("--seed", opt->seed, "Random seed (>= 0)");
+  backtest->add_option("--threads", opt->o.threads, "CPU threads (0 = all cores)");
+  backtest->add_option("--on-bad-row", opt->o.on_bad_row, "error or skip (default: the run file's)");
+  backtest->add_option("--report", opt->report, "Write the Markdown report here (e.g. docs/backtest-uci.md)");
+  return {backtest, [opt, command_line] { return backtest_command(*opt, command_line); }};
+}
+
+}  // namespace limitsim

@@ -1,0 +1,58 @@
+// limitsim command line: run, sweep, summary, compare, report, calibrate, backtest, --version.
+// Library code throws; only this file turns an exception into a message and an
+// exit code (2 for bad input, 130 when interrupted, 1 otherwise).
+// Each subcommand's options and run are in src/cli/<name>.cpp; this file wires them.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <string>
+
+#include "kernels/backend.hpp"
+#include "src/analysis/compare.hpp"
+#include "src/cli/commands.hpp"
+#include "src/cli/common.hpp"
+#include "src/config/config.hpp"
+
+int main(int argc, char** argv) {
+  using namespace limitsim;
+  CLI::App app{"limitsim: Monte Carlo stress tests of consumer credit-limit policies"};
+  app.require_subcommand(0, 1);
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print version, git commit, backends built and the device");
+
+  std::string command_line = "limitsim";
+  for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
+  // In this order in --help.
+  const Subcommand subcommands[] = {setup_run(app),       setup_sweep(app),   setup_summary(app),
+                                    setup_compare(app),   setup_report(app),  setup_calibrate(app),
+                                    setup_backtest(app, command_line)};
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (show_version) {
+      std::cout << version_text() << "\n";
+      return 0;
+    }
+    for (const Subcommand& s : subcommands)
+      if (*s.app) return s.run();
+    std::cout << app.help();
+    return 0;
+  } catch (const ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const UnknownBaseline& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const Cancelled&) {
+    std::cerr << "limitsim: interrupted; no result file was written\n";
+    return 128 + (interrupt_signal() != 0 ? interrupt_signal() : SIGINT);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

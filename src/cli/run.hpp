@@ -1,0 +1,33 @@
+// What `limitsim run` and `limitsim sweep` share: their options, the simulation and its output.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "src/config/config.hpp"
+
+namespace limitsim {
+
+struct RunOptions {
+  std::string config;
+  Overrides o;
+  std::optional<std::int64_t> seed;  // signed, so that a negative seed is reported as typed; checked into o.seed
+  bool quiet = false;
+  std::optional<std::string> csv;  // sweep only: overrides [sweep] csv
+};
+
+// Adds the options both subcommands have, in help order: the population and
+// the run (--customers .. --out), then the backend (--backend .. --importance-shift).
+void add_run_options(CLI::App* cmd, RunOptions& opt);
+void add_backend_options(CLI::App* cmd, RunOptions& opt);
+
+// Checks opt.seed (>= 0) and sets it as the seed override.
+void take_seed(RunOptions& opt);
+
+// Simulates cfg and writes the result file; for a sweep, also /sweep and the CSV.
+int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep);
+
+}  // namespace limitsim

@@ -1,0 +1,50 @@
+// limitsim summary: the key figures of a result file, as a table, CSV or JSON, and the convergence bands.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "src/analysis/summary.hpp"
+#include "src/cli/commands.hpp"
+#include "src/config/config.hpp"
+#include "src/io/h5io.hpp"
+
+namespace limitsim {
+namespace {
+
+struct SummaryCliOptions {
+  std::string file;
+  std::string format = "table";
+  bool convergence = false;  // also print the convergence bands
+};
+
+int summary_command(const SummaryCliOptions& opt) {
+  if (opt.format != "table" && opt.format != "csv" && opt.format != "json")
+    throw ConfigError("--format: must be table, csv or json, got '" + opt.format + "'");
+  if (opt.convergence && opt.format != "table")
+    throw ConfigError("--convergence: prints a table; use --format table (the file holds the bands as datasets)");
+  const RunResults r = read_results_h5(opt.file);
+  const Summary s = compute_summary(r, r.meta.report_months);
+  if (opt.format == "csv") {
+    std::cout << format_summary_csv(s);
+  } else if (opt.format == "json") {
+    std::cout << format_summary_json(r, s);
+  } else {
+    std::cout << format_summary_table(r, s);
+    if (opt.convergence) std::cout << "\n" << format_convergence_table(r, s);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Subcommand setup_summary(CLI::App& app) {
+  auto opt = std::make_shared<SummaryCliOptions>();
+  CLI::App* summary = app.add_subcommand("summary", "Print the key figures of a result file");
+  summary->add_option("file", opt->file, "HDF5 result file")->required()->check(CLI::ExistingFile);
+  summary->add_option("--format", opt->format, "table, csv or json (default table)");
+  summary->add_flag("--convergence", opt->convergence,
+                    "Also print the convergence bands: each loss figure on the first 10, 20, 50, ... paths");
+  return {summary, [opt] { return summary_command(*opt); }};
+}
+
+}  // namespace limitsim

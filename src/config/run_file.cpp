@@ -1,0 +1,338 @@
+// The run file: the loader that reads it and every file it names (load_run_config, load_sweep_config,
+// load_behaviour_config), and effective_toml(), which writes the whole configuration back as one document.
+//
+// The keys of each file kind are listed in src/config/schema.hpp and read and
+// written through the machinery of src/config/fields.hpp. Every error message
+// starts with `file:line: dotted.key: reason, got value`, followed by toml11's
+// excerpt.
+
+#include "src/config/config.hpp"
+
+#include <toml.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include "src/config/schema.hpp"
+
+namespace limitsim {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace fields;
+
+// Plain keys of [run]; the four references are top-level keys (Loader).
+template <class IO>
+void run_fields(IO& t, RunConfig& c) {
+  t.text("name", c.name);
+  t.check(!c.name.empty(), "name", "must not be empty");
+  t.integer("seed", c.seed, at_least(0));
+  t.integer("paths", c.paths, kPathsRange);
+  t.integer("months", c.months, kMonthsRange);
+  t.choice("backend", c.backend, kBackends);
+  t.integer("threads", c.threads, kThreadsRange);
+  t.integer("batch_size", c.batch_size, kBatchRange);
+  t.text("output", c.output);
+  t.check(!c.output.empty(), "output", "must not be empty");
+  t.integers("report_months", c.report_months, at_most(600), closed(1, c.months));
+  for (std::size_t i = 0; i < c.report_months.size(); ++i) {
+    const bool repeated = std::count(c.report_months.begin(), c.report_months.begin() + i, c.report_months[i]) > 0;
+    t.check(!repeated, "report_months", "month " + std::to_string(c.report_months[i]) + " is listed twice",
+            static_cast<int>(i));
+  }
+  std::sort(c.report_months.begin(), c.report_months.end());
+  t.text("baseline", c.baseline);
+  t.number("cost_of_funds", c.cost_of_funds, closed(0, 1));
+  t.number("importance_shift", c.importance_shift, closed(0, 8));
+}
+
+// ---------------------------------------------------------------- Loader
+
+// Reads a run file and the files it names. Parsed documents live as long as
+// the Loader, so Readers may point into them.
+class Loader {
+ public:
+  explicit Loader(std::string path) : path_(std::move(path)), base_(fs::path(path_).parent_path()) {}
+
+  RunConfig load() { return load_impl(nullptr); }
+
+  // A behaviour file on its own (a [behaviour] table and nothing else).
+  BehaviourConfig load_behaviour() {
+    const Value& doc = parse(path_, nullptr, "");
+    Reader root(&doc, "", doc);
+    const Value* table = root.find("behaviour");
+    root.done();
+    if (!table) fail_at(doc, "behaviour", "missing: " + path_ + " must hold a [behaviour] table");
+    if (!table->is_table()) fail_at(*table, "behaviour", "must be a table, got " + describe(*table));
+    BehaviourConfig b;
+    b.params = default_behaviour();
+    Reader r(table, "behaviour", *table);
+    behaviour_fields(r, b);
+    r.done();
+    b.source = path_;
+    return b;
+  }
+  SweepConfig load_sweep() {
+    SweepConfig sc;
+    sc.run = load_impl(&sc);
+    return sc;
+  }
+
+ private:
+  RunConfig load_impl(SweepConfig* sweep_out) {
+    RunConfig cfg;
+    cfg.source = path_;
+    const Value& doc = parse(path_, nullptr, "");
+    Reader root(&doc, "", doc);
+    Reader run = root.sub("run");
+    const Value* population = root.find("population");
+    const Value* behaviour = root.find("behaviour");
+    root.find("policies");
+    root.find("scenarios");
+    const Value* sweep = nullptr;
+    if (sweep_out) {
+      sweep = root.find("sweep");
+      if (!sweep) root.fail("sweep", "missing: a sweep file needs a [sweep] table (see docs/config.md)");
+    } else if (const Value* v = root.peek("sweep")) {
+      fail_at(*v, "sweep", "a [sweep] table is read only by `limitsim sweep`; run this file with `limitsim sweep`");
+    }
+    root.done();
+
+    for (const char* ref : {"population", "behaviour", "policies", "scenarios"})
+      if (const Value* v = run.peek(ref))
+        fail_at(*v, run.path(ref), std::string(ref) + " is a top-level key: move it above [run]");
+    run_fields(run, cfg);
+    run.done();
+    if (population) {
+      part(*population, "population", "population", cfg.population, population_fields<Reader>);
+      if (cfg.population.kind == "file") resolve_population_files(*population, cfg.population);
+    }
+    cfg.behaviour.params = default_behaviour();
+    cfg.behaviour.regions = static_cast<std::int32_t>(cfg.population.region_names.size());
+    if (behaviour) part(*behaviour, "behaviour", "behaviour", cfg.behaviour, behaviour_fields<Reader>);
+    check_score_scale(cfg);
+    PolicyConfig policy;
+    policy.params = default_policy();
+    std::vector<const Value*> policy_tables;
+    cfg.policies = named_parts(root, "policies", "policy", policy, policy_fields<Reader>, &policy_tables);
+    cfg.scenarios = named_parts(root, "scenarios", "scenario", ScenarioConfig{}, scenario_fields<Reader>);
+    for (ScenarioConfig& s : cfg.scenarios) resolve_scenario(s, cfg.months);
+    for (std::size_t i = 0; i < cfg.policies.size(); ++i)
+      check_freeze(cfg.policies[i].params, *policy_tables[i], cfg.behaviour.params);
+    if (sweep_out) {
+      if (cfg.policies.size() != 1)
+        fail_at(*root.find("policies"), "policies",
+                "a sweep varies one base policy: list exactly one, got " + std::to_string(cfg.policies.size()));
+      expand_sweep(*sweep, *policy_tables.front(), cfg, *sweep_out);
+      if (!cfg.baseline.empty() && cfg.baseline != sweep_out->base_policy)
+        run.fail("baseline", "a sweep is compared with its base policy " + quote(sweep_out->base_policy) +
+                                 ": leave baseline out or name the base, got " + quote(cfg.baseline));
+    }
+    if (!cfg.baseline.empty()) {
+      std::vector<std::string> names;
+      for (const PolicyConfig& p : cfg.policies) names.push_back(p.name);
+      if (std::find(names.begin(), names.end(), cfg.baseline) == names.end())
+        run.fail("baseline", "names no policy of this run (policies: " +
+                                 (names.size() <= 8 ? join(names, ", ")
+                                                    : join({names.begin(), names.begin() + 8}, ", ") + ", ...") +
+                                 "), got " + quote(cfg.baseline));
+    }
+    return cfg;
+  }
+
+  // A file population's data and mapping are named relative to the file that
+  // names them; they must exist now, so that a typo fails before any work.
+  void resolve_population_files(const Value& ref, PopulationConfig& pc) {
+    const Value& table = ref.is_table() ? ref : docs_.back().at("population");
+    const fs::path base = pc.source.empty() ? base_ : fs::path(pc.source).parent_path();
+    for (auto [key, value] : {std::pair<const char*, std::string*>{"file", &pc.file}, {"mapping", &pc.mapping}}) {
+      fs::path f(*value);
+      if (f.is_relative()) f = base / f;
+      std::error_code ec;
+      f = fs::absolute(f, ec).lexically_normal();
+      if (!fs::is_regular_file(f, ec))
+        fail_at(table.at(key), std::string("population.") + key, "cannot open " + quote(f.string()) + ": " + open_error(f.string()));
+      *value = f.string();
+    }
+    set_file_regions(pc, table.at("mapping"));
+  }
+
+  // Where a part's name came from: its `name` value, or the reference to it.
+  struct Origin {
+    const Value* table;  // the part's table (inline, or in its file)
+    const Value* anchor;
+    std::string key;
+    std::string stem;  // the file's stem; "" for an inline part
+    bool named;        // has a `name` key
+  };
+
+  const Value& parse(const std::string& file, const Value* ref, const std::string& key) {
+    std::ifstream in;
+    std::error_code ec;
+    if (fs::is_regular_file(file, ec)) in.open(file, std::ios::binary);
+    if (!in.is_open() || !in) {
+      const std::string reason = "cannot open " + quote(file) + ": " + open_error(file);
+      if (ref) fail_at(*ref, key, reason);
+      throw ConfigError(file + ": cannot open the run file: " + open_error(file));
+    }
+    try {
+      docs_.push_back(toml::parse(in, file));
+    } catch (const toml::exception& e) {
+      throw syntax_failure(e, file);
+    }
+    return docs_.back();
+  }
+
+  std::string resolve(const std::string& ref) const { return (base_ / ref).lexically_normal().string(); }
+
+  // `ref` is a file name (relative to the run file) holding a [kind] table, or an inline table.
+  template <class Cfg, class Fields>
+  Origin part(const Value& ref, const std::string& key, const std::string& kind, Cfg& cfg, Fields fields) {
+    if (ref.is_table()) {
+      Reader r(&ref, key, ref);
+      fields(r, cfg);
+      r.done();
+      return origin(r, ref, ref, key, "");
+    }
+    if (!ref.is_string()) fail_at(ref, key, "must be a file name or a table, got " + describe(ref));
+    const std::string file = resolve(ref.as_string().str);
+    const Value& doc = parse(file, &ref, key);
+    Reader root(&doc, "", doc);
+    const Value* table = root.find(kind);
+    root.done();
+    if (!table) fail_at(doc, kind, "missing: " + file + " must hold a [" + kind + "] table");
+    if (!table->is_table()) fail_at(*table, kind, "must be a table, got " + describe(*table));
+    Reader r(table, kind, *table);
+    fields(r, cfg);
+    r.done();
+    cfg.source = file;
+    return origin(r, *table, ref, key, fs::path(file).stem().string());
+  }
+
+  static Origin origin(const Reader& r, const Value& table, const Value& ref, const std::string& key,
+                       std::string stem) {
+    const Value* name = r.peek("name");
+    return name ? Origin{&table, name, r.path("name"), std::move(stem), true}
+                : Origin{&table, &ref, key, std::move(stem), false};
+  }
+
+  // The non-empty array `list_key` of named parts (policies or scenarios).
+  template <class Cfg, class Fields>
+  std::vector<Cfg> named_parts(Reader& root, const std::string& list_key, const std::string& kind, const Cfg& proto,
+                               Fields fields, std::vector<const Value*>* tables = nullptr) {
+    const Value* list = root.find(list_key);
+    if (!list) root.fail(list_key, "missing: at least one " + kind + " is required");
+    if (!list->is_array() || list->as_array().empty())
+      fail_at(*list, list_key, "must be a non-empty array of file names or tables, got " + describe(*list));
+    std::vector<Cfg> out;
+    std::map<std::string, std::string> seen;  // name -> where it was defined
+    for (std::size_t i = 0; i < list->as_array().size(); ++i) {
+      Cfg cfg = proto;
+      const std::string key = list_key + "[" + std::to_string(i) + "]";
+      const Origin o = part(list->as_array()[i], key, kind, cfg, fields);
+      if (tables) tables->push_back(o.table);
+      if (!o.named) {
+        if (o.stem.empty()) fail_at(*o.anchor, o.key, "an inline " + kind + " needs a name");
+        cfg.name = o.stem;
+      }
+      const std::string bad = name_error(cfg.name);
+      if (!bad.empty()) fail_at(*o.anchor, o.key, (o.named ? "" : "taken from the file name: ") + bad);
+      const auto inserted = seen.emplace(cfg.name, where(*o.anchor));
+      if (!inserted.second)
+        fail_at(*o.anchor, o.key,
+                kind + " name " + quote(cfg.name) + " is already used (at " + inserted.first->second + ")");
+      out.push_back(std::move(cfg));
+    }
+    return out;
+  }
+
+  std::string path_;
+  fs::path base_;
+  std::deque<Value> docs_;
+};
+
+template <class Field>
+std::vector<double> column(const std::vector<ScenarioMonth>& months, Field field) {
+  std::vector<double> out;
+  for (const ScenarioMonth& m : months) out.push_back(m.*field);
+  return out;
+}
+
+std::string comment_safe(std::string s) {
+  std::replace_if(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }, '?');
+  return s;
+}
+
+}  // namespace
+
+namespace {
+
+// Runs one Loader entry point, turning every failure into a ConfigError that
+// names the file (and the line, where toml11 knows it).
+template <typename F>
+auto load_with_errors(const std::string& path, F&& load) -> decltype(load(std::declval<Loader&>())) {
+  return toml_io::with_file_errors(path, [&] {
+    Loader loader(path);
+    return load(loader);
+  });
+}
+
+}  // namespace
+
+SweepConfig load_sweep_config(const std::string& path) {
+  return load_with_errors(path, [](Loader& l) { return l.load_sweep(); });
+}
+
+RunConfig load_run_config(const std::string& path) {
+  return load_with_errors(path, [](Loader& l) { return l.load(); });
+}
+
+BehaviourConfig load_behaviour_config(const std::string& path) {
+  return load_with_errors(path, [](Loader& l) { return l.load_behaviour(); });
+}
+
+std::string effective_toml(const RunConfig& in) {
+  RunConfig cfg = in;  // the field templates take non-const references
+  std::ostringstream os;
+  os << "# Effective configuration of run " << comment_safe(quote(cfg.name)) << ", read from "
+     << comment_safe(cfg.source.empty() ? "(no file)" : cfg.source) << ".\n"
+     << "# Written by limitsim: every value explicit, every file inlined; money in currency units.\n"
+     << "\n[run]\n";
+  Writer run(os, "run");
+  run_fields(run, cfg);
+
+  os << "\n[population]\n";
+  Writer population(os, "population");
+  population_fields(population, cfg.population);
+
+  Writer behaviour(os, "behaviour");
+  behaviour_fields(behaviour, cfg.behaviour);
+
+  for (PolicyConfig& p : cfg.policies) {
+    os << "\n[[policies]]\n";
+    Writer w(os, "policies");
+    policy_fields(w, p);
+  }
+  for (ScenarioConfig& s : cfg.scenarios) {
+    s.spec.factor_shift = column(s.months, &ScenarioMonth::factor_shift);
+    s.spec.miss_multiplier = column(s.months, &ScenarioMonth::miss_mult);
+    s.spec.roll_multiplier = column(s.months, &ScenarioMonth::roll_mult);
+    s.spec.spend_multiplier = column(s.months, &ScenarioMonth::spend_mult);
+    s.spec.income_shock_probability = column(s.months, &ScenarioMonth::shock_prob);
+    s.spec.income_shock_size = column(s.months, &ScenarioMonth::shock_size);
+    s.spec.income_shock_months = column(s.months, &ScenarioMonth::shock_months);
+    s.spec.lgd_multiplier = column(s.months, &ScenarioMonth::lgd_mult);
+    if (!s.spec.unemployment_rate.empty()) s.spec.unemployment_rate = s.unemployment;
+    os << "\n[[scenarios]]\n";
+    Writer w(os, "scenarios");
+    scenario_fields(w, s);
+  }
+  return os.str();
+}
+
+}  // namespace limitsim

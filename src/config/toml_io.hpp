@@ -1,0 +1,109 @@
+// The TOML conventions that every file limitsim reads or writes shares (run
+// files and their parts in src/config/*_file.cpp, mapping files in
+// src/config/mapping.cpp, calibrated behaviour files in
+// src/analysis/calibrate_report.cpp): how numbers and strings
+// are written back, and how an error names `file:line: dotted.key: reason`
+// followed by toml11's excerpt of the line with a caret.
+#pragma once
+
+#include <toml.hpp>
+
+#include <string>
+#include <vector>
+
+#include "src/config/config.hpp"
+
+namespace limitsim {
+namespace toml_io {
+
+using Value = toml::value;
+
+// Shortest decimal text that reads back as exactly x ("680", "0.02", "1e+20").
+std::string fmt_double(double x);
+
+// A TOML float literal (always has a '.' or an exponent) that reads back as exactly x.
+std::string toml_double(double x);
+
+// A TOML basic string literal: quotes, backslashes and control characters escaped.
+std::string quote(const std::string& s);
+
+std::string join(const std::vector<std::string>& items, const char* sep);
+
+// A value as error messages show it: `string "x"`, `12`, `0.5`, `an array`, ...
+std::string describe(const Value& v);
+
+// A number (integer or float) that must be finite; else fail_at names the key.
+double to_number(const Value& v, const std::string& key);
+
+// A string; else fail_at names the key.
+std::string to_text(const Value& v, const std::string& key);
+
+// `file:line` of a value.
+std::string where(const Value& v);
+
+// Throws ConfigError `file:line: key: reason`, then toml11's excerpt of the line.
+[[noreturn]] void fail_at(const Value& v, const std::string& key, const std::string& reason);
+
+// A toml11 syntax error as `file:line: syntax error: reason`, then toml11's excerpt.
+ConfigError syntax_failure(const toml::exception& e, const std::string& file);
+
+// Runs `read()` and turns every failure into a ConfigError that names the
+// file (and the line, where toml11 knows it); ConfigErrors pass unchanged.
+template <typename F>
+auto with_file_errors(const std::string& path, F&& read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const toml::exception& e) {
+    throw ConfigError(e.location().file_name() + ":" + std::to_string(e.location().line()) + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+}
+
+// One TOML table being read: find() records the keys asked for, done()
+// rejects the first (by position) key that nothing asked for. `table` may be
+// null (the table is absent); `anchor` is where errors about absent keys
+// point (the table itself, or its nearest present ancestor).
+class TableReader {
+ public:
+  TableReader(const Value* table, std::string prefix, const Value& anchor)
+      : table_(table), prefix_(std::move(prefix)), anchor_(&anchor) {}
+
+  std::string path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+  bool present() const { return table_ != nullptr; }
+  const Value& anchor() const { return *anchor_; }
+
+  const Value* peek(const std::string& key) const;
+  const Value* find(const std::string& key);
+
+  // Points at element `index` of an array value when given, else at the value,
+  // else (key absent) at the anchor.
+  [[noreturn]] void fail(const std::string& key, const std::string& reason, int index = -1);
+  void check(bool ok, const std::string& key, const std::string& reason, int index = -1) {
+    if (!ok) fail(key, reason, index);
+  }
+  void need(const std::string& key) {
+    if (!find(key)) fail(key, "is required here");
+  }
+
+  // The sub-table `key` (null when absent); a value that is not a table is an error.
+  const Value* sub_table(const std::string& key);
+  // A reader of that sub-table (absent: a reader of nothing, anchored here).
+  TableReader sub(const std::string& key) {
+    const Value* v = sub_table(key);
+    return TableReader(v, path(key), v ? *v : anchor());
+  }
+
+  void done() const;
+
+ private:
+  const Value* table_;
+  std::string prefix_;
+  const Value* anchor_;
+  std::vector<std::string> known_;
+};
+
+}  // namespace toml_io
+}  // namespace limitsim

@@ -1,0 +1,104 @@
+// Real customer data: the monthly panel read from a data file through its
+// mapping (src/config/mapping.hpp), and the population (one snapshot month)
+// that a run simulates from.
+//
+// A data file (CSV, or HDF5 1-D column datasets of equal length) holds one row
+// per customer: static fields (id, limit, ...) and optionally a panel of
+// monthly series (status code, statement balance, payment). The mapping file
+// format is documented in docs/data.md.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "src/config/config.hpp"
+#include "src/config/mapping.hpp"
+#include "src/data/population.hpp"
+
+namespace limitsim {
+
+enum class BadRowPolicy { kError, kSkip };
+
+// One customer per row; monthly arrays are [customer * months + t], oldest month first.
+struct Panel {
+  std::string source;                   // the data file
+  std::string sha256;                   // of the data file
+  std::vector<std::string> month_names; // empty when the mapping has no panel
+  std::int32_t months = 0;
+
+  std::vector<std::uint64_t> id;
+  std::vector<std::int64_t> limit;      // cents
+  std::vector<float> score;             // given or filled by the mapping's score rule
+  std::vector<std::int64_t> income;     // cents, given or filled
+  std::vector<std::int32_t> months_on_book;  // at the last panel month (or the snapshot)
+  std::vector<std::int32_t> region;     // index into region_names (0 when there is no region column)
+  std::vector<std::string> region_names;
+  std::vector<std::int8_t> label;       // outcome column (0/1), -1 where absent; empty without a label column
+
+  // Monthly series (empty when the panel lacks them). Without a panel, a
+  // snapshot's balance / status columns load as a one-month panel.
+  std::vector<std::int64_t> status_code;  // raw code
+  std::vector<std::int8_t> bucket;        // mapped
+  std::vector<UsageType> type;            // mapped
+  std::vector<std::int64_t> balance;      // statement balance, cents (may be negative: a credit)
+  std::vector<std::int64_t> payment;      // paid during the month, cents
+
+  std::int64_t rows_read = 0;           // data rows in the file
+  std::int64_t rows_skipped = 0;        // with --on-bad-row=skip
+  std::vector<std::string> skipped_examples;  // the first few skip messages (file:line: column: reason)
+
+  std::int64_t size() const { return static_cast<std::int64_t>(id.size()); }
+  std::size_t at(std::int64_t i, std::int32_t t) const { return static_cast<std::size_t>(i) * months + t; }
+};
+
+// Reads a data file through a mapping, streaming (the file's text is never
+// held whole). Malformed rows (wrong field count, unparsable numbers, NaN,
+// negative limits, unknown status codes, unknown regions, duplicate ids) are
+// reported as "file:line: column 'X': reason"; kError throws ConfigError at
+// the first, kSkip skips them and counts them.
+Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy bad_rows);
+
+// How load_panel computes Panel::sha256: on a second thread reading the file
+// alongside the parser (the 3-argument default: it keeps the hash off the
+// parser's core when a second core is free), inside the CSV read loop, or in
+// a second pass after parsing; docs/data.md measures all three. HDF5 files are
+// not read as one byte stream, so kInline hashes them in a second pass.
+enum class HashMode { kConcurrent, kInline, kSecondPass };
+Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy bad_rows, HashMode hash);
+
+// SHA-256 of a file's bytes as 64 lowercase hex digits (self-contained, FIPS
+// 180-4; the x86 SHA instructions where the CPU has them, unless portable_only).
+std::string sha256_file(const std::string& path, bool portable_only = false);
+
+// Per-customer behaviour attributes estimated from a customer's own panel months
+// [0, as_of] (docs/data.md "From panel to population"), shrunk towards the
+// panel-wide means so a short history gives sensible values.
+struct CustomerHabits {
+  bool transactor;
+  float activity, spend_propensity, revolve_shape;
+};
+
+// Shrinkage weight of the panel-wide means: a customer's estimate counts its
+// own observed months plus this many months at the panel-wide mean. A choice,
+// not a published figure (docs/data.md).
+constexpr double kHabitPseudoMonths = 3.0;
+// The revolve_shape estimate is clamped to this range.
+constexpr double kMinRevolveShape = 0.05;
+constexpr double kMaxRevolveShape = 50.0;
+
+// The population a run starts from: each customer's state at the end of panel
+// month `as_of` (0-based; the last month when negative): balance, bucket and
+// limit of that month, habits from months up to it, risk = -(score - mean) / sd
+// of the population's score parameters, segment = score band x regions + region;
+// bp gives the minimum payment behind the revolver payment shape.
+// Customers keep their ids.
+// Customers charged off by month `as_of` (their status that month maps to
+// kChargedOffBucket) are left out: the population holds the others, in panel
+// order, and rows_in_population (when given) receives their panel rows.
+Population population_from_panel(const Panel& p, std::int32_t as_of, const PopulationConfig& pc,
+                                const BehaviourParams& bp, std::vector<std::int64_t>* rows_in_population = nullptr);
+
+}  // namespace limitsim

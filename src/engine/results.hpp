@@ -1,0 +1,98 @@
+// What a run produces: exact integer sums per scenario x policy, plus the
+// metadata that makes a result file explain itself.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/metrics.hpp"
+
+namespace limitsim {
+
+// Sums for one (scenario, policy) pair, laid out [path][month][segment][metric]
+// (row-major, metric fastest). Portfolio figures are sums over segments.
+struct ComboSums {
+  std::string scenario;
+  std::string policy;
+  std::vector<std::int64_t> sums;
+};
+
+struct RunMetadata {
+  std::string name;              // the run's name ([run] name)
+  std::string limitsim_version;
+  std::string git_commit;
+  std::string backend;           // "cpu" or "cuda"
+  std::string device;            // e.g. "CPU: AMD EPYC ... (2 threads)" or the GPU's name
+  std::string created_utc;       // ISO 8601
+  std::string effective_config;  // TOML text, reproduces the run
+  std::string config_file;       // the run file as given
+  std::uint64_t seed = 0;
+  std::int64_t customers = 0;
+  std::int32_t threads = 0;
+  std::int64_t batch_size = 0;
+  double wall_seconds = 0.0;
+  std::vector<std::int32_t> report_months;  // months shown in summaries besides the horizon
+  double cost_of_funds = 0.0;    // annual rate charged on month-end balances in net income ([run] cost_of_funds)
+  std::string baseline_policy;   // policy the comparison is against ([run] baseline; default the first)
+  double importance_shift = 0.0; // size of the importance-sampling mean shift ([run] importance_shift; 0 = off)
+  std::string population_kind = "synthetic";  // synthetic | file
+  std::string population_file;   // data file of a real population ("" for synthetic)
+  std::string population_sha256; // its SHA-256
+  std::int64_t population_rows_skipped = 0;   // malformed rows skipped (--on-bad-row=skip)
+};
+
+// Portfolio totals (sums over segments) of every metric at one (path, month).
+using PortfolioRow = std::array<std::int64_t, kNumMetrics>;
+
+struct RunResults {
+  std::int32_t paths = 0;
+  std::int32_t months = 0;
+  std::int32_t segments = 0;
+  // Reporting segments are (score band, region) cells: segment g has band
+  // segment_band[g] and region segment_region[g], g = band * regions + region.
+  // With one region the segments are the score bands and keep their names.
+  std::vector<std::string> segment_names;
+  std::vector<std::int64_t> segment_customers;   // customers per segment
+  std::vector<std::string> band_names;           // score bands
+  std::vector<std::string> region_names;         // regions (one systematic factor each)
+  std::vector<std::int32_t> segment_band;        // [segment] -> band index
+  std::vector<std::int32_t> segment_region;      // [segment] -> region index
+  // Likelihood ratio of each path under importance sampling (the same for every
+  // scenario and policy, since they share the factor draws); all exactly 1 when
+  // importance sampling is off (empty is read as all 1). Every mean over paths
+  // is weighted by it.
+  std::vector<double> path_weight;               // [paths]
+  std::vector<std::string> scenario_names;       // in run order
+  std::vector<std::string> policy_names;         // in run order
+  std::vector<ComboSums> combos;                 // scenario-major: index s * n_policies + p
+  RunMetadata meta;
+
+  std::size_t cell_index(int path, int month, int segment, int metric) const {
+    return ((static_cast<std::size_t>(path) * months + month) * segments + segment) * kNumMetrics + metric;
+  }
+  std::size_t cells() const {
+    return static_cast<std::size_t>(paths) * months * segments * kNumMetrics;
+  }
+  const ComboSums& combo(int scenario, int policy) const {
+    return combos[static_cast<std::size_t>(scenario) * policy_names.size() + policy];
+  }
+  // Portfolio totals of every metric at (path, month).
+  PortfolioRow portfolio_row(const ComboSums& c, int path, int month) const {
+    PortfolioRow row{};
+    const std::int64_t* cell = c.sums.data() + cell_index(path, month, 0, 0);
+    for (int g = 0; g < segments; ++g, cell += kNumMetrics)
+      for (int m = 0; m < kNumMetrics; ++m) row[m] += cell[m];
+    return row;
+  }
+  // Portfolio total of one metric at (path, month): the sum over segments.
+  std::int64_t portfolio(const ComboSums& c, int path, int month, int metric) const {
+    std::int64_t s = 0;
+    for (int g = 0; g < segments; ++g) s += c.sums[cell_index(path, month, g, metric)];
+    return s;
+  }
+};
+
+}  // namespace limitsim

@@ -1,0 +1,270 @@
+// Reading a result file back (read_results_h5): the raw sums and metadata, checked against the schema.
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "src/io/h5_handles.hpp"
+#include "src/io/h5_schema.hpp"
+#include "src/io/h5io.hpp"
+
+namespace limitsim {
+namespace {
+
+using namespace h5;
+
+class Reader {
+ public:
+  explicit Reader(const std::string& file) : ctx_(file) {}
+
+  RunResults read() {
+    Handle fapl = file_access(ctx_);
+    root_ = {ctx_.own(H5Fopen(ctx_.file().c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose, "cannot open the file"),
+             "/"};
+    const int minor = check_schema();
+    RunResults r;
+    read_meta(r, minor);
+    r.meta.effective_config = read_strings("/config", std::vector<hsize_t>{}).at(0);
+    const std::vector<hsize_t> G{static_cast<hsize_t>(r.segments)};
+    r.segment_names = read_strings("/segments/names", G);
+    r.segment_customers = read_array<std::int64_t>("/segments/customers", G);
+    read_cells_and_weights(r, minor);
+    r.scenario_names = read_strings("/scenarios", std::nullopt);
+    r.policy_names = read_strings("/policies", std::nullopt);
+    for (const std::string& scenario : r.scenario_names)
+      for (const std::string& policy : r.policy_names) r.combos.push_back(read_combo(r, scenario, policy, minor));
+    const std::string rm = combo_path(r.scenario_names.at(0), r.policy_names.at(0)) + "/summary/report_months";
+    r.meta.report_months = read_array<std::int32_t>(rm, {static_cast<hsize_t>(shape_of(open_dataset(rm)).at(0))});
+    return r;
+  }
+
+ private:
+  // Checks the major version; returns the minor one.
+  int check_schema() const {
+    if (H5Aexists(root_.id(), "schema_version") <= 0)
+      ctx_.fail("not a limitsim result file (no schema_version attribute on '/')");
+    const std::string v = read_string_attr(root_, "schema_version");
+    const std::size_t dot = v.find('.');
+    const std::string major = v.substr(0, dot);
+    const std::string minor = dot == std::string::npos ? "" : v.substr(dot + 1);
+    auto digits = [](const std::string& x) {
+      return !x.empty() && x.size() < 6 && x.find_first_not_of("0123456789") == std::string::npos;
+    };
+    if (!digits(major) || !digits(minor)) ctx_.fail("unreadable schema_version '" + v + "'");
+    if (std::stoi(major) != kSchemaVersionMajor)
+      ctx_.fail("schema_version " + v + " is not supported (this build reads " + std::to_string(kSchemaVersionMajor) +
+                ".x)");
+    return std::stoi(minor);
+  }
+
+  // Schema 1.2 added the path weights and the segments' bands and regions; a
+  // 1.1 file had no importance sampling (weights 1), and its segments were the
+  // score bands of one region.
+  void read_cells_and_weights(RunResults& r, int minor) const {
+    const std::size_t G = static_cast<std::size_t>(r.segments);
+    if (minor < 2) {
+      r.band_names = r.segment_names;
+      r.region_names = {"all"};
+      r.segment_band.resize(G);
+      std::iota(r.segment_band.begin(), r.segment_band.end(), 0);
+      r.segment_region.assign(G, 0);
+      r.path_weight.assign(static_cast<std::size_t>(r.paths), 1.0);
+      return;
+    }
+    r.band_names = read_strings("/segments/band_names", std::nullopt);
+    r.region_names = read_strings("/segments/region_names", std::nullopt);
+    r.segment_band = read_array<std::int32_t>("/segments/segment_band", {static_cast<hsize_t>(G)});
+    r.segment_region = read_array<std::int32_t>("/segments/segment_region", {static_cast<hsize_t>(G)});
+    r.path_weight = read_array<double>("/paths/weight", {static_cast<hsize_t>(r.paths)});
+    try {
+      segment_cells(r);
+      check_weights(r.path_weight, static_cast<std::size_t>(r.paths), "/paths/weight");
+    } catch (const std::invalid_argument& e) {
+      ctx_.fail(e.what());
+    }
+  }
+
+  void read_meta(RunResults& r, int minor) const {
+    // Schema 1.1 added these; a 1.0 file lacks the inputs of the comparison.
+    for (const char* name : {"cost_of_funds", "baseline_policy"})
+      if (H5Aexists(root_.id(), name) <= 0)
+        ctx_.fail(std::string("no attribute '") + name + "' on '/' (written since schema 1.1; schema_version is " +
+                  read_string_attr(root_, "schema_version") + ")");
+    for (const MetaString& m : kMetaStrings) r.meta.*(m.field) = read_string_attr(root_, m.name);
+    r.meta.seed = read_attr<std::uint64_t>(root_, "seed");
+    r.meta.customers = read_attr<std::int64_t>(root_, "customers");
+    r.meta.threads = read_attr<std::int32_t>(root_, "threads");
+    r.meta.batch_size = read_attr<std::int64_t>(root_, "batch_size");
+    r.meta.wall_seconds = read_attr<double>(root_, "wall_seconds");
+    r.meta.cost_of_funds = read_attr<double>(root_, "cost_of_funds");
+    if (!std::isfinite(r.meta.cost_of_funds)) ctx_.fail("attribute 'cost_of_funds' of '/' is not finite");
+    // Schema 1.2 added importance_shift; before it there was no importance sampling.
+    if (minor >= 2 || H5Aexists(root_.id(), "importance_shift") > 0)
+      r.meta.importance_shift = read_attr<double>(root_, "importance_shift");
+    // Schema 1.3 added the population's provenance; before it every population was synthetic.
+    if (minor >= 3) {
+      r.meta.population_kind = read_string_attr(root_, "population_kind");
+      r.meta.population_file = read_string_attr(root_, "population_file");
+      r.meta.population_sha256 = read_string_attr(root_, "population_sha256");
+      r.meta.population_rows_skipped = read_attr<std::int64_t>(root_, "population_rows_skipped");
+    }
+    r.paths = read_attr<std::int32_t>(root_, "paths");
+    r.months = read_attr<std::int32_t>(root_, "months");
+    r.segments = read_attr<std::int32_t>(root_, "segments");
+    if (r.paths < 1 || r.months < 1 || r.segments < 1)
+      ctx_.fail("paths, months and segments must be >= 1 (got " + std::to_string(r.paths) + ", " +
+                std::to_string(r.months) + ", " + std::to_string(r.segments) + ")");
+  }
+
+  // ---- primitives
+
+  Handle open_attr(const Object& obj, const std::string& name, const std::string& what) const {
+    Handle a = ctx_.own(H5Aopen(obj.id(), name.c_str(), H5P_DEFAULT), H5Aclose, "cannot open " + what);
+    Handle space = ctx_.own(H5Aget_space(a.get()), H5Sclose, "cannot get the dataspace of " + what);
+    if (H5Sget_simple_extent_npoints(space.get()) != 1) ctx_.fail(what + " is not a single value");
+    return a;
+  }
+
+  template <class T>
+  T read_attr(const Object& obj, const std::string& name) const {
+    const std::string what = "attribute '" + name + "' of '" + obj.path + "'";
+    Handle a = open_attr(obj, name, what);
+    T value{};
+    ctx_.ok(H5Aread(a.get(), H5Traits<T>::mem(), &value), "cannot read " + what);
+    return value;
+  }
+
+  // The fixed-length string type of an attribute or dataset (variable-length ones are refused).
+  Handle fixed_string_type(hid_t type_id, const std::string& what) const {
+    Handle t = ctx_.own(type_id, H5Tclose, "cannot get the type of " + what);
+    if (H5Tget_class(t.get()) != H5T_STRING || H5Tis_variable_str(t.get()) != 0)
+      ctx_.fail(what + " is not a fixed-length string");
+    return t;
+  }
+
+  std::string read_string_attr(const Object& obj, const std::string& name) const {
+    const std::string what = "attribute '" + name + "' of '" + obj.path + "'";
+    Handle a = open_attr(obj, name, what);
+    Handle t = fixed_string_type(H5Aget_type(a.get()), what);
+    std::vector<char> buf(H5Tget_size(t.get()) + 1, '\0');
+    ctx_.ok(H5Aread(a.get(), t.get(), buf.data()), "cannot read " + what);
+    return std::string(buf.data());
+  }
+
+  Object open_dataset(const std::string& path) const {
+    return {ctx_.own(H5Dopen2(root_.id(), path.c_str(), H5P_DEFAULT), H5Dclose, "cannot open dataset '" + path + "'"),
+            path};
+  }
+
+  std::vector<hsize_t> shape_of(const Object& ds) const {
+    Handle space = ctx_.own(H5Dget_space(ds.id()), H5Sclose, "cannot get the dataspace of '" + ds.path + "'");
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank < 0) ctx_.fail_h5("cannot get the rank of '" + ds.path + "'");
+    std::vector<hsize_t> shape(static_cast<std::size_t>(rank));
+    ctx_.ok(H5Sget_simple_extent_dims(space.get(), shape.data(), nullptr), "cannot get the shape of '" + ds.path + "'");
+    return shape;
+  }
+
+  void expect_shape(const Object& ds, const std::vector<hsize_t>& expected) const {
+    const std::vector<hsize_t> shape = shape_of(ds);
+    if (shape != expected)
+      ctx_.fail("dataset '" + ds.path + "' has shape " + shape_text(shape) + ", expected " + shape_text(expected));
+  }
+
+  template <class T>
+  std::vector<T> read_array(const std::string& path, const std::vector<hsize_t>& shape) const {
+    Object ds = open_dataset(path);
+    expect_shape(ds, shape);
+    std::vector<T> out(product(shape.begin(), shape.end()));
+    ctx_.ok(H5Dread(ds.id(), H5Traits<T>::mem(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
+            "cannot read dataset '" + path + "'");
+    return out;
+  }
+
+  // Strings of a scalar (shape {}) or 1-D dataset; any length when shape is nullopt.
+  std::vector<std::string> read_strings(const std::string& path,
+                                        const std::optional<std::vector<hsize_t>>& shape) const {
+    Object ds = open_dataset(path);
+    const std::vector<hsize_t> actual = shape_of(ds);
+    if (shape)
+      expect_shape(ds, *shape);
+    else if (actual.size() != 1)
+      ctx_.fail("dataset '" + path + "' has shape " + shape_text(actual) + ", expected one dimension");
+    Handle t = fixed_string_type(H5Dget_type(ds.id()), "dataset '" + path + "'");
+    const std::size_t size = H5Tget_size(t.get());
+    const std::size_t n = product(actual.begin(), actual.end());
+    std::vector<char> buf(size * std::max<std::size_t>(n, 1), '\0');
+    if (n > 0)
+      ctx_.ok(H5Dread(ds.id(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()),
+              "cannot read dataset '" + path + "'");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) {
+      const char* s = buf.data() + i * size;
+      out.emplace_back(s, strnlen(s, size));
+    }
+    return out;
+  }
+
+  // The schema minor version from which a metric is written; older files lack it
+  // and read as zeros (e.g. no income shocks before 1.2).
+  static int metric_since_minor(int metric) {
+    return metric == kShockStartCount || metric == kShockedCount ? 2 : 0;
+  }
+
+  ComboSums read_combo(const RunResults& r, const std::string& scenario, const std::string& policy,
+                       int minor) const {
+    ComboSums c{scenario, policy, std::vector<std::int64_t>(r.cells(), 0)};
+    const std::string base = combo_path(scenario, policy) + "/by_segment/";
+    for (const MetricGroup& mg : metric_groups()) {
+      if (minor < metric_since_minor(mg.first)) continue;
+      const std::size_t W = static_cast<std::size_t>(mg.width);
+      std::vector<hsize_t> shape{static_cast<hsize_t>(r.paths), static_cast<hsize_t>(r.months),
+                                 static_cast<hsize_t>(r.segments)};
+      if (extra_dim(mg).name) shape.push_back(W);
+      read_path_major(base + mg.info->name, shape, [&](hsize_t p0, hsize_t n, const std::int64_t* in) {
+        for_each_cell(r, p0, n, [&](std::size_t row, std::size_t cell) {
+          std::copy_n(in + row * W, W, c.sums.data() + cell + mg.first);
+        });
+      });
+    }
+    return c;
+  }
+
+  // Reads an int64 [path, ...] dataset of the expected shape one slab of paths at a time.
+  template <class Use>
+  void read_path_major(const std::string& path, const std::vector<hsize_t>& shape, Use use) const {
+    Object ds = open_dataset(path);
+    expect_shape(ds, shape);
+    const std::string what = "dataset '" + path + "'";
+    Handle file_space = ctx_.own(H5Dget_space(ds.id()), H5Sclose, "cannot get the dataspace of " + what);
+    const hsize_t slab = chunk_paths(shape), row = product(shape.begin() + 1, shape.end());
+    std::vector<std::int64_t> buf;
+    for (hsize_t p0 = 0; p0 < shape[0]; p0 += slab) {
+      const hsize_t n = std::min(slab, shape[0] - p0);
+      buf.resize(n * row);
+      Handle mem_space = select_paths(ctx_, file_space.get(), shape, p0, n, what);
+      ctx_.ok(H5Dread(ds.id(), H5Traits<std::int64_t>::mem(), mem_space.get(), file_space.get(), H5P_DEFAULT,
+                      buf.data()),
+              "cannot read " + what);
+      use(p0, n, buf.data());
+    }
+  }
+
+  Context ctx_;
+  Object root_;
+};
+
+}  // namespace
+
+RunResults read_results_h5(const std::string& path) {
+  ErrorSilencer quiet;
+  return Reader(path).read();
+}
+
+}  // namespace limitsim
