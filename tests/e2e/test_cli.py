@@ -640,6 +640,7 @@ rho = 1.5
         self.assertIn("limitsim", v.stdout)
         self.assertIn("backends: cpu", v.stdout)
         self.assertIn("cuda device:", v.stdout)
+        self.assertRegex(v.stdout, r"\nmpi: (not built in|.*built in)")
 
 
 UCI_DATA = "data/uci-credit-card/uci_credit_card.csv"
