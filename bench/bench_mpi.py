@@ -8,12 +8,15 @@ BUILD_MPI_DIR holds limitsim (with MPI) and limitsim_serial (the same program
 without MPI). Every figure is the best of R runs of the whole command
 (`mpirun ... limitsim run`, from start to exit), with rank 0's log line
 (simulation time of the slowest rank, size and time of the reduction) and
-the file's wall_seconds. The model is configs/quickstart.toml (one policy,
+the file's wall_seconds, and the CPU time of all its processes (which, on a
+machine shared with other work, shows the cost of the work apart from the
+cores it got). The model is configs/quickstart.toml (one policy,
 one scenario, 6 score bands).
 """
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -34,16 +37,16 @@ def one(build, ranks, threads, customers, paths, months, out, mpi=True):
         cmd = ["mpirun", "--oversubscribe", "--bind-to", "none", "-np", str(ranks), f"{build}/limitsim", *args]
     else:
         cmd = [f"{build}/limitsim_serial", *args]
-    t0 = time.perf_counter()
+    t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
-    total = time.perf_counter() - t0
+    total, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{p.stderr}")
     with h5py.File(out, "r") as f:
         wall = float(f.attrs["wall_seconds"])
     os.remove(out)
     m = LOG.search(p.stderr)
-    return {"total_s": total, "wall_seconds": wall,
+    return {"total_s": total, "cpu_s": (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), "wall_seconds": wall,
             "sim_slowest_s": float(m.group(2)) if m else wall, "sim_rank0_s": float(m.group(3)) if m else wall,
             "reduced_mib": float(m.group(4)) if m else 0.0, "reduce_s": float(m.group(5)) if m else 0.0}
 
@@ -76,7 +79,7 @@ def main():
     def run(**kw):
         r = best(repeats, build=build, out=out, **kw)
         print(f"  {'mpirun' if r['mpi'] else 'no MPI'} ranks {r['ranks']} x threads {r['threads']}: {r['customers']} customers, {r['total_s']:.2f} s, "
-              f"sim {r['sim_slowest_s']:.2f} s, reduce {r['reduce_s']:.3f} s", flush=True)
+              f"cpu {r['cpu_s']:.2f} s, sim {r['sim_slowest_s']:.2f} s, reduce {r['reduce_s']:.3f} s", flush=True)
         return r
 
     print("strong scaling", flush=True)
