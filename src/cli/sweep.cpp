@@ -11,22 +11,28 @@
 namespace limitsim {
 namespace {
 
+// The sweep as the files and options give it. Throws ConfigError.
+SweepConfig sweep_config(const RunOptions& opt) {
+  SweepConfig sc = load_sweep_config(opt.config);
+  apply_overrides(sc.run, opt.o);
+  if (opt.csv && opt.csv->empty()) throw ConfigError("--csv: must not be empty");
+  // The CSV: --csv, else [sweep] csv, else the (possibly overridden) output with .csv.
+  if (opt.csv) sc.csv = *opt.csv;
+  if (sc.csv.empty()) sc.csv = std::filesystem::path(sc.run.output).replace_extension(".csv").string();
+  std::error_code e1, e2;
+  if (std::filesystem::weakly_canonical(sc.csv, e1) == std::filesystem::weakly_canonical(sc.run.output, e2))
+    throw ConfigError(std::string(opt.csv ? "--csv" : "sweep.csv") + ": is the HDF5 output file too (" +
+                      sc.run.output + "); name another file");
+  sc.run.baseline = sc.base_policy;  // a sweep is compared with its base policy
+  return sc;
+}
+
 int sweep_command(RunOptions& opt) {
   SweepConfig sc;
   collective_step(world(), [&] {  // every rank reads the files; a bad one is reported once
     take_seed(opt);
-    sc = load_sweep_config(opt.config);
-    apply_overrides(sc.run, opt.o);
-    if (opt.csv && opt.csv->empty()) throw ConfigError("--csv: must not be empty");
-    // The CSV: --csv, else [sweep] csv, else the (possibly overridden) output with .csv.
-    if (opt.csv) sc.csv = *opt.csv;
-    if (sc.csv.empty()) sc.csv = std::filesystem::path(sc.run.output).replace_extension(".csv").string();
-    std::error_code e1, e2;
-    if (std::filesystem::weakly_canonical(sc.csv, e1) == std::filesystem::weakly_canonical(sc.run.output, e2))
-      throw ConfigError(std::string(opt.csv ? "--csv" : "sweep.csv") + ": is the HDF5 output file too (" +
-                        sc.run.output + "); name another file");
+    sc = sweep_config(opt);
   });
-  sc.run.baseline = sc.base_policy;  // a sweep is compared with its base policy
   return simulate(sc.run, opt, &sc);
 }
 
