@@ -12,6 +12,7 @@ PACKAGES=(
   python3 python3-h5py python3-numpy   # end-to-end tests read results back with h5py
   python3-pandas python3-matplotlib    # the limitsim Python package and `limitsim report` (python/)
   r-cran-hdf5r                         # the tested R snippet, scripts/read_results.R (brings R and bit64)
+  libopenmpi-dev openmpi-bin           # MPI runs over many ranks (LIMITSIM_MPI=ON, docs/scaling.md) and their tests
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "src/cli/mpi.hpp"
 #include "version.hpp"
 
 namespace limitsim {
@@ -24,7 +25,7 @@ extern "C" void on_signal(int sig) {
 std::unique_ptr<Backend> choose_backend(const std::string& which, int threads) {
   std::string note;
   auto backend = make_backend(which, threads, &note);
-  if (!note.empty()) std::fprintf(stderr, "limitsim: note: %s\n", note.c_str());
+  if (!note.empty() && world().rank() == 0) std::fprintf(stderr, "limitsim: note: %s\n", note.c_str());
   return backend;
 }
 
@@ -35,7 +36,8 @@ std::string version_text() {
   s += std::string("backends: cpu") + (cuda_built() ? ", cuda" : "") + "\n";
   s += "cpu backend device: " + make_cpu_backend(0)->device().substr(5) + "\n";
   s += "cuda device: " + cuda + "\n";
-  s += std::string("--backend auto would use: ") + (gpu ? "cuda" : "cpu");
+  s += std::string("--backend auto would use: ") + (gpu ? "cuda" : "cpu") + "\n";
+  s += mpi_version_text();
   return s;
 }
 

@@ -16,6 +16,7 @@ namespace limitsim {
 struct Subcommand {
   CLI::App* app;
   std::function<int()> run;
+  bool spreads_over_ranks = false;  // run and sweep: MPI starts for them (src/cli/mpi.hpp)
 };
 
 // The backend a run uses: "cpu", "cuda", or "auto" (the GPU when there is one,

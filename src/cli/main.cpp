@@ -1,17 +1,21 @@
 // limitsim command line: run, sweep, summary, compare, report, calibrate, backtest, --version.
 // Library code throws; only this file turns an exception into a message and an
-// exit code (2 for bad input, 130 when interrupted, 1 otherwise).
+// exit code (2 for bad input, 130 when interrupted, 1 otherwise). Under MPI
+// (src/cli/mpi.hpp) a failure all ranks agreed on is printed once by rank 0,
+// and a failure of one rank alone ends the whole job.
 // Each subcommand's options and run are in src/cli/<name>.cpp; this file wires them.
 #include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "kernels/backend.hpp"
 #include "src/analysis/compare.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/common.hpp"
+#include "src/cli/mpi.hpp"
 #include "src/config/config.hpp"
 
 int main(int argc, char** argv) {
@@ -31,28 +35,32 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (launcher_rank() != 0) return e.get_exit_code();  // under mpirun: rank 0 alone says it
     return app.exit(e);
   }
+  std::optional<MpiSession> mpi;  // for the subcommands that simulate; finalized after any message
   try {
     if (show_version) {
       std::cout << version_text() << "\n";
       return 0;
     }
-    for (const Subcommand& s : subcommands)
-      if (*s.app) return s.run();
+    for (const Subcommand& s : subcommands) {
+      if (!*s.app) continue;
+      if (s.spreads_over_ranks) mpi.emplace(argc, argv);
+      return s.run();
+    }
     std::cout << app.help();
     return 0;
+  } catch (const JobFailed& e) {
+    return exit_after_agreed_failure(e);
   } catch (const ConfigError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
+    return exit_after_failure(2, std::string("error: ") + e.what());
   } catch (const UnknownBaseline& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
+    return exit_after_failure(2, std::string("error: ") + e.what());
   } catch (const Cancelled&) {
-    std::cerr << "limitsim: interrupted; no result file was written\n";
-    return 128 + (interrupt_signal() != 0 ? interrupt_signal() : SIGINT);
+    return exit_after_failure(128 + (interrupt_signal() != 0 ? interrupt_signal() : SIGINT),
+                              "limitsim: interrupted; no result file was written");
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
+    return exit_after_failure(1, std::string("error: ") + e.what());
   }
 }

@@ -4,6 +4,8 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -15,7 +17,9 @@
 #include "src/analysis/sweep.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/common.hpp"
+#include "src/cli/mpi.hpp"
 #include "src/engine/engine.hpp"
+#include "src/engine/gpu_select.hpp"
 #include "src/engine/progress.hpp"
 #include "src/io/atomic_file.hpp"
 #include "src/io/h5io.hpp"
@@ -54,16 +58,34 @@ void take_seed(RunOptions& opt) {
 }
 
 // Simulates cfg and writes the result file; for a sweep, also /sweep and the CSV.
+// Under MPI with several ranks (docs/scaling.md) each rank simulates its share
+// (decompose), rank 0 adds up the exact sums (reduce_results), derives the
+// figures and writes the file; the others print nothing and return.
 int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
-  auto backend = choose_backend(cfg.backend, cfg.threads);
+  const Comm& comm = world();
+  const bool spread = comm.size() > 1, root = comm.rank() == 0, quiet = opt.quiet || !root;
+  const Decomposition d = decompose(comm.rank(), comm.size(),
+                                    static_cast<std::int64_t>(cfg.scenarios.size() * cfg.policies.size()), sweep != nullptr);
+  const std::unique_ptr<Comm> group = comm.split(d.group);  // the ranks that share this rank's customers
+  // Threads: 0 (all cores) is divided among the node's ranks.
+  const int threads = spread && cfg.threads == 0 ? std::max(1, omp_get_max_threads() / local_size()) : cfg.threads;
+  std::unique_ptr<Backend> backend;
+  collective_step(comm, [&] {  // a node may lack the GPU or the files the others have
+    if (spread && cfg.backend != "cpu") {
+      const std::string note = select_local_gpu(local_rank(), local_size());
+      if (!note.empty() && local_rank() == 0) std::fprintf(stderr, "limitsim: note: %s\n", note.c_str());
+    }
+    backend = choose_backend(cfg.backend, threads);
+  });
   stop_cleanly_on_interrupt();
   std::optional<FilePopulation> file;
   if (cfg.population.kind == "file") {
-    file = load_file_population(cfg);
-    if (!opt.quiet) {
-      std::fprintf(stderr, "limitsim: loaded %s customers from %s%s%s in %.1f s", format_number(static_cast<double>(file->customers.size()), 0).c_str(),
+    collective_step(comm, [&] { file = load_file_population(cfg, *group); });
+    if (!quiet) {
+      std::fprintf(stderr, "limitsim: loaded %s customers from %s%s%s in %.1f s", format_number(static_cast<double>(cfg.population.customers), 0).c_str(),
                    cfg.population.file.c_str(), file->as_of.empty() ? "" : ", as of ", file->as_of.c_str(),
                    file->load_seconds);
+      if (group->size() > 1) std::fprintf(stderr, " (%d ranks, each holding its share)", group->size());
       if (file->charged_off > 0)
         std::fprintf(stderr, "; left out %s already charged off",
                      format_number(static_cast<double>(file->charged_off), 0).c_str());
@@ -74,7 +96,10 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
       for (const std::string& e : file->skipped_examples) std::fprintf(stderr, "  skipped: %s\n", e.c_str());
     }
   }
-  ProgressReporter bar(opt.quiet ? ProgressReporter::Mode::kQuiet
+  collective_step(comm, [&] { check_run_memory(cfg); });
+  RunConfig sim = cfg;  // what this rank runs; cfg, written to the file, keeps the threads given
+  sim.threads = threads;
+  ProgressReporter bar(quiet ? ProgressReporter::Mode::kQuiet
                                  : (isatty(STDERR_FILENO) ? ProgressReporter::Mode::kBar : ProgressReporter::Mode::kLog),
                        stderr);
   struct EndLine {  // an interrupted or failed run still ends the bar's line
@@ -82,7 +107,29 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
     ~EndLine() { b.finish(); }
   } end_line{bar};
   ProgressFn progress = [&](double f) { bar.update(f); };
-  RunResults r = run_simulation(cfg, *backend, progress, file ? &file->customers : nullptr);
+  const auto t0 = std::chrono::steady_clock::now();
+  RunResults r;
+  if (spread) {
+    test_failure_point();
+    const RunShare share = run_share(sim, d, root);
+    r = run_simulation(sim, *backend, progress, file ? &file->customers : nullptr, &share);
+    std::int64_t slowest_us = static_cast<std::int64_t>(r.meta.wall_seconds * 1e6);  // the ranks' balance, for the log
+    comm.max_all(&slowest_us, 1);
+    const auto t1 = std::chrono::steady_clock::now();
+    reduce_results(r, comm);
+    if (!root) return 0;
+    const auto t2 = std::chrono::steady_clock::now();
+    if (!quiet)
+      std::fprintf(stderr, "limitsim: %d ranks: simulated in %.2f s (slowest rank; rank 0: %.2f s), reduced %.1f MiB of sums in %.3f s\n",
+                   comm.size(), static_cast<double>(slowest_us) / 1e6, r.meta.wall_seconds,
+                   static_cast<double>(r.cells() * r.combos.size() * sizeof(std::int64_t)) / (1 << 20),
+                   std::chrono::duration<double>(t2 - t1).count());
+    r.meta.wall_seconds = std::chrono::duration<double>(t2 - t0).count();
+    r.meta.device += " (rank 0 of " + std::to_string(comm.size()) + ")";
+  } else {
+    r = run_simulation(sim, *backend, progress, file ? &file->customers : nullptr);
+  }
+  r.meta.mpi_ranks = comm.size();
   r.meta.population_kind = cfg.population.kind;
   r.meta.population_file = cfg.population.file;
   r.meta.population_sha256 = cfg.population.sha256;
@@ -93,7 +140,7 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
   r.meta.config_file = opt.config;
   r.meta.effective_config = effective_toml(cfg);
   r.meta.report_months = cfg.report_months;
-  if (r.meta.backend == "cpu") r.meta.threads = cfg.threads > 0 ? cfg.threads : omp_get_max_threads();
+  if (r.meta.backend == "cpu") r.meta.threads = sim.threads > 0 ? sim.threads : omp_get_max_threads();
   const Summary s = compute_summary(r, r.meta.report_months);
   // Against r.meta.baseline_policy (else the first policy), at r.meta.cost_of_funds.
   const Comparison c = compute_comparison(r);
@@ -102,7 +149,7 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
   if (cancel_flag().load()) throw Cancelled();
   write_results_h5(r, s, c, cfg.output, sw ? &*sw : nullptr);
   if (sweep) write_text_atomically(sweep->csv, format_sweep_csv(*sw));
-  if (opt.quiet) return 0;
+  if (quiet) return 0;
   if (sweep) {
     std::cout << "limitsim sweep '" << cfg.name << "'  |  " << sweep->grid.size() << " variants of '"
               << sweep->base_policy << "'  |  paths " << r.paths << "  |  months " << r.months << "  |  backend "
@@ -117,9 +164,13 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
 
 namespace {
 
-int run_command(const RunOptions& opt) {
-  RunConfig cfg = load_run_config(opt.config);
-  apply_overrides(cfg, opt.o);
+int run_command(RunOptions& opt) {
+  RunConfig cfg;
+  collective_step(world(), [&] {  // every rank reads the files; a bad one is reported once
+    take_seed(opt);
+    cfg = load_run_config(opt.config);
+    apply_overrides(cfg, opt.o);
+  });
   return simulate(std::move(cfg), opt, nullptr);
 }
 
@@ -132,10 +183,7 @@ Subcommand setup_run(CLI::App& app) {
   add_run_options(run, *opt);
   add_backend_options(run, *opt);
   run->add_flag("--quiet", opt->quiet, "No progress and no summary table");
-  return {run, [opt] {
-            take_seed(*opt);
-            return run_command(*opt);
-          }};
+  return {run, [opt] { return run_command(*opt); }, true};
 }
 
 }  // namespace limitsim

@@ -4,13 +4,15 @@
 #include <string>
 
 #include "src/cli/commands.hpp"
+#include "src/cli/mpi.hpp"
 #include "src/cli/run.hpp"
 #include "src/config/config.hpp"
 
 namespace limitsim {
 namespace {
 
-int sweep_command(const RunOptions& opt) {
+// The sweep as the files and options give it. Throws ConfigError.
+SweepConfig sweep_config(const RunOptions& opt) {
   SweepConfig sc = load_sweep_config(opt.config);
   apply_overrides(sc.run, opt.o);
   if (opt.csv && opt.csv->empty()) throw ConfigError("--csv: must not be empty");
@@ -22,6 +24,15 @@ int sweep_command(const RunOptions& opt) {
     throw ConfigError(std::string(opt.csv ? "--csv" : "sweep.csv") + ": is the HDF5 output file too (" +
                       sc.run.output + "); name another file");
   sc.run.baseline = sc.base_policy;  // a sweep is compared with its base policy
+  return sc;
+}
+
+int sweep_command(RunOptions& opt) {
+  SweepConfig sc;
+  collective_step(world(), [&] {  // every rank reads the files; a bad one is reported once
+    take_seed(opt);
+    sc = sweep_config(opt);
+  });
   return simulate(sc.run, opt, &sc);
 }
 
@@ -36,10 +47,7 @@ Subcommand setup_sweep(CLI::App& app) {
   sweep->add_option("--csv", opt->csv, "Output CSV file (overrides [sweep] csv)");
   add_backend_options(sweep, *opt);
   sweep->add_flag("--quiet", opt->quiet, "No progress and no table");
-  return {sweep, [opt] {
-            take_seed(*opt);
-            return sweep_command(*opt);
-          }};
+  return {sweep, [opt] { return sweep_command(*opt); }, true};
 }
 
 }  // namespace limitsim

@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
+#include "kernels/special.hpp"
 #include "src/data/panel.hpp"
 #include "src/data/panel_builder.hpp"
 #include "src/data/sha256.hpp"
@@ -28,7 +30,61 @@ std::string lower_extension(const std::string& file) {
 
 }  // namespace
 
+bool Shard::owns(std::uint64_t id) const {
+  if (count <= 1) return true;
+  // splitmix64's finalizer: consecutive or patterned ids spread evenly.
+  std::uint64_t z = id + 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return z % static_cast<std::uint64_t>(count) == static_cast<std::uint64_t>(index);
+}
+
+bool scores_by_limit_rank(const Mapping& m) {
+  return m.columns.count("score") == 0 && m.score.kind == ScoreRule::Kind::kLimitRank;
+}
+
+LimitCounts limit_counts(const Panel& p) {
+  std::vector<std::int64_t> limits = p.limit;
+  std::sort(limits.begin(), limits.end());
+  LimitCounts counts;
+  for (const std::int64_t x : limits) {
+    if (counts.empty() || counts.back().first != x) counts.emplace_back(x, 0);
+    ++counts.back().second;
+  }
+  return counts;
+}
+
+// score = mean + sd * Phi^-1((rank - 0.5) / n) by limit, ties sharing their
+// mean rank, clamped to the model's 350..950.
+void apply_limit_rank_scores(Panel& p, const LimitCounts& all, double mean, double sd) {
+  std::int64_t n = 0;
+  for (const auto& c : all) n += c.second;
+  std::vector<float> score(all.size());
+  std::int64_t below = 0;  // customers with a smaller limit
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    // 1-based positions below + 1 .. below + count share their mean rank.
+    const std::int64_t a = below, b = below + all[k].second - 1;
+    const double rank = 0.5 * static_cast<double>(a + 1 + b + 1);
+    const double z = norm_inv((rank - 0.5) / static_cast<double>(n));
+    score[k] = static_cast<float>(std::clamp(mean + sd * z, 350.0, 950.0));
+    below += all[k].second;
+  }
+  for (std::size_t i = 0; i < p.limit.size(); ++i) {
+    const auto it = std::lower_bound(all.begin(), all.end(), p.limit[i],
+                                     [](const std::pair<std::int64_t, std::int64_t>& c, std::int64_t x) { return c.first < x; });
+    if (it == all.end() || it->first != p.limit[i])
+      throw std::logic_error("apply_limit_rank_scores: a limit is missing from the population's counts");
+    p.score[i] = score[static_cast<std::size_t>(it - all.begin())];
+  }
+}
+
 Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy bad_rows, HashMode hash) {
+  return load_panel(data_file, m, bad_rows, hash, Shard{});
+}
+
+Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy bad_rows, HashMode hash,
+                 const Shard& shard) {
   std::string format = m.format;
   if (format.empty()) {
     const std::string ext = lower_extension(data_file);
@@ -42,7 +98,7 @@ Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy ba
     }
   }
   const bool csv = format == "csv";
-  loading::Builder out(m, bad_rows, data_file, csv);
+  loading::Builder out(m, bad_rows, data_file, csv, shard);
   if (csv && hash == HashMode::kInline) {
     loading::Sha256 h;
     loading::read_csv(data_file, m, out, &h);

@@ -9,9 +9,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "src/config/config.hpp"
@@ -48,10 +50,21 @@ struct Panel {
 
   std::int64_t rows_read = 0;           // data rows in the file
   std::int64_t rows_skipped = 0;        // with --on-bad-row=skip
+  std::int64_t duplicates_skipped = 0;  // of rows_skipped: repeated ids (the only skips a Shard sees alone)
   std::vector<std::string> skipped_examples;  // the first few skip messages (file:line: column: reason)
 
   std::int64_t size() const { return static_cast<std::int64_t>(id.size()); }
   std::size_t at(std::int64_t i, std::int32_t t) const { return static_cast<std::size_t>(i) * months + t; }
+};
+
+// A share of a data file's customers: those whose id hashes to `index` of
+// `count` (a 64-bit mix of the id, modulo count). Every row of the file is
+// still read and checked, so a malformed row is found by every share alike;
+// the rows of an id (and so its repeats) all fall in one share. A Shard of
+// count 1 is the whole file.
+struct Shard {
+  int index = 0, count = 1;
+  bool owns(std::uint64_t id) const;
 };
 
 // Reads a data file through a mapping, streaming (the file's text is never
@@ -68,6 +81,24 @@ Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy ba
 // not read as one byte stream, so kInline hashes them in a second pass.
 enum class HashMode { kConcurrent, kInline, kSecondPass };
 Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy bad_rows, HashMode hash);
+// Only the customers of `shard`. Their Panel differs from the whole file's in
+// two ways: its scores are left unset (NaN) where the mapping ranks them by
+// limit (scores_by_limit_rank: the rank is the whole file's, which the caller
+// computes with limit_counts and apply_limit_rank_scores), and it may be
+// empty. rows_read and the rows refused by their own values are the whole
+// file's; duplicates_skipped counts the shard's repeated ids.
+Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy bad_rows, HashMode hash,
+                 const Shard& shard);
+
+// Whether the mapping fills the score from the rank of the limit (no score column).
+bool scores_by_limit_rank(const Mapping& m);
+// The distinct limits of a panel with how many customers have each, ascending.
+using LimitCounts = std::vector<std::pair<std::int64_t, std::int64_t>>;
+LimitCounts limit_counts(const Panel& p);
+// Sets every score from its limit's mean rank among `all` (the whole
+// population's LimitCounts, which must hold every limit of p):
+// score = mean + sd * Phi^-1((rank - 0.5) / n), clamped to 350..950.
+void apply_limit_rank_scores(Panel& p, const LimitCounts& all, double mean, double sd);
 
 // SHA-256 of a file's bytes as 64 lowercase hex digits (self-contained, FIPS
 // 180-4; the x86 SHA instructions where the CPU has them, unless portable_only).
@@ -98,7 +129,15 @@ constexpr double kMaxRevolveShape = 50.0;
 // Customers charged off by month `as_of` (their status that month maps to
 // kChargedOffBucket) are left out: the population holds the others, in panel
 // order, and rows_in_population (when given) receives their panel rows.
+//
+// The panel-wide figures (the majority type, the shrinkage targets) are exact
+// integer sums; when the population is split across processes, sum_across
+// adds them over all of them in place (sum_all_exact), so each process's
+// customers come out as from the whole panel. It is called twice, on every
+// process, whatever its share.
+using SumAcross = std::function<void(std::vector<__int128>&)>;
 Population population_from_panel(const Panel& p, std::int32_t as_of, const PopulationConfig& pc,
-                                const BehaviourParams& bp, std::vector<std::int64_t>* rows_in_population = nullptr);
+                                const BehaviourParams& bp, std::vector<std::int64_t>* rows_in_population = nullptr,
+                                const SumAcross& sum_across = {});
 
 }  // namespace limitsim

@@ -10,7 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include "kernels/special.hpp"
 #include "src/data/cell.hpp"
 #include "src/data/panel.hpp"
 
@@ -57,8 +56,8 @@ inline std::vector<Slot> plan(const Mapping& m) {
 
 class Builder {
  public:
-  Builder(const Mapping& m, BadRowPolicy policy, std::string file, bool csv)
-      : m_(m), policy_(policy), file_(std::move(file)), csv_(csv) {
+  Builder(const Mapping& m, BadRowPolicy policy, std::string file, bool csv, Shard shard = {})
+      : m_(m), policy_(policy), file_(std::move(file)), csv_(csv), shard_(shard) {
     p_.source = file_;
     panel_ = !m.months.empty();
     p_.month_names = m.months;
@@ -93,6 +92,7 @@ class Builder {
   std::int32_t months() const { return p_.months; }
 
   void reserve(std::size_t n) {
+    if (shard_.count > 1) n = n / static_cast<std::size_t>(shard_.count) * 9 / 8 + 64;  // the hash spreads ids evenly
     const std::size_t T = static_cast<std::size_t>(p_.months);
     p_.id.reserve(n); p_.limit.reserve(n); p_.score.reserve(n); p_.income.reserve(n);
     p_.months_on_book.reserve(n); p_.region.reserve(n);
@@ -152,9 +152,10 @@ class Builder {
     return true;
   }
 
-  // Appends the staged row; pos is its line (CSV) or row (HDF5).
+  // Appends the staged row, if its id is the shard's; pos is its line (CSV) or row (HDF5).
   void commit(std::int64_t pos) {
     const Row& r = row_;
+    if (!shard_.owns(r.id)) return;
     const std::size_t i = p_.id.size();
     if (pos != next_pos_) jumps_.emplace_back(i, pos);
     next_pos_ = pos + 1;
@@ -197,15 +198,17 @@ class Builder {
   }
 
   // Duplicate ids, the zero-good-rows check and the rank scores, once every row is in.
+  // A shard may be empty while the file is not; it ranks no scores (its caller
+  // ranks them across the shards).
   void finish(const std::string& id_column) {
-    if (p_.id.empty()) {
+    if (p_.id.empty() && (shard_.count == 1 || p_.rows_read == 0 || p_.rows_skipped == p_.rows_read)) {
       std::string why = p_.rows_read == 0 ? "no data rows" : "no usable rows: all " + std::to_string(p_.rows_read) +
                                                                  " data rows were refused";
       if (!p_.skipped_examples.empty()) why += " (the first: " + p_.skipped_examples.front() + ")";
       throw ConfigError(file_ + ": " + why);
     }
     duplicates(id_column);
-    if (!has_score_ && m_.score.kind == ScoreRule::Kind::kLimitRank) rank_scores();
+    if (shard_.count == 1 && scores_by_limit_rank(m_)) apply_limit_rank_scores(p_, limit_counts(p_), m_.score.mean, m_.score.sd);
   }
 
  private:
@@ -300,6 +303,7 @@ class Builder {
     for (const auto& [again, first] : dup) {
       bad(where(position(again), id_column) + ": id " + std::to_string(p_.id[again]) + " is repeated: it is also on " +
           unit + std::to_string(position(first)));
+      ++p_.duplicates_skipped;
       keep[again] = 0;
     }
     compact(keep);
@@ -325,28 +329,11 @@ class Builder {
     compact(p_.balance, keep, T); compact(p_.payment, keep, T);
   }
 
-  // score = mean + sd * Phi^-1((rank - 0.5) / n) by limit, ties sharing their
-  // mean rank, clamped to the model's 350..950.
-  void rank_scores() {
-    const std::size_t n = p_.id.size();
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p_.limit[a] < p_.limit[b]; });
-    for (std::size_t a = 0; a < n;) {
-      std::size_t b = a;
-      while (b + 1 < n && p_.limit[order[b + 1]] == p_.limit[order[a]]) ++b;
-      const double rank = 0.5 * static_cast<double>(a + 1 + b + 1);
-      const double z = norm_inv((rank - 0.5) / static_cast<double>(n));
-      const float score = static_cast<float>(std::clamp(m_.score.mean + m_.score.sd * z, 350.0, 950.0));
-      for (std::size_t k = a; k <= b; ++k) p_.score[order[k]] = score;
-      a = b + 1;
-    }
-  }
-
   const Mapping& m_;
   BadRowPolicy policy_;
   std::string file_;
   bool csv_;
+  Shard shard_;
   Panel p_;
   Row row_;
   bool panel_ = false, has_status_ = false, has_balance_ = false, has_payment_ = false, has_score_ = false;

@@ -16,6 +16,7 @@ class ExactSum {
  public:
   void add(double x) { sum_ += static_cast<__int128>(std::llround(std::ldexp(x, 40))); }
   double value() const { return std::ldexp(static_cast<double>(sum_), -40); }
+  __int128& raw() { return sum_; }
 
  private:
   __int128 sum_ = 0;
@@ -30,7 +31,8 @@ bool likely_transactor(double score, const PopulationConfig& pc) {
 }  // namespace
 
 Population population_from_panel(const Panel& p, std::int32_t as_of, const PopulationConfig& pc,
-                                 const BehaviourParams& bp, std::vector<std::int64_t>* rows_in_population) {
+                                 const BehaviourParams& bp, std::vector<std::int64_t>* rows_in_population,
+                                 const SumAcross& sum_across) {
   const std::int32_t T = p.months;
   if (T < 1) throw ConfigError(p.source + ": the panel has no months");
   const std::int32_t A = as_of < 0 ? T - 1 : as_of;
@@ -45,10 +47,9 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
                       "): set [population] regions to the mapping's regions.names, in the same order");
   }
   const std::int32_t regions = static_cast<std::int32_t>(std::max<std::size_t>(1, pc.region_names.size()));
-  const std::int64_t n = p.size();
-  const std::size_t N = static_cast<std::size_t>(n);
+  const std::size_t N = static_cast<std::size_t>(p.size());
   const bool typed = !p.type.empty();
-  const bool flows = !p.balance.empty() && !p.payment.empty() && A >= 1;
+  bool flows = !p.balance.empty() && !p.payment.empty() && A >= 1;
 
   // Pass 1: each customer's own counts and sums over months 0..A.
   struct Own {
@@ -97,6 +98,17 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
       }
     }
   }
+  // Over several processes, the whole panel's counts (an empty share has no
+  // series: `flows` is whether any process's share has them).
+  std::int64_t n = p.size();
+  if (sum_across) {
+    std::vector<__int128> v = {typed_customers, typed_transactors, n, flows ? 1 : 0};
+    sum_across(v);
+    typed_customers = static_cast<std::int64_t>(v[0]);
+    typed_transactors = static_cast<std::int64_t>(v[1]);
+    n = static_cast<std::int64_t>(v[2]);
+    flows = v[3] > 0;
+  }
   // The panel-wide majority type, for customers with no typed month.
   const bool majority_transactor = typed_customers > 0 && 2 * typed_transactors > typed_customers;
   std::vector<std::uint8_t> transactor(N);
@@ -131,6 +143,17 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
         shares_rev += own[i].shares;
         share_rev.add(own[i].share_sum);
       }
+    }
+    if (sum_across) {
+      std::vector<__int128> v = {active, with_income, shares_rev, shares_all, propensity.raw(), share_rev.raw(), share_all.raw()};
+      sum_across(v);
+      active = static_cast<std::int64_t>(v[0]);
+      with_income = static_cast<std::int64_t>(v[1]);
+      shares_rev = static_cast<std::int64_t>(v[2]);
+      shares_all = static_cast<std::int64_t>(v[3]);
+      propensity.raw() = v[4];
+      share_rev.raw() = v[5];
+      share_all.raw() = v[6];
     }
     activity_mean = static_cast<double>(active) / (static_cast<double>(A) * static_cast<double>(n));
     if (with_income > 0) propensity_mean = propensity.value() / static_cast<double>(with_income);

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <map>
 #include <stdexcept>
 
 #include <unistd.h>
@@ -83,13 +85,63 @@ ModelView model_view(const BehaviourParams& bp, const PolicyParams& policy, cons
   return mv;
 }
 
-FilePopulation load_file_population(RunConfig& cfg) {
+namespace {
+
+// The limit counts of every process's share, merged: the whole population's.
+LimitCounts merged_limit_counts(const Comm& comm, const Panel& panel) {
+  const LimitCounts mine = limit_counts(panel);
+  std::string bytes(mine.size() * 2 * sizeof(std::int64_t), '\0');
+  for (std::size_t k = 0; k < mine.size(); ++k) {
+    std::memcpy(&bytes[(2 * k) * sizeof(std::int64_t)], &mine[k].first, sizeof(std::int64_t));
+    std::memcpy(&bytes[(2 * k + 1) * sizeof(std::int64_t)], &mine[k].second, sizeof(std::int64_t));
+  }
+  std::map<std::int64_t, std::int64_t> all;
+  for (const std::string& theirs : comm.gather_all(bytes)) {
+    for (std::size_t k = 0; k + 1 < theirs.size() / sizeof(std::int64_t); k += 2) {
+      std::int64_t limit = 0, count = 0;
+      std::memcpy(&limit, &theirs[k * sizeof(std::int64_t)], sizeof limit);
+      std::memcpy(&count, &theirs[(k + 1) * sizeof(std::int64_t)], sizeof count);
+      all[limit] += count;
+    }
+  }
+  return LimitCounts(all.begin(), all.end());
+}
+
+// The first few skip messages of every process (as many as one keeps), each once, rank 0's first.
+std::vector<std::string> merged_examples(const Comm& comm, const std::vector<std::string>& mine) {
+  constexpr std::size_t kExamples = 5;
+  std::string joined;
+  for (const std::string& e : mine) joined += e + '\n';
+  std::vector<std::string> all;
+  for (const std::string& theirs : comm.gather_all(joined)) {
+    for (std::size_t a = 0, b; (b = theirs.find('\n', a)) != std::string::npos; a = b + 1) {
+      const std::string e = theirs.substr(a, b - a);
+      if (all.size() < kExamples && std::find(all.begin(), all.end(), e) == all.end()) all.push_back(e);
+    }
+  }
+  return all;
+}
+
+FilePopulation load_file_share(RunConfig& cfg, const Comm& comm) {
   const auto t0 = std::chrono::steady_clock::now();
   PopulationConfig& pc = cfg.population;
   if (pc.kind != "file") throw std::logic_error("load_file_population: the population is synthetic");
-  const Mapping m = load_mapping(pc.mapping);
-  const Panel panel =
-      load_panel(pc.file, m, pc.on_bad_row == "skip" ? BadRowPolicy::kSkip : BadRowPolicy::kError);
+  Mapping m;
+  Panel panel;
+  const Shard shard{comm.rank(), comm.size()};
+  collective_step(comm, [&] {  // a bad row may be one process's alone (a repeated id)
+    m = load_mapping(pc.mapping);
+    panel = load_panel(pc.file, m, pc.on_bad_row == "skip" ? BadRowPolicy::kSkip : BadRowPolicy::kError,
+                       HashMode::kConcurrent, shard);
+  });
+  if (comm.size() > 1) {
+    const std::vector<std::string> hashes = comm.gather_all(panel.sha256);
+    for (std::size_t k = 1; k < hashes.size(); ++k)
+      if (hashes[k] != hashes[0])
+        throw ConfigError(pc.file + ": rank " + std::to_string(k) + " read a file with SHA-256 " + hashes[k] +
+                          " but rank 0 one with " + hashes[0] + ": every rank must read the same file");
+    if (scores_by_limit_rank(m)) apply_limit_rank_scores(panel, merged_limit_counts(comm, panel), m.score.mean, m.score.sd);
+  }
   if (!pc.sha256.empty() && pc.sha256 != panel.sha256)
     throw ConfigError(pc.file + ": SHA-256 " + panel.sha256 + " differs from the configuration's population.sha256 " +
                       pc.sha256 + ": the data file has changed since the configuration was written");
@@ -119,8 +171,14 @@ FilePopulation load_file_population(RunConfig& cfg) {
                       m.source + " gives " + std::to_string(regions) + " regions");
   cfg.behaviour.regions = regions;
   FilePopulation fp;
-  fp.customers = population_from_panel(panel, as_of, pc, cfg.behaviour.params);
-  fp.charged_off = panel.size() - fp.customers.size();
+  SumAcross sum_across;
+  if (comm.size() > 1) sum_across = [&comm](std::vector<__int128>& v) { sum_all_exact(comm, v); };
+  fp.customers = population_from_panel(panel, as_of, pc, cfg.behaviour.params, nullptr, sum_across);
+  // The whole population's counts (one process: its own).
+  std::int64_t counts[3] = {panel.size() - fp.customers.size(), fp.customers.size(), panel.duplicates_skipped};
+  comm.sum_all(counts, 3);
+  fp.charged_off = counts[0];
+  const std::int64_t customers = counts[1];
   // Portfolio sums are exact 64-bit cents: refuse a book whose lines or
   // balances could overflow them (a wrong money_scale is the likely cause).
   // The bound leaves 64x headroom for balances growing past the lines.
@@ -130,34 +188,41 @@ FilePopulation load_file_population(RunConfig& cfg) {
     const std::int64_t b = fp.customers.balance[k] < 0 ? -fp.customers.balance[k] : fp.customers.balance[k];
     largest = std::max({largest, fp.customers.limit[k], b});
   }
+  comm.max_all(&largest, 1);
   constexpr double kSumBound = 4611686018427387904.0 / 64.0;  // 2^62 / 64 cents
-  if (static_cast<double>(largest) * static_cast<double>(fp.customers.size()) > kSumBound)
+  if (static_cast<double>(largest) * static_cast<double>(customers) > kSumBound)
     throw ConfigError(pc.file + ": the largest line or balance (" + std::to_string(largest / 100) + " currency units) times " +
-                      std::to_string(fp.customers.size()) + " customers could overflow the exact 64-bit sums in cents; "
+                      std::to_string(customers) + " customers could overflow the exact 64-bit sums in cents; "
                       "check the mapping's money_scale (" + m.source + ")");
-  if (fp.customers.size() == 0)
+  if (customers == 0)
     throw ConfigError(pc.file + ": every customer is charged off by " +
                       (panel.month_names.empty() ? std::string("the snapshot") : panel.month_names[static_cast<std::size_t>(as_of)]) +
                       ": nothing to simulate");
   fp.as_of = panel.month_names.empty() ? "" : panel.month_names[static_cast<std::size_t>(as_of)];
   fp.rows_read = panel.rows_read;
-  fp.rows_skipped = panel.rows_skipped;
-  fp.skipped_examples = panel.skipped_examples;
-  pc.customers = fp.customers.size();
+  fp.rows_skipped = panel.rows_skipped - panel.duplicates_skipped + counts[2];
+  fp.skipped_examples = comm.size() > 1 ? merged_examples(comm, panel.skipped_examples) : panel.skipped_examples;
+  pc.customers = customers;
   pc.sha256 = panel.sha256;
   pc.as_of = fp.as_of;
   fp.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return fp;
 }
 
-RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress,
-                          const Population* file) {
-  const auto t0 = std::chrono::steady_clock::now();
+}  // namespace
+
+FilePopulation load_file_population(RunConfig& cfg, const Comm& shared_by) {
+  FilePopulation fp;
+  // Every later failure is the same on every process, but they must still agree before going on.
+  collective_step(shared_by, [&] { fp = load_file_share(cfg, shared_by); });
+  return fp;
+}
+
+namespace {
+
+// The results' dimensions and labels, without sums.
+RunResults empty_results(const RunConfig& cfg) {
   const PopulationConfig& pc = cfg.population;
-  if ((pc.kind == "file") != (file != nullptr))
-    throw std::logic_error("run_simulation: a file population must be loaded first (load_file_population)");
-  if (file && file->size() != pc.customers)
-    throw std::logic_error("run_simulation: the loaded population does not match the configuration");
   RunResults r;
   r.paths = cfg.paths;
   r.months = cfg.months;
@@ -176,9 +241,54 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   r.segment_customers.assign(r.segments, 0);
   for (const auto& s : cfg.scenarios) r.scenario_names.push_back(s.name);
   for (const auto& p : cfg.policies) r.policy_names.push_back(p.name);
-  check_memory(r, cfg.scenarios.size() * cfg.policies.size());
+  return r;
+}
+
+}  // namespace
+
+void check_run_memory(const RunConfig& cfg) { check_memory(empty_results(cfg), cfg.scenarios.size() * cfg.policies.size()); }
+
+RunShare run_share(const RunConfig& cfg, const Decomposition& d, bool root) {
+  RunShare share;
+  share.first = slice_begin(cfg.population.customers, d.slice, d.slices);
+  share.count = slice_begin(cfg.population.customers, d.slice + 1, d.slices) - share.first;
+  share.first_combo = d.first_combo;
+  share.end_combo = d.end_combo;
+  share.count_customers = d.group == 0;
+  share.hold_all = root;
+  return share;
+}
+
+void reduce_results(RunResults& r, const Comm& comm, int root) {
+  if (comm.size() == 1) return;
+  std::vector<std::int64_t> zeros;  // what a process adds for the pairs it did not simulate
+  for (ComboSums& c : r.combos) {
+    if (c.sums.empty() && comm.rank() == root) throw std::logic_error("reduce_results: the root must hold every pair");
+    if (c.sums.empty() && zeros.empty()) zeros.assign(r.cells(), 0);
+    comm.sum_to_root(c.sums.empty() ? zeros.data() : c.sums.data(), r.cells(), root);
+  }
+  comm.sum_to_root(r.segment_customers.data(), r.segment_customers.size(), root);
+}
+
+RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress,
+                          const Population* file, const RunShare* share) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const PopulationConfig& pc = cfg.population;
+  if ((pc.kind == "file") != (file != nullptr))
+    throw std::logic_error("run_simulation: a file population must be loaded first (load_file_population)");
+  if (file && !share && file->size() != pc.customers)
+    throw std::logic_error("run_simulation: the loaded population does not match the configuration");
+  RunResults r = empty_results(cfg);
+  const std::size_t n_combos = cfg.scenarios.size() * cfg.policies.size();
+  check_memory(r, n_combos);
+  const std::size_t own_begin = share ? static_cast<std::size_t>(share->first_combo) : 0;
+  const std::size_t own_end = share ? static_cast<std::size_t>(share->end_combo) : n_combos;
   for (const auto& s : cfg.scenarios) {
-    for (const auto& p : cfg.policies) r.combos.push_back(ComboSums{s.name, p.name, std::vector<std::int64_t>(r.cells(), 0)});
+    for (const auto& p : cfg.policies) {
+      const std::size_t k = r.combos.size();
+      const bool held = (k >= own_begin && k < own_end) || !share || share->hold_all;
+      r.combos.push_back(ComboSums{s.name, p.name, std::vector<std::int64_t>(held ? r.cells() : 0, 0)});
+    }
   }
 
   const FactorModel fm = factor_model(cfg);
@@ -187,18 +297,23 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   const BehaviourParams& bp = cfg.behaviour.params;
   const std::vector<double> lgd = lgd_table(bp);
 
-  // One view per (scenario, policy) pair, scenario-major like r.combos.
+  // One view per (scenario, policy) pair simulated, scenario-major like r.combos.
   std::vector<ModelView> views;
   std::vector<std::int64_t*> sums;
   for (std::size_t s = 0; s < cfg.scenarios.size(); ++s) {
     for (std::size_t q = 0; q < cfg.policies.size(); ++q) {
+      const std::size_t k = s * cfg.policies.size() + q;
+      if (k < own_begin || k >= own_end) continue;
       views.push_back(model_view(bp, cfg.policies[q].params, cfg.scenarios[s].months.data(), factors, fm, lgd,
                                  cfg.seed, cfg.months, cfg.paths));
-      sums.push_back(r.combos[views.size() - 1].sums.data());
+      sums.push_back(r.combos[k].sums.data());
     }
   }
 
-  const std::int64_t n = pc.customers;
+  // The customers simulated here: all, or the share's (synthetic ids from first_id; a file population's shard).
+  const std::int64_t n = !share ? pc.customers : file ? file->size() : share->count;
+  const std::int64_t first_id = share && !file ? share->first : 0;
+  const bool count_customers = !share || share->count_customers;
   const std::int64_t batch = std::max<std::int64_t>(1, cfg.batch_size);
   std::int64_t first = 0, count = 0;
   struct ProgressGuard {  // the callback refers to locals: never leave it behind
@@ -215,10 +330,11 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
     if (file) {
       view = file->view(first, count);
     } else {
-      generated = generate_population(pc, cfg.seed, first, count, cfg.threads);
+      generated = generate_population(pc, cfg.seed, first_id + first, count, cfg.threads);
       view = generated.view();
     }
-    for (std::int64_t i = 0; i < view.n; ++i) ++r.segment_customers[view.segment[i]];
+    if (count_customers)
+      for (std::int64_t i = 0; i < view.n; ++i) ++r.segment_customers[view.segment[i]];
     backend.set_customers(view);
     backend.simulate(views.data(), static_cast<int>(views.size()), cfg.paths, r.segments, sums.data());
     if (cancel_flag().load()) throw Cancelled();
@@ -230,7 +346,7 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   r.meta.backend = backend.name();
   r.meta.device = backend.device();
   r.meta.seed = cfg.seed;
-  r.meta.customers = n;
+  r.meta.customers = pc.customers;
   r.meta.threads = cfg.threads;
   r.meta.batch_size = cfg.batch_size;
   r.meta.cost_of_funds = cfg.cost_of_funds;

@@ -9,6 +9,7 @@
 
 #include "kernels/backend.hpp"
 #include "src/config/config.hpp"
+#include "src/engine/distributed.hpp"
 #include "src/engine/factors.hpp"
 #include "src/data/population.hpp"
 #include "src/engine/results.hpp"
@@ -48,11 +49,44 @@ struct FilePopulation {
 // data decide: the customer count, the regions (the mapping's), the resolved
 // as_of month and the data file's SHA-256 (checked against a given one).
 // Throws ConfigError for bad data (docs/data.md).
-FilePopulation load_file_population(RunConfig& cfg);
+//
+// Over several processes (`shared_by`, the ranks that hold one copy of the
+// population between them): every process reads the whole file and checks
+// every row, but keeps only the customers whose id hashes to its rank (Shard,
+// src/data/panel.hpp), so no process holds the whole book. Everything the
+// population depends on beyond a customer's own row (the limit-rank scores,
+// the panel-wide means, the counts) is reduced exactly across them, so each
+// customer comes out as one process would make it. The counts in the result
+// (customers, rows skipped, charged off) are the whole file's. A failure on
+// any process is agreed (collective_step) and thrown on all as JobFailed.
+FilePopulation load_file_population(RunConfig& cfg, const Comm& shared_by = SerialComm());
+
+// Refuses (ConfigError, naming the options) a run whose exact sums would not
+// fit in half of this machine's memory. run_simulation checks it too.
+void check_run_memory(const RunConfig& cfg);
+
+// The part of a run one process simulates when it is spread over several
+// (distributed.hpp, docs/scaling.md).
+struct RunShare {
+  std::int64_t first = 0, count = 0;            // synthetic customers: ids [first, first + count)
+  std::int64_t first_combo = 0, end_combo = 0;  // (scenario, policy) pairs simulated, scenario-major
+  bool count_customers = true;  // add the customers to segment_customers (one group's processes do, so each counts once)
+  bool hold_all = false;        // keep sums for every pair (the process that receives the reduction)
+};
+// This process's share of cfg under decomposition d; `root` receives the sums.
+RunShare run_share(const RunConfig& cfg, const Decomposition& d, bool root);
 
 // Simulates cfg. A synthetic population is generated batch by batch; a file
 // population (kind = "file") must be passed as `file` (from load_file_population).
+// With a share, only its customers (a file population: all of `file`, the
+// process's shard) and its pairs are simulated; the sums of the other pairs
+// are empty, or zeros where share->hold_all.
 RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress = {},
-                          const Population* file = nullptr);
+                          const Population* file = nullptr, const RunShare* share = nullptr);
+
+// Adds every process's sums and customer counts into `root`'s results
+// (Comm::sum_to_root: exact int64 sums, so the result is bit-identical to one
+// process's run). Only root's results are complete afterwards.
+void reduce_results(RunResults& r, const Comm& comm, int root = 0);
 
 }  // namespace limitsim

@@ -42,6 +42,7 @@ struct RunMetadata {
   std::string population_file;   // data file of a real population ("" for synthetic)
   std::string population_sha256; // its SHA-256
   std::int64_t population_rows_skipped = 0;   // malformed rows skipped (--on-bad-row=skip)
+  std::int32_t mpi_ranks = 1;    // processes (MPI ranks) the run was spread over; 1 without MPI
 };
 
 // Portfolio totals (sums over segments) of every metric at one (path, month).

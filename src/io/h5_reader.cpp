@@ -114,6 +114,8 @@ class Reader {
       r.meta.population_sha256 = read_string_attr(root_, "population_sha256");
       r.meta.population_rows_skipped = read_attr<std::int64_t>(root_, "population_rows_skipped");
     }
+    // Schema 1.4 added the rank count; before it every run was one process.
+    if (minor >= 4) r.meta.mpi_ranks = read_attr<std::int32_t>(root_, "mpi_ranks");
     r.paths = read_attr<std::int32_t>(root_, "paths");
     r.months = read_attr<std::int32_t>(root_, "months");
     r.segments = read_attr<std::int32_t>(root_, "segments");

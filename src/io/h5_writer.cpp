@@ -202,6 +202,7 @@ class Writer {
     write_string_attr(root, "population_file", r_.meta.population_file);
     write_string_attr(root, "population_sha256", r_.meta.population_sha256);
     write_attr<std::int64_t>(root, "population_rows_skipped", r_.meta.population_rows_skipped);
+    write_attr<std::int32_t>(root, "mpi_ranks", r_.meta.mpi_ranks);
   }
 
   void write_segments(const Object& root) const {

@@ -54,7 +54,8 @@ class EndToEnd(unittest.TestCase):
     def test_file_explains_itself(self):
         with h5py.File(self.out, "r") as f:
             a = f.attrs
-            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.3")
+            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.4")
+            self.assertEqual(int(a["mpi_ranks"]), 1)  # a build without MPI: one process
             self.assertEqual(float(a["importance_shift"]), 0.0)
             self.assertEqual(int(a["seed"]), 17)
             self.assertEqual(int(a["customers"]), 4000)
@@ -639,6 +640,7 @@ rho = 1.5
         self.assertIn("limitsim", v.stdout)
         self.assertIn("backends: cpu", v.stdout)
         self.assertIn("cuda device:", v.stdout)
+        self.assertRegex(v.stdout, r"\nmpi: (not built in|.*built in)")
 
 
 UCI_DATA = "data/uci-credit-card/uci_credit_card.csv"

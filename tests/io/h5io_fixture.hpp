@@ -63,6 +63,7 @@ inline RunResults sample_results(std::int64_t salt = 0) {
   r.meta.population_file = "/data/book.csv";
   r.meta.population_sha256 = std::string(64, 'a');
   r.meta.population_rows_skipped = 3;
+  r.meta.mpi_ranks = 4;
   // As the engine fills them without importance sampling: segments are bands of one region.
   r.band_names = r.segment_names;
   r.region_names = {"all"};
@@ -118,6 +119,7 @@ inline void expect_equal(const RunResults& a, const RunResults& b) {
   EXPECT_EQ(m.population_file, n.population_file);
   EXPECT_EQ(m.population_sha256, n.population_sha256);
   EXPECT_EQ(m.population_rows_skipped, n.population_rows_skipped);
+  EXPECT_EQ(m.mpi_ranks, n.mpi_ranks);
   EXPECT_EQ(m.effective_config, n.effective_config);
   EXPECT_EQ(m.config_file, n.config_file);
   EXPECT_EQ(m.seed, n.seed);

@@ -131,6 +131,19 @@ TEST_F(H5IoTest, SchemaMajorVersionIsChecked) {
   }
 }
 
+TEST_F(H5IoTest, AFileBeforeSchema14ReadsAsOneRank) {
+  const RunResults r = sample_results();  // mpi_ranks 4
+  const std::string path = (dir_ / "run.h5").string();
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
+  EXPECT_EQ(read_results_h5(path).meta.mpi_ranks, 4);
+  {
+    Id f{H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose};
+    ASSERT_GE(H5Adelete(f.id, "mpi_ranks"), 0);
+  }
+  set_root_string_attr(path, "schema_version", "1.3");
+  EXPECT_EQ(read_results_h5(path).meta.mpi_ranks, 1);
+}
+
 TEST_F(H5IoTest, MissingDatasetIsNamed) {
   const RunResults r = sample_results();
   const std::string path = (dir_ / "run.h5").string();
