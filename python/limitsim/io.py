@@ -295,8 +295,14 @@ def load_path_weights(source) -> pd.Series:
 # ----------------------------------------------------------------------------- monthly sums
 
 
+def is_dimension_scale(ds) -> bool:
+    """True for the coordinate datasets of schema 1.4 (HDF5 dimension scales), which hold no metric."""
+    cls = ds.attrs.get("CLASS")
+    return cls is not None and _str(cls) == "DIMENSION_SCALE"
+
+
 def _metric_names(group) -> list[str]:
-    present = list(group.keys())
+    present = [k for k in group.keys() if not is_dimension_scale(group[k])]
     return [m for m in _METRIC_ORDER if m in present] + sorted(m for m in present if m not in _METRIC_ORDER)
 
 

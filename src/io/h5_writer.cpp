@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "src/io/atomic_file.hpp"
 #include "src/io/h5_handles.hpp"
+#include "src/io/h5_scales.hpp"
 #include "src/io/h5_schema.hpp"
 
 namespace limitsim {
@@ -60,6 +62,7 @@ class Writer {
     write_comparison(root, "comparison", c_.combos);
     write_comparison(root, "stress", c_.stress);
     if (sweep_) write_sweep(root, *sweep_);
+    attach_dimension_scales(ctx_, root.id(), coordinates());  // schema 1.4
     ctx_.ok(H5Fflush(root.id(), H5F_SCOPE_GLOBAL), "cannot flush the file");
     ctx_.ok(root.h.close(), "cannot close the file");
   }
@@ -180,6 +183,40 @@ class Writer {
     }
     write_array(parent, name, shape, value, info);
     write_array(parent, name + "_se", shape, se, {info.units, info.dims, "standard error of " + name, ""});
+  }
+
+  // The values along the named dimensions, for their dimension scales.
+  std::map<std::string, Coordinate> coordinates() const {
+    std::map<std::string, Coordinate> c;
+    auto numbers = [&](const char* dim, std::vector<double> v, bool integer, const char* units, const char* what) {
+      c[dim] = Coordinate{std::move(v), {}, integer, units, what};
+    };
+    auto names = [&](const char* dim, const std::vector<std::string>& v, const char* what) {
+      c[dim] = Coordinate{{}, v, false, "none", what};
+    };
+    std::vector<double> v;
+    for (int p = 0; p < r_.paths; ++p) v.push_back(p);
+    numbers("path", v, true, "none", "Monte Carlo path, 0-based");
+    v.clear();
+    for (int t = 1; t <= r_.months; ++t) v.push_back(t);
+    numbers("month", v, true, "month", "month number; month t is the state at the end of simulated month t");
+    names("segment", r_.segment_names, "reporting segment (score band, region)");
+    names("band", s_.cells.band_names, "score band");
+    names("region", s_.cells.region_names, "region");
+    names("scenario", r_.scenario_names, "scenario, in run order");
+    names("policy", r_.policy_names, "policy, in run order");
+    v.clear();
+    for (const TailLevel& l : kTailLevels) v.push_back(l.value());
+    numbers("level", v, false, "share", "tail level of VaR and ES");
+    if (!s_.combos.empty()) {
+      const ComboSummary& cs = s_.combos.front();  // the same for every pair
+      numbers("report", std::vector<double>(cs.report_months.begin(), cs.report_months.end()), true, "month",
+              "report month");
+      v.clear();
+      for (const ConvergencePoint& q : cs.convergence) v.push_back(static_cast<double>(q.paths));
+      numbers("point", v, true, "none", "paths used at this point of the convergence grid (the first n paths)");
+    }
+    return c;
   }
 
   // ---- file sections

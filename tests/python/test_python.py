@@ -106,6 +106,8 @@ class Loaders(unittest.TestCase):
                 np.testing.assert_array_equal(d.path.to_numpy(), np.repeat(np.arange(P), T))
                 np.testing.assert_array_equal(d.month.to_numpy(), np.tile(np.arange(1, T + 1), P))
                 for m, ds in g["monthly"].items():
+                    if lio.is_dimension_scale(ds):  # a coordinate (schema 1.4), not a metric
+                        continue
                     x = ds[()]
                     cents = text(ds.attrs["units"]) == "cents"
                     want = x / 100.0 if cents else x
@@ -354,6 +356,72 @@ def png_is_a_real_chart(test, path):
     test.assertGreater(not_white, 0.02, path)          # more than a frame and a title
     packed = (np.round(rgb * 255).astype(np.int32) * np.array([65536, 256, 1])).sum(axis=2)
     test.assertGreater(len(np.unique(packed)), 50, path)   # colours, not a blank or flat image
+
+
+class Xarray(unittest.TestCase):
+    """Schema 1.4: every group opens in xarray with labelled dimensions and coordinates, no extra code."""
+
+    def open(self, key, group):
+        try:
+            import xarray as xr  # noqa: F401
+            import h5netcdf  # noqa: F401
+        except ImportError as e:  # scripts/setup.sh installs both (python3-xarray, python3-h5netcdf)
+            self.skipTest(f"xarray or h5netcdf missing: {e}")
+        import xarray as xr
+        return xr.open_dataset(FILES[key], group=group, engine="h5netcdf")
+
+    def test_monthly_and_by_segment_have_labelled_coordinates(self):
+        with h5py.File(FILES["stress"], "r") as f:
+            s, p, g = next(combos(f))
+            base = g.name
+            segments = strings(f["segments/names"])
+            weights = f["paths/weight"][()]
+            balance = g["by_segment/balance"][()]
+            buckets = g["monthly/bucket_count"][()]
+            labels = text(g["monthly/bucket_count"].attrs["labels"]).split(",")
+        ds = self.open("stress", base + "/monthly")
+        self.assertEqual(list(ds["balance"].dims), ["path", "month"])
+        self.assertEqual(list(ds["path"].values), list(range(len(weights))))
+        self.assertEqual(list(ds["month"].values), list(range(1, 13)))
+        self.assertEqual(list(ds["bucket"].values), labels)
+        self.assertEqual(list(ds["bucket_count"].dims), ["path", "month", "bucket"])
+        np.testing.assert_array_equal(ds["bucket_count"].values, buckets)
+        # Labelled selection gives the h5py numbers.
+        self.assertEqual(int(ds["bucket_count"].sel(path=1, month=12, bucket="1-30")), int(buckets[1, 11, 1]))
+        seg = self.open("stress", base + "/by_segment")
+        self.assertEqual(list(seg["balance"].dims), ["path", "month", "segment"])
+        self.assertEqual(list(seg["segment"].values), segments)
+        np.testing.assert_array_equal(seg["balance"].sel(segment=segments[-1]).values, balance[:, :, -1])
+        for name in ds.data_vars:  # no phony dimensions anywhere
+            self.assertFalse(any(d.startswith("phony_dim") for d in ds[name].dims), name)
+
+    def test_summary_tail_root_and_segments(self):
+        with h5py.File(FILES["stress"], "r") as f:
+            s, p, g = next(combos(f))
+            base = g.name
+            scenarios = strings(f["scenarios"])
+            bands = strings(f["segments/band_names"])
+        tail = self.open("stress", base + "/summary/tail")
+        self.assertEqual([round(x, 3) for x in tail["level"].values], [0.95, 0.99, 0.999])
+        self.assertEqual(list(tail["var"].dims), ["level"])
+        monthly = self.open("stress", base + "/summary/monthly")
+        self.assertEqual(list(monthly["month"].values), list(range(1, 13)))
+        root = self.open("stress", "/")
+        self.assertEqual(list(root["scenario"].values), scenarios)
+        self.assertEqual(list(root["scenarios"].dims), ["scenario"])
+        segs = self.open("stress", "/segments")
+        self.assertEqual(list(segs["band"].values), bands)
+        contrib = self.open("stress", base + "/summary/contributions/band")
+        self.assertEqual(list(contrib["var"].dims), ["level", "band"])
+
+    def test_the_loaders_skip_the_coordinates(self):
+        wide = limitsim.load_monthly(FILES["cmp"])
+        units = wide.attrs["units"]
+        for name in ("path", "month", "bucket", "bin", "segment"):
+            self.assertNotIn(name, units)  # a coordinate is not a metric column
+        self.assertIn("balance", units)
+        long = limitsim.load_monthly(FILES["cmp"], by_segment=True, form="long")
+        self.assertFalse(set(long["metric"]) & {"path", "month", "bucket", "bin", "segment"})
 
 
 class Report(unittest.TestCase):
