@@ -1,4 +1,4 @@
-// limitsim command line: run, sweep, summary, compare, report, calibrate, backtest, --version.
+// limitsim command line: run, sweep, summary, compare, report, export, calibrate, backtest, --version.
 // Library code throws; only this file turns an exception into a message and an
 // exit code (2 for bad input, 130 when interrupted, 1 otherwise).
 // Each subcommand's options and run are in src/cli/<name>.cpp; this file wires them.
@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
   // In this order in --help.
   const Subcommand subcommands[] = {setup_run(app),       setup_sweep(app),   setup_summary(app),
-                                    setup_compare(app),   setup_report(app),  setup_calibrate(app),
+                                    setup_compare(app),   setup_report(app),  setup_export(app),
+                                    setup_calibrate(app),
                                     setup_backtest(app, command_line)};
 
   try {

@@ -424,6 +424,71 @@ class Xarray(unittest.TestCase):
         self.assertFalse(set(long["metric"]) & {"path", "month", "bucket", "bin", "segment"})
 
 
+class Export(unittest.TestCase):
+    """limitsim export: the tidy table equals the loaders' wide form (and so the file), exactly."""
+
+    def test_csv_is_the_wide_monthly_table_with_the_weights(self):
+        import pandas as pd
+        out = os.path.join(TMP.name, "stress.csv")
+        run("export", FILES["stress"], "--money", "cents", "--out", out)
+        csv = pd.read_csv(out, float_precision="round_trip")  # %.17g: every double round-trips
+        want = limitsim.load_monthly(FILES["stress"], money="cents")
+        self.assertEqual(list(csv.columns), ["scenario", "policy", "path", "month", "weight"] +
+                         list(want.columns[4:]))
+        for col in want.columns:
+            np.testing.assert_array_equal(csv[col].to_numpy(), want[col].to_numpy(), col)
+        weights = limitsim.load_path_weights(FILES["stress"])
+        np.testing.assert_array_equal(csv["weight"].to_numpy(), weights.reindex(csv["path"]).to_numpy())
+        self.assertNotEqual(len(set(csv["weight"])), 1)  # importance sampling: the weights differ
+
+    def test_currency_is_exact_and_by_segment_adds_up(self):
+        import pandas as pd
+        out = os.path.join(TMP.name, "cmp-seg.csv")
+        run("export", FILES["cmp"], "--by", "segment", "--metrics", "balance,bucket_count", "--out", out)
+        seg = pd.read_csv(out, dtype={"balance": str})
+        with h5py.File(FILES["cmp"], "r") as f:
+            s, p, g = next(combos(f))
+            cents = g["by_segment/balance"][()]
+            names = strings(f["segments/names"])
+        mine = seg[(seg.scenario == s) & (seg.policy == p)]
+        for i, row in enumerate(mine.head(50).itertuples()):
+            c = int(cents[row.path, row.month - 1, names.index(row.segment)])
+            self.assertEqual(row.balance, f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}")
+        portfolio = limitsim.load_monthly(FILES["cmp"], ["bucket_count"])
+        summed = seg.groupby(["scenario", "policy", "path", "month"], sort=False)["bucket_count[31-60]"].sum()
+        np.testing.assert_array_equal(summed.to_numpy(), portfolio["bucket_count[31-60]"].to_numpy())
+
+    def test_bad_requests_exit_2_and_write_nothing(self):
+        out = os.path.join(TMP.name, "never.csv")
+        for args in (["--metrics", "no_such_metric"], ["--format", "xlsx"], ["--by", "region"]):
+            p = subprocess.run([LIMITSIM, "export", FILES["cmp"], "--out", out, *args], capture_output=True,
+                               text=True, cwd=ROOT)
+            self.assertNotEqual(p.returncode, 0, args)
+            self.assertFalse(os.path.exists(out), args)
+        p = subprocess.run([LIMITSIM, "export", FILES["cmp"], "--metrics", "no_such_metric"], capture_output=True,
+                           text=True, cwd=ROOT)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no metric 'no_such_metric'", p.stderr)
+        self.assertEqual(p.stdout, "")
+
+    def test_parquet_round_trip_where_pyarrow_is_installed(self):
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            p = subprocess.run([LIMITSIM, "export", FILES["cmp"], "--format", "parquet", "--out",
+                                os.path.join(TMP.name, "x.parquet")], capture_output=True, text=True, cwd=ROOT)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("pyarrow", p.stderr)
+            self.skipTest("pyarrow is not installed (Debian 12 does not package it); the refusal was checked")
+        import pandas as pd
+        out = os.path.join(TMP.name, "cmp.parquet")
+        run("export", FILES["cmp"], "--format", "parquet", "--money", "cents", "--out", out)
+        pq = pd.read_parquet(out)
+        want = limitsim.load_monthly(FILES["cmp"], money="cents")
+        for col in want.columns:
+            np.testing.assert_array_equal(pq[col].to_numpy(), want[col].to_numpy(), col)
+
+
 class Report(unittest.TestCase):
     def check_page(self, out, drawn, skipped, must_contain):
         with open(os.path.join(out, "index.html"), encoding="utf-8") as fh:
