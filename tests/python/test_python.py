@@ -489,6 +489,60 @@ class Export(unittest.TestCase):
             np.testing.assert_array_equal(pq[col].to_numpy(), want[col].to_numpy(), col)
 
 
+class Package(unittest.TestCase):
+    """python/ is a pip-installable package, and the example notebook of docs/ runs from a run to the charts."""
+
+    def test_pip_install_into_a_fresh_venv(self):
+        import venv  # noqa: F401
+        work = tempfile.mkdtemp(dir=TMP.name)
+        src = os.path.join(work, "src")
+        shutil.copytree(PYDIR, src, ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
+        env_dir = os.path.join(work, "venv")
+        # Debian's packages (h5py, pandas, ...) come from the system site; nothing is downloaded: --no-index.
+        # Debian registers h5py under another distribution name, so pip cannot see it as installed: --no-deps.
+        p = subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", env_dir], capture_output=True,
+                           text=True)
+        if p.returncode != 0:
+            self.skipTest(f"python3 -m venv failed (python3-venv missing?): {p.stderr.strip()}")
+        py = os.path.join(env_dir, "bin", "python")
+        p = subprocess.run([py, "-m", "pip", "install", "--no-build-isolation", "--no-index", "--no-deps", "-q", src],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        code = ("import limitsim, sys; print(limitsim.__file__); "
+                f"print(len(limitsim.load_monthly({FILES['cmp']!r}, ['active'])))")
+        p = subprocess.run([py, "-c", code], capture_output=True, text=True, cwd=work)  # not the source tree
+        self.assertEqual(p.returncode, 0, p.stderr)
+        where, rows = p.stdout.split()
+        self.assertTrue(where.startswith(env_dir), where)
+        self.assertGreater(int(rows), 0)
+        p = subprocess.run([os.path.join(env_dir, "bin", "limitsim-report"), "--help"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(PYDIR, "build")))  # the source tree stays clean
+
+    def test_the_example_notebook_runs(self):
+        try:
+            import nbclient
+            import nbformat
+        except ImportError as e:  # scripts/setup.sh installs python3-nbclient and python3-ipykernel
+            self.skipTest(f"nbclient missing: {e}")
+        nb = nbformat.read(os.path.join(ROOT, "docs", "example.ipynb"), as_version=4)
+        old = os.environ.get("LIMITSIM")
+        os.environ["LIMITSIM"] = LIMITSIM
+        try:
+            nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                    resources={"metadata": {"path": ROOT}}).execute()
+        finally:
+            if old is None:
+                del os.environ["LIMITSIM"]
+            else:
+                os.environ["LIMITSIM"] = old
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        self.assertFalse([o for o in outputs if o.output_type == "error"])
+        text_out = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+        self.assertIn("compare_policies", text_out)
+        self.assertIn("mean line per open account at month 24", text_out)
+
+
 class Report(unittest.TestCase):
     def check_page(self, out, drawn, skipped, must_contain):
         with open(os.path.join(out, "index.html"), encoding="utf-8") as fh:
