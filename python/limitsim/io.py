@@ -55,7 +55,7 @@ CENTS_PER_UNIT = 100
 
 # The metrics of monthly/ and by_segment/ in the order of docs/hdf5-schema.md.
 # A later minor version may add metrics: they are read too, after these.
-_METRIC_ORDER = (
+_METRIC_ORDER = (  # files before schema 1.4; 1.4 lists them in the group attribute "metrics"
     "active", "bucket_count", "bucket_balance", "chargeoff_count", "chargeoff_exposure", "chargeoff_loss",
     "chargeoff_recovery", "attrited_count", "limit", "balance", "spend", "payment", "interest", "fees",
     "missed_count", "limit_increase_count", "limit_increase_amount", "freeze_count", "frozen_count",
@@ -303,7 +303,9 @@ def is_dimension_scale(ds) -> bool:
 
 def _metric_names(group) -> list[str]:
     present = [k for k in group.keys() if not is_dimension_scale(group[k])]
-    return [m for m in _METRIC_ORDER if m in present] + sorted(m for m in present if m not in _METRIC_ORDER)
+    # Schema 1.4 lists the metrics in order on the group; older files follow _METRIC_ORDER.
+    order = _str(group.attrs["metrics"]).split(",") if "metrics" in group.attrs else list(_METRIC_ORDER)
+    return [m for m in order if m in present] + sorted(m for m in present if m not in order)
 
 
 def load_monthly(source, metrics=None, *, scenarios=None, policies=None, by_segment=False, form="wide",

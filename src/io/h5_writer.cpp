@@ -288,6 +288,10 @@ class Writer {
   void write_combo(const Object& g, const ComboSums& c, const ComboSummary& cs) const {
     Object monthly = make_group(g, "monthly");
     Object by_segment = make_group(g, "by_segment");
+    std::string order;  // the metrics in schema order (1.4), for readers that list them
+    for (const MetricGroup& mg : metric_groups()) order += (order.empty() ? "" : ",") + std::string(mg.info->name);
+    write_string_attr(monthly, "metrics", order);
+    write_string_attr(by_segment, "metrics", order);
     for (const MetricGroup& mg : metric_groups()) {
       write_metric(monthly, c, mg, false);
       write_metric(by_segment, c, mg, true);

@@ -651,6 +651,76 @@ class Docs(unittest.TestCase):
         self.assertIn("```r\n" + script + "```", doc, "docs/r-matlab.md must include scripts/read_results.R verbatim")
 
 
+class RReader(unittest.TestCase):
+    """scripts/limitsim.R: read_limitsim() gives the table of `limitsim export` (checked against h5py above)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.rscript = shutil.which("Rscript")
+        if cls.rscript is None:
+            raise unittest.SkipTest("Rscript is not installed (apt-get install r-cran-hdf5r, as scripts/setup.sh does)")
+        p = subprocess.run([cls.rscript, "-e", "library(hdf5r); library(bit64)"], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise unittest.SkipTest(f"R has no hdf5r or bit64 (apt-get install r-cran-hdf5r): {p.stderr.strip()[:200]}")
+
+    def r(self, code):
+        p = subprocess.run([self.rscript, "-e", f'source("{ROOT}/scripts/limitsim.R"); {code}'], capture_output=True,
+                           text=True)
+        return p
+
+    def test_monthly_by_segment_in_cents_is_the_export(self):
+        import pandas as pd
+        for key, extra in (("stress", ["--by", "segment"]), ("cmp", [])):
+            r_csv = os.path.join(TMP.name, f"r-{key}.csv")
+            by = "TRUE" if extra else "FALSE"
+            p = self.r(f'write.csv(read_limitsim("{FILES[key]}", by_segment = {by}, money = "cents"), "{r_csv}", '
+                       f'row.names = FALSE)')
+            self.assertEqual(p.returncode, 0, p.stderr)
+            e_csv = os.path.join(TMP.name, f"e-{key}.csv")
+            run("export", FILES[key], "--money", "cents", "--out", e_csv, *extra)
+            got = pd.read_csv(r_csv, float_precision="round_trip")
+            want = pd.read_csv(e_csv, float_precision="round_trip")
+            self.assertEqual(list(got.columns), list(want.columns))
+            self.assertEqual(len(got), len(want))
+            for col in want.columns:
+                if col == "weight":  # write.csv keeps 15 significant digits of a double
+                    np.testing.assert_allclose(got[col].to_numpy(), want[col].to_numpy(), rtol=1e-14)
+                else:  # every sum exact (integer64 in R)
+                    np.testing.assert_array_equal(got[col].to_numpy(), want[col].to_numpy(), f"{key}: {col}")
+
+    def test_summary_losses_comparison_and_meta(self):
+        import pandas as pd
+        out = os.path.join(TMP.name, "r-summary.csv")
+        p = self.r(f'f <- "{FILES["cmp"]}"; s <- read_limitsim(f, "summary"); '
+                   f'l <- read_limitsim(f, "losses", money = "cents"); c <- read_limitsim(f, "comparison"); '
+                   f'm <- read_limitsim_meta(f); write.csv(s, "{out}", row.names = FALSE); '
+                   f'cat(m$run_name, m$paths, nrow(c), as.character(sum(l$net_loss)), "\\n")')
+        self.assertEqual(p.returncode, 0, p.stderr)
+        run_name, paths, rows, loss = p.stdout.split()
+        summary = limitsim.load_summary(FILES["cmp"])
+        got = pd.read_csv(out, float_precision="round_trip")
+        # write.csv keeps 15 significant digits
+        np.testing.assert_allclose(got["expected_loss"].to_numpy(), summary["expected_loss"].to_numpy(), rtol=1e-14)
+        self.assertEqual(list(got["policy"]), list(summary["policy"]))
+        self.assertEqual(run_name, limitsim.load_meta(FILES["cmp"])["run_name"])
+        self.assertEqual(int(paths), 12)
+        self.assertEqual(int(rows), len(limitsim.load_comparison(FILES["cmp"])))
+        with h5py.File(FILES["cmp"], "r") as f:
+            total = sum(int(g["losses/net_loss_cents"][()].sum()) for _, _, g in combos(f))
+        self.assertEqual(int(loss), total)
+
+    def test_unknown_metric_and_foreign_file_are_refused(self):
+        p = self.r(f'read_limitsim("{FILES["cmp"]}", metrics = "no_such")')
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no metric no_such", p.stderr)
+        bad = os.path.join(TMP.name, "foreign.h5")
+        with h5py.File(bad, "w") as f:
+            f["x"] = [1, 2]
+        p = self.r(f'read_limitsim("{bad}")')
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("not a limitsim result file", p.stderr)
+
+
 class RSnippet(unittest.TestCase):
     SCRIPT = os.path.join(ROOT, "scripts", "read_results.R")
 
