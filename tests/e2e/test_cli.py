@@ -477,6 +477,79 @@ output = "{cls.out}"
             os.rmdir(os.path.dirname(out1))
 
 
+class CompareTwoRuns(unittest.TestCase):
+    """limitsim compare A.h5 B.h5: the same seed and population, B's policies against A's on the same paths."""
+
+    @classmethod
+    def setUpClass(cls):
+        import shutil
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.cfg = os.path.join(cls.tmp.name, "configs")
+        shutil.copytree("configs", cls.cfg)
+        beh = os.path.join(cls.cfg, "behaviour", "default.toml")
+        with open(beh) as fh:
+            text_ = fh.read()
+        assert "late_fee = 25.0" in text_
+        with open(beh, "w") as fh:
+            fh.write(text_.replace("late_fee = 25.0", "late_fee = 40.0", 1))  # run B: a higher late fee
+        common = ["--customers", "2500", "--paths", "10", "--months", "12", "--threads", "2", "--quiet"]
+        cls.a = os.path.join(cls.tmp.name, "a.h5")
+        cls.b = os.path.join(cls.tmp.name, "b.h5")
+        cls.c = os.path.join(cls.tmp.name, "other_seed.h5")
+        for out, cfg, extra in ((cls.a, "configs/compare_policies.toml", ["--seed", "31"]),
+                                (cls.b, os.path.join(cls.cfg, "compare_policies.toml"), ["--seed", "31"]),
+                                (cls.c, "configs/compare_policies.toml", ["--seed", "32"])):
+            p = run("run", cfg, *common, *extra, "--out", out)
+            assert p.returncode == 0, p.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def rows(self, *files):
+        p = run("compare", *files, "--format", "csv")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return list(csv.DictReader(io.StringIO(p.stdout)))
+
+    def test_every_shared_policy_is_paired_and_the_fee_difference_is_exact(self):
+        rows = self.rows(self.a, self.b)
+        policies = sorted({r["policy"] for r in rows})
+        self.assertEqual(len(policies), 8)  # four shared policies, each as run a and run b
+        with h5py.File(self.a, "r") as fa, h5py.File(self.b, "r") as fb:
+            for pol in ("static", "growth"):
+                ga = fa["results/baseline"][pol]
+                gb = fb["results/baseline"][pol]
+                w = fa["paths/weight"][()]
+                rev_a = (ga["monthly/interest"][()] + ga["monthly/fees"][()]).sum(axis=1) / 100.0
+                rev_b = (gb["monthly/interest"][()] + gb["monthly/fees"][()]).sum(axis=1) / 100.0
+                want = float(np.average(rev_b - rev_a, weights=w))  # revenue = interest + fees (metrics.md)
+                row = [r for r in rows if r["policy"] == f"{pol} @ b" and r["figure"] == "revenue"][0]
+                self.assertAlmostEqual(float(row["diff"]), want, delta=1e-6 * max(1.0, abs(want)))
+                self.assertGreater(float(row["diff"]), 0.0)  # a higher late fee raises revenue on the same paths
+                self.assertLess(float(row["pairing_ratio"]), 0.5)  # pairing narrows the interval a lot
+                base = [r for r in rows if r["policy"] == f"{pol} @ a" and r["figure"] == "revenue"][0]
+                self.assertEqual(float(base["diff"]), 0.0)
+
+    def test_a_run_against_itself_differs_by_exactly_zero(self):
+        for r in self.rows(self.a, self.a):
+            if r["diff"] not in ("", "nan"):
+                self.assertEqual(float(r["diff"]), 0.0, r)
+
+    def test_runs_that_are_not_comparable_are_refused(self):
+        p = run("compare", self.a, self.c)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("seeds differ", p.stderr)
+        p = run("compare", self.a, self.b, "--stress")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--stress", p.stderr)
+        small = os.path.join(self.tmp.name, "small.h5")
+        self.assertEqual(run("run", "configs/compare_policies.toml", "--customers", "2000", "--paths", "10",
+                             "--months", "12", "--seed", "31", "--quiet", "--out", small).returncode, 0)
+        p = run("compare", self.a, small)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("customer counts differ", p.stderr)
+
+
 class Sweep(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
