@@ -112,12 +112,17 @@ Subcommand setup_compare(CLI::App& app) {
       ->check(CLI::ExistingFile);
   compare->add_option("--baseline", opt->baseline,
                       "Policy to compare with (default: the run's baseline, else the first policy)");
-  compare->add_option("--format", opt->format, "table, csv or json (default table)");
+  compare->add_option("-f,--format", opt->format, "table, csv or json (default table)")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   compare->add_option("--cost-of-funds", opt->cost_of_funds,
                       "Annual cost-of-funds rate in [0, 1], overrides the file's (what-if)");
   compare->add_flag("--stress", opt->stress,
                     "Only the stress view: every scenario against the run's first scenario, per policy "
                     "(table and csv; json always holds both)");
+  compare->footer("Examples:\n"
+                  "  limitsim compare results/compare_policies.h5 --baseline growth -f csv\n"
+                  "  limitsim compare results/stress_test.h5 --stress\n"
+                  "  limitsim compare results/before.h5 results/after.h5");
   return {compare, [opt] { return compare_command(*opt); }};
 }
 

@@ -86,14 +86,16 @@ Subcommand setup_export(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "export", "Write a result file's monthly sums as a tidy table: one row per scenario x policy x path x month");
   cmd->add_option("file", opt->file, "HDF5 result file (read only)")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--format", opt->format, "csv (default) or parquet (needs pyarrow)")
+  cmd->add_option("-f,--format", opt->format, "csv (default) or parquet (needs pyarrow)")
       ->check(CLI::IsMember({"csv", "parquet"}));
   cmd->add_option("--metrics", opt->metrics, "Metrics to export, comma-separated (default: all)")->delimiter(',');
   cmd->add_option("--by", opt->by, "segment: one row per reporting segment too")->check(CLI::IsMember({"segment"}));
   cmd->add_option("--money", opt->money, "currency (default: exact decimals) or cents (exact integers)")
       ->check(CLI::IsMember({"currency", "cents"}));
-  cmd->add_option("--out", opt->out, "File to write (default: standard output for CSV)");
-  cmd->footer("Example:\n  limitsim export results/quickstart.h5 --metrics balance,chargeoff_loss --out qs.csv");
+  cmd->add_option("-o,--out", opt->out, "File to write (default: standard output for CSV)");
+  cmd->footer("Examples:\n"
+              "  limitsim export results/quickstart.h5 --metrics balance,chargeoff_loss -o qs.csv\n"
+              "  limitsim export results/stress_test.h5 --by segment --money cents -f parquet -o st.parquet");
   return {cmd, [opt] { return export_command(*opt); }};
 }
 

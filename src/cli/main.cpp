@@ -1,6 +1,6 @@
-// limitsim command line: run, sweep, summary, compare, report, export, calibrate, backtest, --version.
+// limitsim command line: run, sweep, summary, compare, report, export, calibrate, backtest, help, completion, --version.
 // Library code throws; only this file turns an exception into a message and an
-// exit code (2 for bad input, 130 when interrupted, 1 otherwise).
+// exit code (src/cli/conventions.hpp: 2 for bad input, 130 when interrupted, 1 otherwise).
 // Each subcommand's options and run are in src/cli/<name>.cpp; this file wires them.
 #include <CLI/CLI.hpp>
 
@@ -12,11 +12,13 @@
 #include "src/analysis/compare.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/common.hpp"
+#include "src/cli/conventions.hpp"
 #include "src/config/config.hpp"
 
 int main(int argc, char** argv) {
   using namespace limitsim;
   CLI::App app{"limitsim: Monte Carlo stress tests of consumer credit-limit policies"};
+  app.name("limitsim");  // usage lines read "limitsim COMMAND", wherever the binary is
   app.require_subcommand(0, 1);
   bool show_version = false;
   app.add_flag("--version", show_version, "Print version, git commit, backends built and the device");
@@ -24,15 +26,20 @@ int main(int argc, char** argv) {
   std::string command_line = "limitsim";
   for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
   // In this order in --help.
-  const Subcommand subcommands[] = {setup_run(app),       setup_sweep(app),   setup_summary(app),
-                                    setup_compare(app),   setup_report(app),  setup_export(app),
-                                    setup_calibrate(app),
-                                    setup_backtest(app, command_line)};
+  const Subcommand subcommands[] = {setup_run(app),        setup_sweep(app),       setup_summary(app),
+                                    setup_compare(app),    setup_report(app),      setup_export(app),
+                                    setup_calibrate(app),  setup_backtest(app, command_line),
+                                    setup_list(app),       setup_init(app),        setup_help(app),
+                                    setup_completion(app)};
+  app.footer("Exit codes: 0 success, 1 runtime failure, 2 usage error (bad command line, configuration or data), "
+             "130 interrupted.\nlimitsim help COMMAND shows a command's options and examples; docs/cli.md has more.\n");
+  app.failure_message([](const CLI::App*, const CLI::Error& e) { return std::string("error: ") + e.what() + "\n"; });
 
+  if (unknown_subcommand(app, std::vector<std::string>(argv, argv + argc))) return kExitUsage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return parse_error_exit(app, e);
   }
   try {
     if (show_version) {

@@ -7,6 +7,7 @@
 
 #include "src/config/config.hpp"
 #include "src/io/h5_schema.hpp"
+#include "src/util/text.hpp"
 
 namespace limitsim {
 namespace {
@@ -60,17 +61,6 @@ std::vector<Column> columns(const ExportOptions& o) {
   return out;
 }
 
-// RFC 4180: quoted when it holds a comma, a quote or a line break.
-void put_text(std::ostream& out, const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) {
-    out << s;
-    return;
-  }
-  out << '"';
-  for (char ch : s) out << (ch == '"' ? "\"\"" : std::string(1, ch));
-  out << '"';
-}
-
 // Cents as an exact decimal in currency units: -1234 -> -12.34.
 void put_money(std::ostream& out, std::int64_t cents, bool as_cents) {
   char buf[32];
@@ -99,7 +89,7 @@ void write_export_csv(const RunResults& r, const ExportOptions& o, std::ostream&
   const std::vector<std::string> header = export_columns(r, o);
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (i) out << ',';
-    put_text(out, header[i]);
+    out << csv_field(header[i]);
   }
   out << '\n';
   std::vector<std::int64_t> row(kNumMetrics);
@@ -119,13 +109,13 @@ void write_export_csv(const RunResults& r, const ExportOptions& o, std::ostream&
             const PortfolioRow pr = r.portfolio_row(c, p, t);
             std::copy(pr.begin(), pr.end(), row.begin());
           }
-          put_text(out, c.scenario);
+          out << csv_field(c.scenario);
           out << ',';
-          put_text(out, c.policy);
+          out << csv_field(c.policy);
           out << ',' << p << ',' << (t + 1);
           if (o.by_segment) {
             out << ',';
-            put_text(out, r.segment_names[static_cast<std::size_t>(g)]);
+            out << csv_field(r.segment_names[static_cast<std::size_t>(g)]);
           }
           out << ',' << num;
           for (const Column& col : cols) {

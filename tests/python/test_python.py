@@ -567,7 +567,7 @@ class Report(unittest.TestCase):
         # Through the CLI: `limitsim report` runs this package with the interpreter that runs this test.
         env = dict(os.environ, LIMITSIM_PYTHON=sys.executable)
         env.pop("PYTHONPATH", None)
-        p = subprocess.run([LIMITSIM, "report", FILES["cmp"], "--out", out],
+        p = subprocess.run([LIMITSIM, "report", FILES["cmp"], "--out-dir", out],
                            capture_output=True, text=True, env=env, cwd=TMP.name)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("index.html", p.stdout)
@@ -583,7 +583,7 @@ class Report(unittest.TestCase):
         r = c[(c.policy == "growth") & (c.figure == "net_income")].iloc[0]
         self.assertIn(f"{r['diff']:+,.0f}", page)
         self.assertIn("not a sweep file", page)
-        bad = subprocess.run([LIMITSIM, "report", FILES["cmp"], "--out", out + "-bad", "--dpi", "5"],
+        bad = subprocess.run([LIMITSIM, "report", FILES["cmp"], "--out-dir", out + "-bad", "--dpi", "5"],
                              capture_output=True, text=True, env=env)
         self.assertEqual(bad.returncode, 2, bad.stderr)
         self.assertIn("--dpi", bad.stderr)
