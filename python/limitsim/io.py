@@ -65,6 +65,11 @@ _METRIC_ORDER = (  # files before schema 1.4; 1.4 lists them in the group attrib
 )
 
 
+#: VaR and ES resting on fewer paths than this at or beyond the quantile are
+#: flagged as rough (src/analysis/risk.hpp, kTailCaveatPaths).
+TAIL_CAVEAT_PATHS = 10
+
+
 class LimitsimFileError(ValueError):
     """The file is not a limitsim result, has an unsupported schema version, or lacks something."""
 
@@ -571,9 +576,11 @@ def load_summary(source, *, scenarios=None, policies=None) -> pd.DataFrame:
 def load_tail(source, *, scenarios=None, policies=None) -> pd.DataFrame:
     """VaR and ES (``summary/tail/``): one row per scenario x policy x level.
 
-    Columns ``scenario, policy, level`` (0.95, 0.99, 0.999) and ``var, var_lo,
+    Columns ``scenario, policy, level`` (0.95, 0.99, 0.999), ``var, var_lo,
     var_hi, var_se, es, es_se, es_lo, es_hi`` in currency units (NaN where the
-    file says the figure cannot be estimated).
+    file says the figure cannot be estimated) and ``paths_beyond``: the paths at
+    or beyond VaR that VaR and ES rest on (below ``TAIL_CAVEAT_PATHS``, little
+    more than the largest losses seen).
     """
     with open_result(source) as f:
         blocks, units = [], {}
@@ -584,6 +591,12 @@ def load_tail(source, *, scenarios=None, policies=None) -> pd.DataFrame:
             for k in ("var", "var_lo", "var_hi", "var_se", "es", "es_se", "es_lo", "es_hi"):
                 if k in tail:
                     frame[k], units[k] = _money(_read(tail[k], ["level"]), _units(tail[k]), "currency")
+            if "paths_beyond" in tail:  # schema 1.4; older files: counted from the per-path losses
+                frame["paths_beyond"] = _read(tail["paths_beyond"], ["level"]).astype(np.int64)
+            else:
+                loss = _read(_need(g, "losses/net_loss"), ["path"])
+                frame["paths_beyond"] = np.array([int((loss >= v).sum()) for v in frame["var"]], dtype=np.int64)
+            units["paths_beyond"] = "paths"
             blocks.append(pd.DataFrame(frame))
         df = pd.concat(blocks, ignore_index=True)
         df.attrs["units"] = units

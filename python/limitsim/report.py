@@ -164,13 +164,22 @@ def _summary_table(source, meta: dict) -> str:
 def _tail_table(source) -> str:
     t = io.load_tail(source)
     rows = []
+    rough = False
     for _, r in t.iterrows():
+        few = int(r.paths_beyond) < io.TAIL_CAVEAT_PATHS
+        rough = rough or few
+        beyond = f"{int(r.paths_beyond)}" + (' <b class="rough">rough</b>' if few else "")
         rows.append([_e(r.scenario), _e(r.policy), f"{r.level * 100:g}%",
                      fmt(r["var"], "currency"), _ci(r.var_lo, r.var_hi, "currency"), fmt(r.var_se, "currency"),
                      fmt(r.es, "currency"), _ci(r.get("es_lo"), r.get("es_hi"), "currency"),
-                     fmt(r.es_se, "currency")])
-    return _table(["scenario", "policy", "level", "VaR", "VaR 95% CI", "VaR se", "ES", "ES 95% CI", "ES se"],
-                  rows, "num")
+                     fmt(r.es_se, "currency"), beyond])
+    table = _table(["scenario", "policy", "level", "VaR", "VaR 95% CI", "VaR se", "ES", "ES 95% CI", "ES se",
+                    "paths beyond VaR"], rows, "num")
+    if rough:
+        table = (f'<p class="caveat"><b>Rough tail figures.</b> Where fewer than {io.TAIL_CAVEAT_PATHS} paths lie '
+                 f"at or beyond VaR, VaR and ES are little more than the largest losses seen, whatever their "
+                 f"intervals say; run more paths before acting on them.</p>" + table)
+    return table
 
 
 def _diff_table(table, rows_key: str, cols_key: str, base: str, row_order, col_order) -> str:
@@ -272,6 +281,8 @@ figcaption { font-size: 0.85em; color: #555; }
 .note { color: #555; font-size: 0.9em; }
 nav { margin: 0.5em 0 1em; } h3 { font-size: 1em; }
 div.wide { overflow-x: auto; }
+p.caveat { background: #fff4e0; border-left: 4px solid #d98c00; padding: 0.4em 0.8em; }
+b.rough { color: #b35c00; font-weight: 600; }
 """
 
 

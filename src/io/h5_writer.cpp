@@ -389,6 +389,11 @@ class Writer {
       for (const TailEstimate& te : tail) v.push_back(te.*(f.field));
       write_array(g, f.name, {tail.size()}, v, {f.units, "level", f.description, ""});
     }
+    std::vector<std::int64_t> beyond;  // schema 1.4
+    for (const TailEstimate& te : tail) beyond.push_back(te.paths_beyond);
+    write_array(g, "paths_beyond", {tail.size()}, beyond,
+                {"none", "level", "paths whose loss is at or beyond VaR_q: what VaR_q and ES_q rest on (below 10: "
+                                  "little more than the largest losses seen)", ""});
   }
 
   // Euler contributions by segment, score band and region (docs/hdf5-schema.md).

@@ -8,6 +8,7 @@ missing).
 Usage: test_python.py PATH_TO_LIMITSIM   (any working directory)
 """
 import base64
+import json
 import math
 import os
 import re
@@ -588,6 +589,25 @@ class Report(unittest.TestCase):
         self.assertEqual(bad.returncode, 2, bad.stderr)
         self.assertIn("--dpi", bad.stderr)
         self.assertFalse(os.path.exists(out + "-bad"))
+
+    def test_rough_tail_figures_are_flagged(self):
+        tail = limitsim.load_tail(FILES["cmp"])  # 12 paths: every level rests on 1 or 2 paths
+        with h5py.File(FILES["cmp"], "r") as f:
+            _, _, g = next(combos(f))
+            loss = g["losses/net_loss"][()]
+            var = g["summary/tail/var"][()]
+            np.testing.assert_array_equal(g["summary/tail/paths_beyond"][()], [(loss >= v).sum() for v in var])
+        self.assertTrue((tail.paths_beyond < lio.TAIL_CAVEAT_PATHS).all())
+        out = os.path.join(TMP.name, "rough")
+        limitsim.report.build_report(FILES["cmp"], out, dpi=40)
+        with open(os.path.join(out, "index.html"), encoding="utf-8") as fh:
+            page = fh.read()
+        self.assertIn("Rough tail figures", page)
+        js = json.loads(run("summary", FILES["cmp"], "--format", "json").stdout)
+        var99 = js["results"][0]["horizon"]["var_99"]
+        self.assertLess(var99["paths_beyond"], 10)
+        self.assertIn("rests on", var99["caveat"])
+        self.assertNotIn("caveat", js["results"][0]["horizon"]["expected_loss"])
 
     def test_report_on_scenarios_with_importance_sampling(self):
         from limitsim import report
