@@ -427,7 +427,8 @@ MONTHLY_FIGURE_UNITS = {
     "active": "accounts", "overdue30_count": "share", "overdue60_count": "share", "overdue90_count": "share",
     "overdue30_balance": "share", "overdue60_balance": "share", "overdue90_balance": "share",
     "utilization": "share", "mean_utilization": "share", "cumulative_net_loss": "currency",
-    "cumulative_chargeoffs": "accounts",
+    "cumulative_chargeoffs": "accounts", "net_loss": "currency", "balance": "currency", "line": "currency",
+    "temp_limit_count": "accounts",
 }
 
 
@@ -439,9 +440,12 @@ def load_monthly_figures(source, *, scenarios=None, policies=None) -> pd.DataFra
     ``overdue30_count``, ``overdue60_count``, ``overdue90_count``,
     ``overdue30_balance``, ``overdue60_balance``, ``overdue90_balance``,
     ``utilization``, ``mean_utilization`` (shares in [0, 1], 0 where the
-    denominator is 0), ``cumulative_net_loss`` (currency) and
-    ``cumulative_chargeoffs``. Their weighted mean over paths,
-    ``(1/P) sum(weight * x)``, is the ``summary/monthly/<figure>`` of the file.
+    denominator is 0), ``cumulative_net_loss`` (currency),
+    ``cumulative_chargeoffs``, and the month's ``net_loss``, ``balance`` and
+    ``line`` (total line of open accounts; currency) and ``temp_limit_count``
+    (accounts holding a temporary raise). The weighted mean over paths,
+    ``(1/P) sum(weight * x)``, of the figures the file's ``summary/monthly/``
+    holds is that dataset.
     30+ means buckets 31-60 days past due and worse, found from the bucket labels.
     """
     with open_result(source) as f:
@@ -477,6 +481,10 @@ def load_monthly_figures(source, *, scenarios=None, policies=None) -> pd.DataFra
                 "mean_utilization": _ratio(usum / 1e6, active),
                 "cumulative_net_loss": np.cumsum(loss, axis=1) / float(CENTS_PER_UNIT),
                 "cumulative_chargeoffs": np.cumsum(co, axis=1),
+                "net_loss": loss / float(CENTS_PER_UNIT),
+                "balance": balance / float(CENTS_PER_UNIT),
+                "line": limit / float(CENTS_PER_UNIT),
+                "temp_limit_count": _read(get("temp_limit_count", "accounts"), ["path", "month"]),
             }
             frame = {"scenario": np.full(P * T, scenario, dtype=object),
                      "policy": np.full(P * T, policy, dtype=object),
@@ -655,6 +663,32 @@ def load_contributions(source, by="band", *, scenarios=None, policies=None) -> p
         df = pd.concat(blocks, ignore_index=True)
         df.attrs["units"] = units
         return df
+
+
+def load_convergence(source, *, scenarios=None, policies=None) -> pd.DataFrame:
+    """The convergence bands (``summary/convergence/``, schema 1.2): the loss figures on the first n paths.
+
+    One row per scenario x policy x point; columns ``scenario, policy, paths``,
+    ``expected_loss, expected_loss_lo, expected_loss_hi``, and per tail level
+    ``var_<q>, var_<q>_lo, var_<q>_hi, es_<q>, es_<q>_lo, es_<q>_hi`` (currency;
+    q as in ``var_99.9``).
+    """
+    with open_result(source) as f:
+        blocks = []
+        for scenario, policy, g in _combos(f, scenarios, policies):
+            c = _need(g, "summary/convergence", since="1.2")
+            levels = _read(_need(g, "summary/tail/level"), ["level"])
+            paths = _read(c["paths"], ["point"]).astype(np.int64)
+            frame = {"scenario": [scenario] * len(paths), "policy": [policy] * len(paths), "paths": paths}
+            for k in ("expected_loss", "expected_loss_lo", "expected_loss_hi"):
+                frame[k] = _money(_read(c[k], ["point"]), _units(c[k]), "currency")[0]
+            for k in ("var", "es"):
+                for suffix in ("", "_lo", "_hi"):
+                    values = _money(_read(c[k + suffix], ["point", "level"]), _units(c[k + suffix]), "currency")[0]
+                    for j, q in enumerate(levels):
+                        frame[f"{k}_{_level_name(q)}{suffix}"] = values[:, j]
+            blocks.append(pd.DataFrame(frame))
+        return pd.concat(blocks, ignore_index=True)
 
 
 # ----------------------------------------------------------------------------- comparison, stress, sweep
