@@ -11,6 +11,9 @@ PACKAGES=(
   libgtest-dev       # GoogleTest
   python3 python3-h5py python3-numpy   # end-to-end tests read results back with h5py
   python3-pandas python3-matplotlib    # the limitsim Python package and `limitsim report` (python/)
+  python3-xarray python3-h5netcdf      # tested: result files open in xarray with labelled dimensions
+  python3-venv python3-setuptools python3-wheel   # tested: pip install ./python into a fresh venv
+  python3-nbclient python3-nbformat python3-ipykernel  # tested: docs/example.ipynb runs
   r-cran-hdf5r                         # the tested R snippet, scripts/read_results.R (brings R and bit64)
   libopenmpi-dev openmpi-bin           # MPI runs over many ranks (LIMITSIM_MPI=ON, docs/scaling.md) and their tests
 )

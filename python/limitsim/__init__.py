@@ -25,6 +25,7 @@ from .io import (  # noqa: E402,F401
     group_name,
     load_comparison,
     load_contributions,
+    load_convergence,
     load_meta,
     load_monthly,
     load_monthly_figures,
@@ -40,7 +41,7 @@ from .io import (  # noqa: E402,F401
 
 __all__ = [
     "CENTS_PER_UNIT", "SUPPORTED_SCHEMA", "LimitsimFileError", "group_name", "load_comparison",
-    "load_contributions", "load_meta", "load_monthly", "load_monthly_figures", "load_path_losses",
+    "load_contributions", "load_convergence", "load_meta", "load_monthly", "load_monthly_figures", "load_path_losses",
     "load_path_weights", "load_stress", "load_summary", "load_summary_monthly", "load_sweep", "load_tail",
     "open_result", "charts", "report",
 ]

@@ -8,6 +8,10 @@ when ``out`` is given:
 - :func:`overdue_chart`: 30+ and 90+ days-past-due rates by month, median and
   percentile band over paths, one colour per policy, one row per scenario;
 - :func:`utilization_chart`: utilization by month, the same way;
+- :func:`loss_chart`: net loss by month and cumulated, the same way;
+- :func:`balance_chart`: balances, lines and open accounts by month;
+- :func:`contributions_chart`: risk contributions by score band and region;
+- :func:`convergence_chart`: EL, VaR and ES against the number of paths;
 - :func:`loss_distribution_chart`: the distribution of the path loss with EL,
   VaR and ES marked;
 - :func:`comparison_chart`: paired differences from the baseline policy (or,
@@ -33,7 +37,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from . import io
 
 __all__ = [
-    "overdue_chart", "utilization_chart", "loss_distribution_chart", "comparison_chart", "frontier_chart",
+    "overdue_chart", "utilization_chart", "loss_chart", "balance_chart", "contributions_chart", "convergence_chart",
+    "loss_distribution_chart", "comparison_chart", "frontier_chart",
     "weighted_quantile", "money_format", "save",
 ]
 
@@ -149,7 +154,14 @@ def _choose(what, given, available):
 # ----------------------------------------------------------------------------- monthly band charts
 
 
-def _band_chart(source, panels, title, *, scenarios, policies, band, out, dpi):
+def _temp_months(df, scenario, pols) -> list:
+    """Months in which some shown policy gives temporary raises on some path (to shade them)."""
+    d = df[(df.scenario == scenario) & (df.policy.isin(pols))]
+    return sorted(int(m) for m in d.loc[d["temp_limit_count"] > 0, "month"].unique())
+
+
+def _band_chart(source, panels, title, *, scenarios, policies, band, out, dpi, width=5.4):
+    """panels: (figure, label[, "share" | "money"]) of load_monthly_figures, one column each."""
     meta = io.load_meta(source)
     scen = _choose("scenario", scenarios, meta["scenarios"])
     pols = _choose("policy", policies, meta["policies"])
@@ -158,57 +170,92 @@ def _band_chart(source, panels, title, *, scenarios, policies, band, out, dpi):
     lo, hi = band
     P = int(meta["paths"])
     nrow, ncol = len(scen), len(panels)
-    fig = _figure(5.4 * ncol, 2.9 * nrow + 1.3)
+    fig = _figure(width * ncol, 2.9 * nrow + 1.3)
     axes, lax = _grid(fig, nrow, ncol, True, sharex=True, sharey="col")
     top = np.zeros(ncol)
+    bottom = np.zeros(ncol)
     T = int(meta["months"])
+    shaded = False
+    styles = ["-", "--", "-.", ":"]
     for r, s in enumerate(scen):
-        for c, (figure, label) in enumerate(panels):
+        temp = _temp_months(df, s, pols)
+        for c, panel in enumerate(panels):
+            figure, label = panel[0], panel[1]
+            kind = panel[2] if len(panel) > 2 else "share"
             ax = axes[r][c]
-            for p in pols:
+            for m in temp:
+                ax.axvspan(m - 0.5, m + 0.5, color="#f2d16b", alpha=0.25, linewidth=0, zorder=0)
+                shaded = True
+            for i, p in enumerate(pols):
                 d = df[(df.scenario == s) & (df.policy == p)]
                 x = d[figure].to_numpy().reshape(P, -1)
                 w = d["weight"].to_numpy().reshape(P, -1)[:, 0]
                 months = d["month"].to_numpy()[: x.shape[1]]
                 q = weighted_quantile(x, w, [lo / 100, 0.5, hi / 100])
-                ax.fill_between(months, q[0], q[2], color=colors[p], alpha=0.13, linewidth=0)
+                # Light fill and each policy's own dashed edges, so overlapping bands stay apart.
+                ax.fill_between(months, q[0], q[2], color=colors[p], alpha=0.08, linewidth=0)
                 for edge in (q[0], q[2]):
-                    ax.plot(months, edge, color=colors[p], linewidth=0.6, alpha=0.55)
+                    ax.plot(months, edge, color=colors[p], linewidth=0.9, alpha=0.8,
+                            linestyle=styles[1 + i % (len(styles) - 1)])
                 ax.plot(months, q[1], color=colors[p], linewidth=1.9, marker="o" if T <= 3 else None)
                 top[c] = max(top[c], float(np.max(q[2])))
+                bottom[c] = min(bottom[c], float(np.min(q[0])))
             if r == 0:
                 ax.set_title(label, fontsize=10)
             if c == 0 and len(meta["scenarios"]) > 1:
                 ax.set_ylabel(s, fontsize=10, fontweight="bold")
-            ax.yaxis.set_major_formatter(_PERCENT)
+            ax.yaxis.set_major_formatter(_PERCENT if kind == "share" else FuncFormatter(money_format))
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8, min_n_ticks=1))
-            ax.set_xlim((1, T) if T > 1 else (0.5, 1.5))
+            ax.set_xlim((0.5, T + 0.5) if temp else ((1, T) if T > 1 else (0.5, 1.5)))
             ax.grid(True, alpha=0.3)
             if r == nrow - 1:
                 ax.set_xlabel("month")
     for c in range(ncol):  # shared by column: one scale for every scenario
-        axes[0][c].set_ylim(0, top[c] * 1.06 if top[c] > 0 else 1.0)
+        span = top[c] - bottom[c]
+        axes[0][c].set_ylim(min(0.0, bottom[c] - 0.03 * span), top[c] * 1.06 if top[c] > 0 else 1.0)
     handles = [Line2D([], [], color=colors[p], linewidth=1.8, label=p) for p in pols]
-    handles.append(Patch(color="grey", alpha=0.25, label=f"{lo}th–{hi}th percentile over paths"))
+    handles.append(Patch(facecolor="grey", alpha=0.2, edgecolor="grey", linestyle="--",
+                         label=f"{lo}th–{hi}th percentile over paths (dashed edges)"))
+    if shaded:
+        handles.append(Patch(color="#f2d16b", alpha=0.5, label="temporary limits in force"))
     _legend(lax, handles)
     fig.suptitle(f"{title}\n{_subtitle(meta)} · line: median over paths", fontsize=11)
     return _finish(fig, out, dpi)
 
 
-def overdue_chart(source, *, scenarios=None, policies=None, by="count", band=(5, 95), out=None, dpi=DPI) -> Figure:
+def overdue_chart(source, *, scenarios=None, policies=None, by="both", band=(5, 95), out=None, dpi=DPI) -> Figure:
     """30+ and 90+ days-past-due rates by month (one row per scenario, one colour per policy).
 
-    ``by="count"``: share of open accounts; ``by="balance"``: share of balances.
-    The line is the (weighted) median over paths, the band the ``band``
-    percentiles over paths of the per-path rate (docs/metrics.md).
+    ``by="count"``: share of open accounts; ``by="balance"``: share of balances;
+    ``by="both"`` (default): the four panels side by side (the two can rank
+    policies differently). The line is the (weighted) median over paths, the
+    band the ``band`` percentiles over paths of the per-path rate
+    (docs/metrics.md).
     """
-    if by not in ("count", "balance"):
-        raise ValueError(f"by must be 'count' or 'balance', not {by!r}")
-    of = "open accounts" if by == "count" else "balances"
-    panels = [(f"overdue30_{by}", f"30+ days past due, share of {of}"),
-              (f"overdue90_{by}", f"90+ days past due, share of {of}")]
+    if by not in ("count", "balance", "both"):
+        raise ValueError(f"by must be 'count', 'balance' or 'both', not {by!r}")
+    panels = []
+    for b in (("count", "balance") if by == "both" else (by,)):
+        of = "open accounts" if b == "count" else "balances"
+        panels += [(f"overdue30_{b}", f"30+ days past due, share of {of}"),
+                   (f"overdue90_{b}", f"90+ days past due, share of {of}")]
     return _band_chart(source, panels, "Overdue rates by month", scenarios=scenarios, policies=policies,
-                       band=band, out=out, dpi=dpi)
+                       band=band, out=out, dpi=dpi, width=5.4 if by != "both" else 4.3)
+
+
+def loss_chart(source, *, scenarios=None, policies=None, band=(5, 95), out=None, dpi=DPI) -> Figure:
+    """Net charge-off loss by month and cumulated, per policy: median and percentile band over paths."""
+    panels = [("net_loss", "net loss in the month", "money"), ("cumulative_net_loss", "cumulative net loss", "money")]
+    return _band_chart(source, panels, "Net losses", scenarios=scenarios, policies=policies, band=band, out=out,
+                       dpi=dpi)
+
+
+def balance_chart(source, *, scenarios=None, policies=None, band=(5, 95), out=None, dpi=DPI) -> Figure:
+    """Total balance and total line of open accounts by month, per policy."""
+    panels = [("balance", "total balance, month end", "money"), ("line", "total line, month end", "money"),
+              ("active", "open accounts", "money")]
+    return _band_chart(source, panels, "Balances and lines", scenarios=scenarios, policies=policies, band=band,
+                       out=out, dpi=dpi, width=4.3)
 
 
 def utilization_chart(source, *, scenarios=None, policies=None, band=(5, 95), out=None, dpi=DPI) -> Figure:
@@ -217,6 +264,74 @@ def utilization_chart(source, *, scenarios=None, policies=None, band=(5, 95), ou
               ("mean_utilization", "mean utilization of open accounts")]
     return _band_chart(source, panels, "Utilization by month", scenarios=scenarios, policies=policies,
                        band=band, out=out, dpi=dpi)
+
+
+# ----------------------------------------------------------------------------- contributions and convergence
+
+
+def contributions_chart(source, *, scenario=None, policies=None, level=0.99, out=None, dpi=DPI) -> Figure:
+    """Risk contributions (Euler allocation) to EL and VaR at ``level`` by score band and, with several
+    regions, by region: one bar per policy and unit, for one scenario (default the first)."""
+    meta = io.load_meta(source)
+    s = scenario if scenario is not None else meta["scenarios"][0]
+    pols = _choose("policy", policies, meta["policies"])
+    colors = _colors(meta["policies"] if len(meta["policies"]) <= 10 else pols)
+    var_col = f"var_{io._level_name(level)}"
+    bys = ["band"] + (["region"] if meta["segment_table"]["region"].nunique() > 1 else [])
+    fig = _figure(6.0 * len(bys), 2 * 2.8 + 1.3)
+    axes, lax = _grid(fig, 2, len(bys), True)
+    for c, by in enumerate(bys):
+        d = io.load_contributions(source, by, scenarios=[s], policies=pols)
+        units = list(dict.fromkeys(d[by]))
+        x = np.arange(len(units))
+        width = 0.8 / max(1, len(pols))
+        for r, (col, label) in enumerate((("expected_loss", "expected loss"), (var_col, f"VaR {level * 100:g}%"))):
+            ax = axes[r][c]
+            for i, p in enumerate(pols):
+                v = d[d.policy == p].set_index(by).reindex(units)[col].to_numpy()
+                ax.bar(x + (i - (len(pols) - 1) / 2) * width, v, width, color=colors[p])
+            ax.set_xticks(x, units, fontsize=8, rotation=30 if len(units) > 6 else 0)
+            ax.yaxis.set_major_formatter(FuncFormatter(money_format))
+            ax.axhline(0, color="black", linewidth=0.6)
+            ax.grid(True, axis="y", alpha=0.3)
+            ax.set_title(f"{label}: contribution by {by}", fontsize=10)
+    _legend(lax, [Patch(color=colors[p], label=p) for p in pols])
+    fig.suptitle(f"Risk contributions (each set adds up to the portfolio figure), scenario {s}\n"
+                 f"{_subtitle(meta)}", fontsize=11)
+    return _finish(fig, out, dpi)
+
+
+def convergence_chart(source, *, scenario=None, policies=None, level=0.99, out=None, dpi=DPI) -> Figure:
+    """EL, VaR and ES at ``level`` on the first n paths against n (log scale), with their 95% intervals: where
+    the lines have not settled, more paths are needed. One scenario (default the first)."""
+    meta = io.load_meta(source)
+    s = scenario if scenario is not None else meta["scenarios"][0]
+    pols = _choose("policy", policies, meta["policies"])
+    colors = _colors(meta["policies"] if len(meta["policies"]) <= 10 else pols)
+    d = io.load_convergence(source, scenarios=[s], policies=pols)
+    q = io._level_name(level)
+    panels = (("expected_loss", "expected loss"), (f"var_{q}", f"VaR {level * 100:g}%"), (f"es_{q}", f"ES {level * 100:g}%"))
+    fig = _figure(4.6 * len(panels), 3.2 + 1.3)
+    axes, lax = _grid(fig, 1, len(panels), True, sharex=True)
+    for c, (col, label) in enumerate(panels):
+        ax = axes[0][c]
+        for p in pols:
+            e = d[d.policy == p]
+            ax.plot(e["paths"], e[col], color=colors[p], marker="o", markersize=3, linewidth=1.6)
+            ax.fill_between(e["paths"], e[col + "_lo"], e[col + "_hi"], color=colors[p], alpha=0.12, linewidth=0)
+        ax.set_xscale("log")
+        ticks = sorted(set(int(x) for x in d["paths"]))
+        ax.set_xticks(ticks, [f"{t:,}" for t in ticks], fontsize=8)
+        ax.minorticks_off()
+        ax.yaxis.set_major_formatter(FuncFormatter(money_format))
+        ax.grid(True, alpha=0.3)
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("paths used (the first n)")
+    handles = [Line2D([], [], color=colors[p], linewidth=1.6, marker="o", markersize=3, label=p) for p in pols]
+    handles.append(Patch(color="grey", alpha=0.25, label="95% interval (missing where too few paths)"))
+    _legend(lax, handles)
+    fig.suptitle(f"Convergence: the loss figures on the first n paths, scenario {s}\n{_subtitle(meta)}", fontsize=11)
+    return _finish(fig, out, dpi)
 
 
 # ----------------------------------------------------------------------------- loss distribution

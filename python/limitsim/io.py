@@ -55,7 +55,7 @@ CENTS_PER_UNIT = 100
 
 # The metrics of monthly/ and by_segment/ in the order of docs/hdf5-schema.md.
 # A later minor version may add metrics: they are read too, after these.
-_METRIC_ORDER = (
+_METRIC_ORDER = (  # files before schema 1.4; 1.4 lists them in the group attribute "metrics"
     "active", "bucket_count", "bucket_balance", "chargeoff_count", "chargeoff_exposure", "chargeoff_loss",
     "chargeoff_recovery", "attrited_count", "limit", "balance", "spend", "payment", "interest", "fees",
     "missed_count", "limit_increase_count", "limit_increase_amount", "freeze_count", "frozen_count",
@@ -63,6 +63,11 @@ _METRIC_ORDER = (
     "temp_limit_count", "temp_limit_amount", "signal_count", "draw_count", "shock_start_count", "shocked_count",
     "utilization_histogram",
 )
+
+
+#: VaR and ES resting on fewer paths than this at or beyond the quantile are
+#: flagged as rough (src/analysis/risk.hpp, kTailCaveatPaths).
+TAIL_CAVEAT_PATHS = 10
 
 
 class LimitsimFileError(ValueError):
@@ -295,9 +300,17 @@ def load_path_weights(source) -> pd.Series:
 # ----------------------------------------------------------------------------- monthly sums
 
 
+def is_dimension_scale(ds) -> bool:
+    """True for the coordinate datasets of schema 1.4 (HDF5 dimension scales), which hold no metric."""
+    cls = ds.attrs.get("CLASS")
+    return cls is not None and _str(cls) == "DIMENSION_SCALE"
+
+
 def _metric_names(group) -> list[str]:
-    present = list(group.keys())
-    return [m for m in _METRIC_ORDER if m in present] + sorted(m for m in present if m not in _METRIC_ORDER)
+    present = [k for k in group.keys() if not is_dimension_scale(group[k])]
+    # Schema 1.4 lists the metrics in order on the group; older files follow _METRIC_ORDER.
+    order = _str(group.attrs["metrics"]).split(",") if "metrics" in group.attrs else list(_METRIC_ORDER)
+    return [m for m in order if m in present] + sorted(m for m in present if m not in order)
 
 
 def load_monthly(source, metrics=None, *, scenarios=None, policies=None, by_segment=False, form="wide",
@@ -414,7 +427,8 @@ MONTHLY_FIGURE_UNITS = {
     "active": "accounts", "overdue30_count": "share", "overdue60_count": "share", "overdue90_count": "share",
     "overdue30_balance": "share", "overdue60_balance": "share", "overdue90_balance": "share",
     "utilization": "share", "mean_utilization": "share", "cumulative_net_loss": "currency",
-    "cumulative_chargeoffs": "accounts",
+    "cumulative_chargeoffs": "accounts", "net_loss": "currency", "balance": "currency", "line": "currency",
+    "temp_limit_count": "accounts",
 }
 
 
@@ -426,9 +440,12 @@ def load_monthly_figures(source, *, scenarios=None, policies=None) -> pd.DataFra
     ``overdue30_count``, ``overdue60_count``, ``overdue90_count``,
     ``overdue30_balance``, ``overdue60_balance``, ``overdue90_balance``,
     ``utilization``, ``mean_utilization`` (shares in [0, 1], 0 where the
-    denominator is 0), ``cumulative_net_loss`` (currency) and
-    ``cumulative_chargeoffs``. Their weighted mean over paths,
-    ``(1/P) sum(weight * x)``, is the ``summary/monthly/<figure>`` of the file.
+    denominator is 0), ``cumulative_net_loss`` (currency),
+    ``cumulative_chargeoffs``, and the month's ``net_loss``, ``balance`` and
+    ``line`` (total line of open accounts; currency) and ``temp_limit_count``
+    (accounts holding a temporary raise). The weighted mean over paths,
+    ``(1/P) sum(weight * x)``, of the figures the file's ``summary/monthly/``
+    holds is that dataset.
     30+ means buckets 31-60 days past due and worse, found from the bucket labels.
     """
     with open_result(source) as f:
@@ -464,6 +481,10 @@ def load_monthly_figures(source, *, scenarios=None, policies=None) -> pd.DataFra
                 "mean_utilization": _ratio(usum / 1e6, active),
                 "cumulative_net_loss": np.cumsum(loss, axis=1) / float(CENTS_PER_UNIT),
                 "cumulative_chargeoffs": np.cumsum(co, axis=1),
+                "net_loss": loss / float(CENTS_PER_UNIT),
+                "balance": balance / float(CENTS_PER_UNIT),
+                "line": limit / float(CENTS_PER_UNIT),
+                "temp_limit_count": _read(get("temp_limit_count", "accounts"), ["path", "month"]),
             }
             frame = {"scenario": np.full(P * T, scenario, dtype=object),
                      "policy": np.full(P * T, policy, dtype=object),
@@ -563,9 +584,11 @@ def load_summary(source, *, scenarios=None, policies=None) -> pd.DataFrame:
 def load_tail(source, *, scenarios=None, policies=None) -> pd.DataFrame:
     """VaR and ES (``summary/tail/``): one row per scenario x policy x level.
 
-    Columns ``scenario, policy, level`` (0.95, 0.99, 0.999) and ``var, var_lo,
+    Columns ``scenario, policy, level`` (0.95, 0.99, 0.999), ``var, var_lo,
     var_hi, var_se, es, es_se, es_lo, es_hi`` in currency units (NaN where the
-    file says the figure cannot be estimated).
+    file says the figure cannot be estimated) and ``paths_beyond``: the paths at
+    or beyond VaR that VaR and ES rest on (below ``TAIL_CAVEAT_PATHS``, little
+    more than the largest losses seen).
     """
     with open_result(source) as f:
         blocks, units = [], {}
@@ -576,6 +599,12 @@ def load_tail(source, *, scenarios=None, policies=None) -> pd.DataFrame:
             for k in ("var", "var_lo", "var_hi", "var_se", "es", "es_se", "es_lo", "es_hi"):
                 if k in tail:
                     frame[k], units[k] = _money(_read(tail[k], ["level"]), _units(tail[k]), "currency")
+            if "paths_beyond" in tail:  # schema 1.4; older files: counted from the per-path losses
+                frame["paths_beyond"] = _read(tail["paths_beyond"], ["level"]).astype(np.int64)
+            else:
+                loss = _read(_need(g, "losses/net_loss"), ["path"])
+                frame["paths_beyond"] = np.array([int((loss >= v).sum()) for v in frame["var"]], dtype=np.int64)
+            units["paths_beyond"] = "paths"
             blocks.append(pd.DataFrame(frame))
         df = pd.concat(blocks, ignore_index=True)
         df.attrs["units"] = units
@@ -634,6 +663,32 @@ def load_contributions(source, by="band", *, scenarios=None, policies=None) -> p
         df = pd.concat(blocks, ignore_index=True)
         df.attrs["units"] = units
         return df
+
+
+def load_convergence(source, *, scenarios=None, policies=None) -> pd.DataFrame:
+    """The convergence bands (``summary/convergence/``, schema 1.2): the loss figures on the first n paths.
+
+    One row per scenario x policy x point; columns ``scenario, policy, paths``,
+    ``expected_loss, expected_loss_lo, expected_loss_hi``, and per tail level
+    ``var_<q>, var_<q>_lo, var_<q>_hi, es_<q>, es_<q>_lo, es_<q>_hi`` (currency;
+    q as in ``var_99.9``).
+    """
+    with open_result(source) as f:
+        blocks = []
+        for scenario, policy, g in _combos(f, scenarios, policies):
+            c = _need(g, "summary/convergence", since="1.2")
+            levels = _read(_need(g, "summary/tail/level"), ["level"])
+            paths = _read(c["paths"], ["point"]).astype(np.int64)
+            frame = {"scenario": [scenario] * len(paths), "policy": [policy] * len(paths), "paths": paths}
+            for k in ("expected_loss", "expected_loss_lo", "expected_loss_hi"):
+                frame[k] = _money(_read(c[k], ["point"]), _units(c[k]), "currency")[0]
+            for k in ("var", "es"):
+                for suffix in ("", "_lo", "_hi"):
+                    values = _money(_read(c[k + suffix], ["point", "level"]), _units(c[k + suffix]), "currency")[0]
+                    for j, q in enumerate(levels):
+                        frame[f"{k}_{_level_name(q)}{suffix}"] = values[:, j]
+            blocks.append(pd.DataFrame(frame))
+        return pd.concat(blocks, ignore_index=True)
 
 
 # ----------------------------------------------------------------------------- comparison, stress, sweep

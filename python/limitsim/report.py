@@ -40,9 +40,13 @@ __all__ = ["build_report", "main", "CHARTS"]
 
 #: Every chart the report can draw: (file name, title).
 CHARTS = (
-    ("overdue.png", "Overdue rates by month"),
+    ("overdue.png", "Overdue rates by month, by count and by balance"),
+    ("losses.png", "Net losses by month and cumulated"),
+    ("balances.png", "Balances, lines and open accounts by month"),
     ("utilization.png", "Utilization by month"),
     ("loss_distribution.png", "Loss distribution"),
+    ("contributions.png", "Risk contributions by score band and region"),
+    ("convergence.png", "Convergence of EL, VaR and ES with the number of paths"),
     ("comparison.png", "Policy comparison"),
     ("stress.png", "Stress view"),
     ("frontier.png", "Efficient frontier"),
@@ -138,18 +142,22 @@ def _meta_table(meta: dict) -> str:
 def _summary_table(source, meta: dict) -> str:
     s = io.load_summary(source)
     m = io.load_summary_monthly(source)
+    tail = io.load_tail(source)
+    few = {(t.scenario, t.policy) for t in tail.itertuples()
+           if abs(t.level - 0.99) < 1e-9 and t.paths_beyond < io.TAIL_CAVEAT_PATHS}
     T = int(meta["months"])
     last = m[m.month == T].set_index(["scenario", "policy"])
     rows = []
     for _, r in s.iterrows():
         lm = last.loc[(r.scenario, r.policy)]
+        rough = ' <b class="rough">rough</b>' if (r.scenario, r.policy) in few else ""
         rows.append([_e(r.scenario), _e(r.policy),
                      f"{fmt(r.expected_loss, 'currency')} ± {fmt(r.expected_loss_se, 'currency')}<br><small>"
                      f"{_ci(r.get('expected_loss_lo'), r.get('expected_loss_hi'), 'currency')}</small>",
                      fmt(r.unexpected_loss, "currency"),
-                     f"{fmt(r['var_99'], 'currency')}<br><small>{_ci(r['var_99_lo'], r['var_99_hi'], 'currency')}"
-                     f"</small>",
-                     f"{fmt(r['es_99'], 'currency')}<br><small>"
+                     f"{fmt(r['var_99'], 'currency')}{rough}<br><small>"
+                     f"{_ci(r['var_99_lo'], r['var_99_hi'], 'currency')}</small>",
+                     f"{fmt(r['es_99'], 'currency')}{rough}<br><small>"
                      f"{_ci(r.get('es_99_lo'), r.get('es_99_hi'), 'currency')}</small>",
                      fmt(r.exposure_at_chargeoff, "currency"), fmt(r.revenue, "currency"),
                      fmt(r.limit_increases, "accounts"), fmt(r.freezes, "accounts"),
@@ -161,16 +169,47 @@ def _summary_table(source, meta: dict) -> str:
     return _table(header, rows, "num")
 
 
+def _report_month_table(source, meta: dict) -> str:
+    """The monthly figures at the report months (e.g. 12, 24 and the horizon), with a flag where temporary limits
+    are in force in that month (they lift the line, so utilization and the balance-weighted rates dip)."""
+    m = io.load_summary_monthly(source)
+    with io.open_result(source) as f:
+        some = next(iter(f["results"].values()))
+        months = [int(x) for x in next(iter(some.values()))["summary/report_months"][()]]
+    figs = io.load_monthly_figures(source)
+    temp = figs.groupby(["scenario", "policy", "month"])["temp_limit_count"].max()
+    rows = []
+    for (s, p), g in m.groupby(["scenario", "policy"], sort=False):
+        for t in months:
+            r = g[g.month == t].iloc[0]
+            flag = " <b class=\"rough\">temporary limits</b>" if temp.get((s, p, t), 0) > 0 else ""
+            rows.append([_e(s), _e(p), f"{t}{flag}", fmt(r.active, "accounts"), fmt(r.overdue30_count, "share"),
+                         fmt(r.overdue90_count, "share"), fmt(r.overdue30_balance, "share"),
+                         fmt(r.overdue90_balance, "share"), fmt(r.utilization, "share"),
+                         fmt(r.cumulative_net_loss, "currency")])
+    return _table(["scenario", "policy", "month", "active", "30+ DPD (n)", "90+ DPD (n)", "30+ DPD (bal)",
+                   "90+ DPD (bal)", "utilization", "cumulative net loss"], rows, "num")
+
+
 def _tail_table(source) -> str:
     t = io.load_tail(source)
     rows = []
+    rough = False
     for _, r in t.iterrows():
+        few = int(r.paths_beyond) < io.TAIL_CAVEAT_PATHS
+        rough = rough or few
+        beyond = f"{int(r.paths_beyond)}" + (' <b class="rough">rough</b>' if few else "")
         rows.append([_e(r.scenario), _e(r.policy), f"{r.level * 100:g}%",
                      fmt(r["var"], "currency"), _ci(r.var_lo, r.var_hi, "currency"), fmt(r.var_se, "currency"),
                      fmt(r.es, "currency"), _ci(r.get("es_lo"), r.get("es_hi"), "currency"),
-                     fmt(r.es_se, "currency")])
-    return _table(["scenario", "policy", "level", "VaR", "VaR 95% CI", "VaR se", "ES", "ES 95% CI", "ES se"],
-                  rows, "num")
+                     fmt(r.es_se, "currency"), beyond])
+    table = _table(["scenario", "policy", "level", "VaR", "VaR 95% CI", "VaR se", "ES", "ES 95% CI", "ES se",
+                    "paths beyond VaR"], rows, "num")
+    if rough:
+        table = (f'<p class="caveat"><b>Rough tail figures.</b> Where fewer than {io.TAIL_CAVEAT_PATHS} paths lie '
+                 f"at or beyond VaR, VaR and ES are little more than the largest losses seen, whatever their "
+                 f"intervals say; run more paths before acting on them.</p>" + table)
+    return table
 
 
 def _diff_table(table, rows_key: str, cols_key: str, base: str, row_order, col_order) -> str:
@@ -272,6 +311,8 @@ figcaption { font-size: 0.85em; color: #555; }
 .note { color: #555; font-size: 0.9em; }
 nav { margin: 0.5em 0 1em; } h3 { font-size: 1em; }
 div.wide { overflow-x: auto; }
+p.caveat { background: #fff4e0; border-left: 4px solid #d98c00; padding: 0.4em 0.8em; }
+b.rough { color: #b35c00; font-weight: 600; }
 """
 
 
@@ -285,12 +326,25 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     sweep = io.load_sweep(source) if meta["has_sweep"] else None
     pols, pols_note = _chart_policies(meta, sweep)
+    since_1_2 = tuple(int(x) for x in str(meta.get("schema_version", "1.1")).split(".")) >= (1, 2)
 
     def overdue(out):
         return charts.overdue_chart(source, policies=pols, out=out, dpi=dpi)
 
     def utilization(out):
         return charts.utilization_chart(source, policies=pols, out=out, dpi=dpi)
+
+    def net_losses(out):
+        return charts.loss_chart(source, policies=pols, out=out, dpi=dpi)
+
+    def balances(out):
+        return charts.balance_chart(source, policies=pols, out=out, dpi=dpi)
+
+    def contributions(out):
+        return charts.contributions_chart(source, policies=pols, out=out, dpi=dpi)
+
+    def convergence(out):
+        return charts.convergence_chart(source, policies=pols, out=out, dpi=dpi)
 
     def losses(out):
         return charts.loss_distribution_chart(source, policies=pols, out=out, dpi=dpi)
@@ -307,7 +361,14 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
     plan = {
         "overdue.png": (overdue, None),
         "utilization.png": (utilization, None),
+        "losses.png": (net_losses, None),
+        "balances.png": (balances, None),
         "loss_distribution.png": (losses, None),
+        "contributions.png": (contributions, None if since_1_2 else "the file has no risk contributions "
+                              "(written since schema 1.2)"),
+        "convergence.png": (convergence, "the file has no convergence bands (written since schema 1.2)"
+                            if not since_1_2 else None if int(meta["paths"]) >= 10 else
+                            f"{meta['paths']} paths: the convergence bands start at 10"),
         "comparison.png": (comparison, None if len(meta["policies"]) > 1 else
                            f"the run has one policy ({meta['policies'][0]}): there is nothing to compare"),
         "stress.png": (stress, None if len(meta["scenarios"]) > 1 and meta["has_stress"] else
@@ -348,6 +409,11 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
                      f"<p class=\"note\">Per scenario and policy: means over paths{weighted}, ± standard error, "
                      f"with 95% intervals; VaR and ES of the cumulative net loss at the horizon; the monthly "
                      f"figures at the last month.</p>" + _wrap(_summary_table(source, meta))))
+    sections.append(("months", "Report months",
+                     "<p class=\"note\">Means over paths at the run's report months and the horizon. A month marked "
+                     "<b class=\"rough\">temporary limits</b> has temporary raises in force: the line is higher "
+                     "that month, so utilization and the rates by balance dip and spending rises; compare it with "
+                     "a month without them.</p>" + _wrap(_report_month_table(source, meta))))
     sections.append(("tail", "Tail risk",
                      "<p class=\"note\">VaR and ES of the cumulative net loss at each level, with their 95% "
                      f"intervals ({_e(_ci_method(source))}) and bootstrap standard errors; n/a: too few paths "

@@ -138,6 +138,7 @@ LossRisk compute_loss_risk(const std::vector<double>& loss, const std::vector<do
     te.var = tp.var;
     te.es = tp.es;
     te.var_se = te.es_se = kNaN;
+    te.paths_beyond = sorted.end() - std::lower_bound(sorted.begin(), sorted.end(), tp.var);
     if (weighted) {
       te.var_lo = te.var_hi = kNaN;
     } else {
@@ -554,6 +555,12 @@ RiskContributions aggregate_contributions(const RiskContributions& c, const std:
   out.var_first = c.var_first;
   out.var_last = c.var_last;
   return out;
+}
+
+std::string tail_caveat(const TailEstimate& te) {
+  if (te.paths_beyond >= kTailCaveatPaths) return "";
+  return "rests on " + std::to_string(te.paths_beyond) + (te.paths_beyond == 1 ? " path" : " paths") +
+         " beyond the quantile: little more than the largest loss seen; run more paths";
 }
 
 }  // namespace limitsim

@@ -71,7 +71,15 @@ struct TailEstimate {
   double es_se = 0.0;   // bootstrap standard error
   double es_lo = std::numeric_limits<double>::quiet_NaN();  // 95% bootstrap percentile interval of ES_q
   double es_hi = std::numeric_limits<double>::quiet_NaN();
+  std::int64_t paths_beyond = 0;  // paths whose loss is at or beyond VaR_q: what VaR_q and ES_q rest on
 };
+
+// Below this many paths at or beyond VaR_q, VaR_q and ES_q are little more than
+// the largest losses observed: summary, compare's JSON and the report say so.
+inline constexpr std::int64_t kTailCaveatPaths = 10;
+
+// "rests on N path(s) beyond the quantile" when te.paths_beyond < kTailCaveatPaths, else "".
+std::string tail_caveat(const TailEstimate& te);
 
 // The loss figures of one sample of paths.
 struct LossRisk {

@@ -257,15 +257,25 @@ std::string figure_table(const ComboSummary& cs) {
   };
   add("expected loss", cs.expected_loss, 2, ci_text(cs.expected_loss_ci));
   add("unexpected loss (sd)", cs.unexpected_loss, 2, ci_text(cs.unexpected_loss_ci));
+  bool rough = false;
   for (const TailEstimate& te : cs.tail) {
-    add("VaR " + level_text(te.level), {te.var, te.var_se}, 2, ci_text({te.var_lo, te.var_hi}));
-    add("ES " + level_text(te.level), {te.es, te.es_se}, 2, ci_text({te.es_lo, te.es_hi}));
+    const bool few = !tail_caveat(te).empty();
+    rough = rough || few;
+    const std::string mark =
+        few ? "  (rough: " + std::to_string(te.paths_beyond) + (te.paths_beyond == 1 ? " path" : " paths") + " beyond)"
+            : "";
+    add("VaR " + level_text(te.level), {te.var, te.var_se}, 2, ci_text({te.var_lo, te.var_hi}) + mark);
+    add("ES " + level_text(te.level), {te.es, te.es_se}, 2, ci_text({te.es_lo, te.es_hi}) + mark);
   }
   add("exposure at charge-off", cs.exposure_at_chargeoff, 2);
   add("revenue (interest + fees)", cs.revenue, 2);
   add("limit increases", cs.limit_increases, 1);
   add("freezes", cs.freezes, 1);
-  return t.render("  ");
+  std::string out = t.render("  ");
+  if (rough)
+    out += "  rough: VaR and ES resting on fewer than " + std::to_string(kTailCaveatPaths) +
+           " paths at or beyond the quantile are little more than the largest losses seen; run more paths\n";
+  return out;
 }
 
 // One row per unit (band or region) and a total row with the portfolio figures.
@@ -467,6 +477,8 @@ namespace {
 struct HorizonRow {
   std::string figure, unit;
   double value, se, lo, hi;
+  std::int64_t paths_beyond = -1;  // VaR and ES rows: the paths they rest on; -1 otherwise
+  std::string caveat;              // VaR and ES rows resting on few paths (tail_caveat)
 };
 
 std::vector<HorizonRow> horizon_rows(const ComboSummary& cs) {
@@ -480,8 +492,8 @@ std::vector<HorizonRow> horizon_rows(const ComboSummary& cs) {
   }
   for (const TailEstimate& t : cs.tail) {
     const std::string level = exact_number(100.0 * t.level);
-    rows.push_back({"var_" + level, "currency", t.var, t.var_se, t.var_lo, t.var_hi});
-    rows.push_back({"es_" + level, "currency", t.es, t.es_se, t.es_lo, t.es_hi});
+    rows.push_back({"var_" + level, "currency", t.var, t.var_se, t.var_lo, t.var_hi, t.paths_beyond, tail_caveat(t)});
+    rows.push_back({"es_" + level, "currency", t.es, t.es_se, t.es_lo, t.es_hi, t.paths_beyond, tail_caveat(t)});
   }
   return rows;
 }
@@ -538,7 +550,9 @@ std::string format_summary_json(const RunResults& r, const Summary& s) {
     for (std::size_t i = 0; i < rows.size(); ++i)
       o << (i ? "," : "") << "\n       " << json_string(rows[i].figure) << ": {\"value\": " << json_number(rows[i].value)
         << ", \"se\": " << json_number(rows[i].se) << ", \"ci_lo\": " << json_number(rows[i].lo)
-        << ", \"ci_hi\": " << json_number(rows[i].hi) << "}";
+        << ", \"ci_hi\": " << json_number(rows[i].hi)
+        << (rows[i].paths_beyond >= 0 ? ", \"paths_beyond\": " + std::to_string(rows[i].paths_beyond) : "")
+        << (rows[i].caveat.empty() ? "" : ", \"caveat\": " + json_string(rows[i].caveat)) << "}";
     o << "\n     },\n     \"months\": [";
     for (std::size_t t = 0; t < cs.months.size(); ++t) {
       const MonthFigures& m = cs.months[t];

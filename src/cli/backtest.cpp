@@ -41,11 +41,13 @@ Subcommand setup_backtest(CLI::App& app, const std::string& command_line) {
       "backtest", "Calibrate on a real panel and check the model against what happened (out of time, and the label)");
   backtest->add_option("config", opt->o.config, "Run file with a real population (kind = \"file\") and one policy")
       ->required();
-  backtest->add_option("--paths", opt->o.paths, "Monte Carlo paths (default: the run file's)");
-  backtest->add_option("--seed", opt->seed, "Random seed (>= 0)");
-  backtest->add_option("--threads", opt->o.threads, "CPU threads (0 = all cores)");
-  backtest->add_option("--on-bad-row", opt->o.on_bad_row, "error or skip (default: the run file's)");
+  backtest->add_option("-p,--paths", opt->o.paths, "Monte Carlo paths (default: the run file's)");
+  backtest->add_option("-s,--seed", opt->seed, "Random seed (>= 0)");
+  backtest->add_option("-j,--threads", opt->o.threads, "CPU threads (0 = all cores)");
+  backtest->add_option("--on-bad-row", opt->o.on_bad_row, "error or skip (default: the run file's)")
+      ->check(CLI::IsMember({"error", "skip"}));
   backtest->add_option("--report", opt->report, "Write the Markdown report here (e.g. docs/backtest-uci.md)");
+  backtest->footer("Example:\n  limitsim backtest configs/backtest_uci.toml -p 400 --report docs/backtest-uci.md");
   return {backtest, [opt, command_line] { return backtest_command(*opt, command_line); }};
 }
 

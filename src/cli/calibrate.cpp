@@ -82,14 +82,17 @@ Subcommand setup_calibrate(CLI::App& app) {
       "calibrate", "Estimate behaviour parameters from a monthly panel of real accounts and write a behaviour file");
   calibrate->add_option("data", opt->data, "Data file (CSV or HDF5 columns)")->required();
   calibrate->add_option("--mapping", opt->mapping, "Mapping file (TOML) with a [panel] (docs/data.md)")->required();
-  calibrate->add_option("--out", opt->out, "Behaviour file (TOML) to write")->required();
+  calibrate->add_option("-o,--out", opt->out, "Behaviour file (TOML) to write")->required();
   calibrate->add_option("--window", opt->window, "Panel months to use, FIRST:LAST (default: all)");
-  calibrate->add_option("--on-bad-row", opt->on_bad_row, "error (default) or skip");
+  calibrate->add_option("--on-bad-row", opt->on_bad_row, "error (default) or skip")
+      ->check(CLI::IsMember({"error", "skip"}));
   calibrate->add_option("--score-mean", opt->score_mean,
                         "Risk proxy: risk = -(score - MEAN) / SD; use the population's score_mean (default 680)");
   calibrate->add_option("--score-sd", opt->score_sd, "... and its score_sd (default 80)");
   calibrate->add_option("--base", opt->base,
                         "Behaviour file whose values stand for what the data cannot identify (default: built-in)");
+  calibrate->footer("Example:\n  limitsim calibrate ../shared/data/uci-credit-card/uci_credit_card.csv "
+                    "--mapping configs/population/uci_credit_card.toml -o uci.toml");
   return {calibrate, [opt] { return calibrate_command(*opt); }};
 }
 

@@ -28,7 +28,7 @@ struct ReportCliOptions {
 // self-contained HTML page. The interpreter is $LIMITSIM_PYTHON, else Debian's
 // /usr/bin/python3 (where setup.sh installs h5py, pandas and matplotlib).
 int report_command(const ReportCliOptions& opt) {
-  if (opt.out.empty()) throw ConfigError("--out: must name the folder to write the report into");
+  if (opt.out.empty()) throw ConfigError("--out-dir: must name the folder to write the report into");
   if (opt.dpi && (*opt.dpi < 20 || *opt.dpi > 600))
     throw ConfigError("--dpi: must be in [20, 600], got " + std::to_string(*opt.dpi));
   const char* env_python = std::getenv("LIMITSIM_PYTHON");
@@ -59,9 +59,12 @@ Subcommand setup_report(CLI::App& app) {
   CLI::App* report = app.add_subcommand(
       "report", "Write charts (PNG) and a self-contained HTML page of a result file (runs python/limitsim)");
   report->add_option("file", opt->file, "HDF5 result file (read only)")->required()->check(CLI::ExistingFile);
-  report->add_option("--out", opt->out, "Folder to write the PNGs and index.html into")->required();
+  report->add_option("--out-dir", opt->out, "Folder to write the PNGs and index.html into");
+  // Before 0.2 the folder was --out, which elsewhere always names a file: still read, not shown.
+  report->add_option("--out", opt->out, "")->group("");
   report->add_option("--dpi", opt->dpi, "Resolution of the PNGs");
-  report->add_flag("--quiet", opt->quiet, "Print nothing on success");
+  report->add_flag("-q,--quiet", opt->quiet, "Print nothing on success");
+  report->footer("Example:\n  limitsim report results/stress_test.h5 --out-dir report/   (then open report/index.html)");
   return {report, [opt] { return report_command(*opt); }};
 }
 

@@ -29,22 +29,24 @@
 namespace limitsim {
 
 void add_run_options(CLI::App* cmd, RunOptions& opt) {
-  cmd->add_option("--customers", opt.o.customers, "Number of customers (overrides the population file)");
+  cmd->add_option("-n,--customers", opt.o.customers, "Number of customers (overrides the population file)");
   cmd->add_option("--population", opt.o.population_file,
                   "Real population: data file (CSV or HDF5 columns), read through --mapping");
   cmd->add_option("--mapping", opt.o.mapping, "Mapping file (TOML) of the --population data (docs/data.md)");
   cmd->add_option("--as-of", opt.o.as_of, "Panel month the run starts from (default: the last)");
   cmd->add_option("--on-bad-row", opt.o.on_bad_row,
-                  "error (default: refuse the file) or skip (skip and count malformed rows)");
-  cmd->add_option("--paths", opt.o.paths, "Monte Carlo paths");
+                  "error (default: refuse the file) or skip (skip and count malformed rows)")
+      ->check(CLI::IsMember({"error", "skip"}));
+  cmd->add_option("-p,--paths", opt.o.paths, "Monte Carlo paths");
   cmd->add_option("--months", opt.o.months, "Months to simulate");
-  cmd->add_option("--seed", opt.seed, "Random seed (>= 0)");
-  cmd->add_option("--out", opt.o.output, "Output HDF5 file");
+  cmd->add_option("-s,--seed", opt.seed, "Random seed (>= 0)");
+  cmd->add_option("-o,--out", opt.o.output, "Output HDF5 file");
 }
 
 void add_backend_options(CLI::App* cmd, RunOptions& opt) {
-  cmd->add_option("--backend", opt.o.backend, "cpu, cuda or auto");
-  cmd->add_option("--threads", opt.o.threads, "CPU threads (0 = all cores)");
+  cmd->add_option("-b,--backend", opt.o.backend, "cpu, cuda or auto (default: the run file's)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  cmd->add_option("-j,--threads", opt.o.threads, "CPU threads (0 = all cores)");
   cmd->add_option("--batch-size", opt.o.batch_size, "Customers per batch (results do not depend on it)");
   cmd->add_option("--importance-shift", opt.o.importance_shift,
                   "Importance sampling: mean shift of the systematic factor draws (0 = off)");
@@ -182,7 +184,11 @@ Subcommand setup_run(CLI::App& app) {
   run->add_option("config", opt->config, "Run configuration (TOML)")->required();
   add_run_options(run, *opt);
   add_backend_options(run, *opt);
-  run->add_flag("--quiet", opt->quiet, "No progress and no summary table");
+  run->add_flag("-q,--quiet", opt->quiet, "No progress and no summary table");
+  run->footer("Examples:\n"
+              "  limitsim run configs/quickstart.toml\n"
+              "  limitsim run configs/compare_policies.toml -n 20000 -p 64 -o results/cmp.h5\n"
+              "  limitsim run configs/uci.toml --population data.csv --mapping mapping.toml --as-of 2005-09");
   return {run, [opt] { return run_command(*opt); }, true};
 }
 

@@ -41,9 +41,11 @@ Subcommand setup_summary(CLI::App& app) {
   auto opt = std::make_shared<SummaryCliOptions>();
   CLI::App* summary = app.add_subcommand("summary", "Print the key figures of a result file");
   summary->add_option("file", opt->file, "HDF5 result file")->required()->check(CLI::ExistingFile);
-  summary->add_option("--format", opt->format, "table, csv or json (default table)");
+  summary->add_option("-f,--format", opt->format, "table, csv or json (default table)")
+      ->check(CLI::IsMember({"table", "csv", "json"}));
   summary->add_flag("--convergence", opt->convergence,
                     "Also print the convergence bands: each loss figure on the first 10, 20, 50, ... paths");
+  summary->footer("Examples:\n  limitsim summary results/quickstart.h5\n  limitsim summary results/stress_test.h5 -f json --convergence");
   return {summary, [opt] { return summary_command(*opt); }};
 }
 

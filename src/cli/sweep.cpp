@@ -46,7 +46,8 @@ Subcommand setup_sweep(CLI::App& app) {
   add_run_options(sweep, *opt);
   sweep->add_option("--csv", opt->csv, "Output CSV file (overrides [sweep] csv)");
   add_backend_options(sweep, *opt);
-  sweep->add_flag("--quiet", opt->quiet, "No progress and no table");
+  sweep->add_flag("-q,--quiet", opt->quiet, "No progress and no table");
+  sweep->footer("Example:\n  limitsim sweep configs/sweep_lender_rules.toml -n 20000 --csv results/sweep.csv");
   return {sweep, [opt] { return sweep_command(*opt); }, true};
 }
 

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "src/util/text.hpp"
+
 namespace limitsim {
 namespace toml_io {
 
@@ -142,7 +144,11 @@ void TableReader::done() const {
       first_key = kv.first;
     }
   }
-  if (first) fail_at(*first, path(first_key), "unknown key (allowed here: " + join(known_, ", ") + ")");
+  if (!first) return;
+  const std::string hint = closest_name(first_key, known_);
+  fail_at(*first, path(first_key),
+          "unknown key" + (hint.empty() ? std::string() : "; did you mean '" + hint + "'?") + " (allowed here: " +
+              join(known_, ", ") + ")");
 }
 
 }  // namespace toml_io

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "src/io/atomic_file.hpp"
 #include "src/io/h5_handles.hpp"
+#include "src/io/h5_scales.hpp"
 #include "src/io/h5_schema.hpp"
 
 namespace limitsim {
@@ -60,6 +62,7 @@ class Writer {
     write_comparison(root, "comparison", c_.combos);
     write_comparison(root, "stress", c_.stress);
     if (sweep_) write_sweep(root, *sweep_);
+    attach_dimension_scales(ctx_, root.id(), coordinates());  // schema 1.4
     ctx_.ok(H5Fflush(root.id(), H5F_SCOPE_GLOBAL), "cannot flush the file");
     ctx_.ok(root.h.close(), "cannot close the file");
   }
@@ -182,6 +185,40 @@ class Writer {
     write_array(parent, name + "_se", shape, se, {info.units, info.dims, "standard error of " + name, ""});
   }
 
+  // The values along the named dimensions, for their dimension scales.
+  std::map<std::string, Coordinate> coordinates() const {
+    std::map<std::string, Coordinate> c;
+    auto numbers = [&](const char* dim, std::vector<double> v, bool integer, const char* units, const char* what) {
+      c[dim] = Coordinate{std::move(v), {}, integer, units, what};
+    };
+    auto names = [&](const char* dim, const std::vector<std::string>& v, const char* what) {
+      c[dim] = Coordinate{{}, v, false, "none", what};
+    };
+    std::vector<double> v;
+    for (int p = 0; p < r_.paths; ++p) v.push_back(p);
+    numbers("path", v, true, "none", "Monte Carlo path, 0-based");
+    v.clear();
+    for (int t = 1; t <= r_.months; ++t) v.push_back(t);
+    numbers("month", v, true, "month", "month number; month t is the state at the end of simulated month t");
+    names("segment", r_.segment_names, "reporting segment (score band, region)");
+    names("band", s_.cells.band_names, "score band");
+    names("region", s_.cells.region_names, "region");
+    names("scenario", r_.scenario_names, "scenario, in run order");
+    names("policy", r_.policy_names, "policy, in run order");
+    v.clear();
+    for (const TailLevel& l : kTailLevels) v.push_back(l.value());
+    numbers("level", v, false, "share", "tail level of VaR and ES");
+    if (!s_.combos.empty()) {
+      const ComboSummary& cs = s_.combos.front();  // the same for every pair
+      numbers("report", std::vector<double>(cs.report_months.begin(), cs.report_months.end()), true, "month",
+              "report month");
+      v.clear();
+      for (const ConvergencePoint& q : cs.convergence) v.push_back(static_cast<double>(q.paths));
+      numbers("point", v, true, "none", "paths used at this point of the convergence grid (the first n paths)");
+    }
+    return c;
+  }
+
   // ---- file sections
 
   void write_root_attrs(const Object& root) const {
@@ -252,6 +289,10 @@ class Writer {
   void write_combo(const Object& g, const ComboSums& c, const ComboSummary& cs) const {
     Object monthly = make_group(g, "monthly");
     Object by_segment = make_group(g, "by_segment");
+    std::string order;  // the metrics in schema order (1.4), for readers that list them
+    for (const MetricGroup& mg : metric_groups()) order += (order.empty() ? "" : ",") + std::string(mg.info->name);
+    write_string_attr(monthly, "metrics", order);
+    write_string_attr(by_segment, "metrics", order);
     for (const MetricGroup& mg : metric_groups()) {
       write_metric(monthly, c, mg, false);
       write_metric(by_segment, c, mg, true);
@@ -349,6 +390,11 @@ class Writer {
       for (const TailEstimate& te : tail) v.push_back(te.*(f.field));
       write_array(g, f.name, {tail.size()}, v, {f.units, "level", f.description, ""});
     }
+    std::vector<std::int64_t> beyond;  // schema 1.4
+    for (const TailEstimate& te : tail) beyond.push_back(te.paths_beyond);
+    write_array(g, "paths_beyond", {tail.size()}, beyond,
+                {"none", "level", "paths whose loss is at or beyond VaR_q: what VaR_q and ES_q rest on (below 10: "
+                                  "little more than the largest losses seen)", ""});
   }
 
   // Euler contributions by segment, score band and region (docs/hdf5-schema.md).

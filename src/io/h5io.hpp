@@ -14,7 +14,9 @@ constexpr int kSchemaVersionMajor = 1;
 constexpr int kSchemaVersionMinor = 4;  // 1.1: cost_of_funds, baseline_policy, /comparison;
                                         // 1.2: path weights, bands and regions, tail risk, /stress;
                                         // 1.3: the population's provenance (real data);
-                                        // 1.4: mpi_ranks (runs spread over MPI ranks)
+                                        // 1.4: mpi_ranks (runs spread over MPI ranks), dimension scales
+                                        //      (coordinates for xarray and netCDF tools), metric order,
+                                        //      tail/paths_beyond
 
 // Writes the run to `path` atomically: a temporary file in the same folder is
 // written, flushed and closed, then renamed over `path`. On any error the

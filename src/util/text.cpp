@@ -2,6 +2,7 @@
 #include "src/util/text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -134,6 +135,39 @@ std::string json_string(const std::string& s) {
     ++i;
   }
   return out + "\"";
+}
+
+std::string closest_name(const std::string& word, const std::vector<std::string>& names) {
+  auto lower = [](std::string x) {
+    for (char& ch : x) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return x;
+  };
+  const std::string w = lower(word);
+  // Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+  auto distance = [&](const std::string& b) {
+    const std::size_t n = w.size(), m = b.size();
+    std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
+    for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= n; ++i)
+      for (std::size_t j = 1; j <= m; ++j) {
+        const std::size_t cost = w[i - 1] == b[j - 1] ? 0 : 1;
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+        if (i > 1 && j > 1 && w[i - 1] == b[j - 2] && w[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    return d[n][m];
+  };
+  const std::size_t allowed = w.size() <= 4 ? 1 : (w.size() <= 8 ? 2 : 3);
+  std::string best;
+  std::size_t best_d = allowed + 1;
+  for (const std::string& name : names) {
+    const std::size_t d = distance(lower(name));
+    if (d < best_d) {
+      best_d = d;
+      best = name;
+    }
+  }
+  return best;
 }
 
 }  // namespace limitsim

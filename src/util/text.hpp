@@ -31,6 +31,12 @@ std::string json_number(double v);
 // are not valid UTF-8 become U+FFFD, so the document is always valid JSON.
 std::string json_string(const std::string& s);
 
+// The name of `names` closest to a mistyped `word` (edit distance, ignoring
+// case, a transposition counting as one edit), or "" when none is close enough
+// to be the one meant: at most 1 edit for words of up to 4 characters, 2 up to
+// 8, 3 beyond. For "did you mean" hints.
+std::string closest_name(const std::string& word, const std::vector<std::string>& names);
+
 // Display width of UTF-8 text: code points, not bytes.
 std::size_t display_width(const std::string& s);
 

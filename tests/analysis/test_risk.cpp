@@ -455,3 +455,28 @@ TEST(UniformIndex, GeneratorIsTheStandardOne) {
 
 }  // namespace
 }  // namespace limitsim
+
+namespace limitsim {
+namespace {
+
+// VaR_q and ES_q say how many paths they rest on: the paths at or beyond VaR_q
+// (ties at VaR counted), and a caveat below kTailCaveatPaths.
+TEST(TailCaveat, PathsAtOrBeyondVarAreCounted) {
+  std::vector<double> loss;
+  for (int i = 1; i <= 200; ++i) loss.push_back(static_cast<double>(i));  // VaR_q = ceil(q * 200)-th smallest
+  const LossRisk r = loss_risk(loss, {}, 0);
+  ASSERT_EQ(r.tail.size(), 3u);
+  EXPECT_EQ(r.tail[0].var, 190.0);          // ceil(0.95 * 200) = 190
+  EXPECT_EQ(r.tail[0].paths_beyond, 11);    // 190 .. 200
+  EXPECT_EQ(tail_caveat(r.tail[0]), "");
+  EXPECT_EQ(r.tail[1].var, 198.0);
+  EXPECT_EQ(r.tail[1].paths_beyond, 3);
+  EXPECT_EQ(tail_caveat(r.tail[1]),
+            "rests on 3 paths beyond the quantile: little more than the largest loss seen; run more paths");
+  EXPECT_EQ(r.tail[2].paths_beyond, 1);
+  std::vector<double> ties(50, 7.0);  // every path at VaR
+  EXPECT_EQ(loss_risk(ties, {}, 0).tail[2].paths_beyond, 50);
+}
+
+}  // namespace
+}  // namespace limitsim

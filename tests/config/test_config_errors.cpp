@@ -53,7 +53,7 @@ TEST_F(Config, ReferencedFileMustHoldItsKindTable) {
   RunFile rf;
   rf.refs = "policies = [{ name = \"p\" }]\nscenarios = [\"sc.toml\"]\n";
   expect_error(load_error(write("run.toml", rf.text())), file, text, "[scenaro]", "scenaro",
-               "unknown key (allowed here: scenario)");
+               "unknown key; did you mean 'scenario'? (allowed here: scenario)");
   const std::string empty = write("sc.toml", "# nothing\n");
   const std::string msg = load_error(write("run.toml", rf.text()));
   EXPECT_EQ(msg.rfind(empty + ":1: scenario: missing", 0), 0u) << msg;
@@ -64,7 +64,7 @@ TEST_F(Config, ReferencedFileMustHoldItsKindTable) {
 TEST_F(Config, UnknownTopLevelKey) {
   RunFile rf;
   rf.tables = "[runn]\nname = \"x\"\n";
-  expect_run_error(rf, "[runn]", "runn", "unknown key (allowed here: run, population, behaviour, policies, scenarios)");
+  expect_run_error(rf, "[runn]", "runn", "unknown key; did you mean 'run'? (allowed here: run, population, behaviour, policies, scenarios)");
 }
 
 TEST_F(Config, UnknownRunKey) {
@@ -93,7 +93,7 @@ TEST_F(Config, UnknownKeyInBehaviourSubtable) {
   RunFile rf;
   rf.refs = "behaviour = \"behaviour/b.toml\"\n" + rf.refs;
   expect_error(load_error(write("run.toml", rf.text())), file, text, "rhoo", "behaviour.delinquency.rhoo",
-               "unknown key (allowed here: miss_probability");
+               "unknown key; did you mean 'rho'? (allowed here: miss_probability");
   RunFile inline_rf;
   inline_rf.tables = "[behaviour.spendng]\nsigma = 1\n";
   expect_run_error(inline_rf, "[behaviour.spendng]", "behaviour.spendng", "allowed here: spending, payment");
@@ -111,7 +111,7 @@ bands = [
   RunFile rf;
   rf.refs = "policies = [\"policies/p.toml\"]\nscenarios = [{ name = \"s\" }]\n";
   expect_error(load_error(write("run.toml", rf.text())), file, text, "flor", "policy.initial_line.bands[1].flor",
-               "unknown key (allowed here: score_min, income_multiple, floor, cap)");
+               "unknown key; did you mean 'floor'? (allowed here: score_min, income_multiple, floor, cap)");
 }
 
 TEST_F(Config, WrongType) {

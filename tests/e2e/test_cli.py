@@ -212,6 +212,11 @@ class EndToEnd(unittest.TestCase):
             np.testing.assert_array_equal(self._combo(a)["monthly/balance"][()], self._combo(b)["monthly/balance"][()])
 
 
+def is_scale(ds):
+    """A coordinate dataset of schema 1.4 (an HDF5 dimension scale)."""
+    return text(ds.attrs.get("CLASS", b"")) == "DIMENSION_SCALE"
+
+
 def text(v):
     return v.decode() if isinstance(v, bytes) else v
 
@@ -351,7 +356,7 @@ output = "{cls.out}"
             self.assertEqual(float(g.attrs["cost_of_funds"]), float(f.attrs["cost_of_funds"]))
             self.assertEqual(text(f.attrs["baseline_policy"]), "simple_review")  # resolved by the run
             order = text(g.attrs["columns"]).split(",")
-            self.assertEqual(sorted(order), sorted(g.keys()))
+            self.assertEqual(sorted(order), sorted(k for k in g.keys() if not is_scale(g[k])))
             cols = {k: (g[k].asstr()[()] if g[k].dtype.kind == "S" else g[k][()]) for k in order}
             self.assertEqual(len(set(len(v) for v in cols.values())), 1)
             for k in cols:
@@ -471,6 +476,201 @@ output = "{cls.out}"
         finally:
             os.remove(out1)
             os.rmdir(os.path.dirname(out1))
+
+
+class CompareTwoRuns(unittest.TestCase):
+    """limitsim compare A.h5 B.h5: the same seed and population, B's policies against A's on the same paths."""
+
+    @classmethod
+    def setUpClass(cls):
+        import shutil
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.cfg = os.path.join(cls.tmp.name, "configs")
+        shutil.copytree("configs", cls.cfg)
+        beh = os.path.join(cls.cfg, "behaviour", "default.toml")
+        with open(beh) as fh:
+            text_ = fh.read()
+        assert "late_fee = 25.0" in text_
+        with open(beh, "w") as fh:
+            fh.write(text_.replace("late_fee = 25.0", "late_fee = 40.0", 1))  # run B: a higher late fee
+        common = ["--customers", "2500", "--paths", "10", "--months", "12", "--threads", "2", "--quiet"]
+        cls.a = os.path.join(cls.tmp.name, "a.h5")
+        cls.b = os.path.join(cls.tmp.name, "b.h5")
+        cls.c = os.path.join(cls.tmp.name, "other_seed.h5")
+        for out, cfg, extra in ((cls.a, "configs/compare_policies.toml", ["--seed", "31"]),
+                                (cls.b, os.path.join(cls.cfg, "compare_policies.toml"), ["--seed", "31"]),
+                                (cls.c, "configs/compare_policies.toml", ["--seed", "32"])):
+            p = run("run", cfg, *common, *extra, "--out", out)
+            assert p.returncode == 0, p.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def rows(self, *files):
+        p = run("compare", *files, "--format", "csv")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return list(csv.DictReader(io.StringIO(p.stdout)))
+
+    def test_every_shared_policy_is_paired_and_the_fee_difference_is_exact(self):
+        rows = self.rows(self.a, self.b)
+        policies = sorted({r["policy"] for r in rows})
+        self.assertEqual(len(policies), 8)  # four shared policies, each as run a and run b
+        with h5py.File(self.a, "r") as fa, h5py.File(self.b, "r") as fb:
+            for pol in ("static", "growth"):
+                ga = fa["results/baseline"][pol]
+                gb = fb["results/baseline"][pol]
+                w = fa["paths/weight"][()]
+                rev_a = (ga["monthly/interest"][()] + ga["monthly/fees"][()]).sum(axis=1) / 100.0
+                rev_b = (gb["monthly/interest"][()] + gb["monthly/fees"][()]).sum(axis=1) / 100.0
+                want = float(np.average(rev_b - rev_a, weights=w))  # revenue = interest + fees (metrics.md)
+                row = [r for r in rows if r["policy"] == f"{pol} @ b" and r["figure"] == "revenue"][0]
+                self.assertAlmostEqual(float(row["diff"]), want, delta=1e-6 * max(1.0, abs(want)))
+                self.assertGreater(float(row["diff"]), 0.0)  # a higher late fee raises revenue on the same paths
+                self.assertLess(float(row["pairing_ratio"]), 0.5)  # pairing narrows the interval a lot
+                base = [r for r in rows if r["policy"] == f"{pol} @ a" and r["figure"] == "revenue"][0]
+                self.assertEqual(float(base["diff"]), 0.0)
+
+    def test_a_run_against_itself_differs_by_exactly_zero(self):
+        for r in self.rows(self.a, self.a):
+            if r["diff"] not in ("", "nan"):
+                self.assertEqual(float(r["diff"]), 0.0, r)
+
+    def test_runs_that_are_not_comparable_are_refused(self):
+        p = run("compare", self.a, self.c)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("seeds differ", p.stderr)
+        p = run("compare", self.a, self.b, "--stress")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--stress", p.stderr)
+        small = os.path.join(self.tmp.name, "small.h5")
+        self.assertEqual(run("run", "configs/compare_policies.toml", "--customers", "2000", "--paths", "10",
+                             "--months", "12", "--seed", "31", "--quiet", "--out", small).returncode, 0)
+        p = run("compare", self.a, small)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("customer counts differ", p.stderr)
+
+
+class Conventions(unittest.TestCase):
+    """docs/cli.md: exit codes, did you mean, help, choices, examples, short options, completion."""
+
+    def test_usage_errors_exit_2_with_a_hint(self):
+        p = run("summry", "x.h5")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("did you mean 'summary'?", p.stderr)
+        p = run("run", QUICKSTART, "--pahts", "4")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("did you mean '--paths'", p.stderr)
+        p = run("run", QUICKSTART, "--backend", "gpu")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--backend", p.stderr)
+        p = run("report", "no_such_file.h5", "--out-dir", "x")
+        self.assertEqual(p.returncode, 2)
+        p = run("summary")  # a required argument is missing
+        self.assertEqual(p.returncode, 2)
+        self.assertTrue(p.stderr.startswith("error:"), p.stderr)
+
+    def test_a_misspelt_config_key_gets_a_hint(self):
+        with tempfile.TemporaryDirectory() as d:
+            cfg = os.path.join(d, "run.toml")
+            with open(QUICKSTART) as fh:
+                body = fh.read()
+            body = body.replace('population = "population/synthetic.toml"',
+                                'population = "' + os.path.abspath("configs/population/synthetic.toml") + '"')
+            for key in ("behaviour", "policies", "scenarios"):
+                body = body.replace(f'{key} = "', f'{key} = "' + os.path.abspath("configs") + "/", 1)
+                body = body.replace(f'{key} = ["', f'{key} = ["' + os.path.abspath("configs") + "/", 1)
+            with open(cfg, "w") as fh:
+                fh.write(body.replace("paths = 32", "pahts = 32"))
+            p = run("run", cfg, "--customers", "10")
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("did you mean 'paths'?", p.stderr)
+            self.assertIn("run.toml", p.stderr)
+
+    def test_help_lists_choices_examples_and_exit_codes(self):
+        p = run("help")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("Exit codes: 0 success, 1 runtime failure, 2 usage error", p.stdout)
+        p = run("help", "compare")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("{table,csv,json}", p.stdout)
+        self.assertIn("Examples:", p.stdout)
+        self.assertEqual(run("compare", "--help").stdout, p.stdout)
+        for cmd in ("run", "sweep", "summary", "compare", "report", "export", "calibrate", "backtest"):
+            self.assertIn("Example", run("help", cmd).stdout, cmd)
+        p = run("help", "comapre")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("did you mean 'compare'?", p.stderr)
+
+    def test_short_options_mean_the_long_ones(self):
+        with tempfile.TemporaryDirectory() as d:
+            a, b = os.path.join(d, "a.h5"), os.path.join(d, "b.h5")
+            self.assertEqual(run("run", QUICKSTART, "-n", "500", "-p", "3", "--months", "4", "-s", "3", "-j", "2",
+                                 "-q", "-o", a).returncode, 0)
+            self.assertEqual(run("run", QUICKSTART, "--customers", "500", "--paths", "3", "--months", "4",
+                                 "--seed", "3", "--threads", "2", "--quiet", "--out", b).returncode, 0)
+            with h5py.File(a, "r") as fa, h5py.File(b, "r") as fb:
+                ga = fa["results/baseline/simple_review/monthly/balance"][()]
+                gb = fb["results/baseline/simple_review/monthly/balance"][()]
+                np.testing.assert_array_equal(ga, gb)
+                self.assertEqual(int(fa.attrs["customers"]), 500)
+            self.assertEqual(run("summary", a, "-f", "json").returncode, 0)
+
+    def test_list_shows_every_shipped_file_with_a_sentence(self):
+        for kind, folder in (("policies", "policies"), ("scenarios", "scenarios"), ("behaviours", "behaviour"),
+                             ("populations", "population")):
+            p = run("list", kind)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            names = sorted(f[:-5] for f in os.listdir(os.path.join("configs", folder)) if f.endswith(".toml"))
+            listed = [line.split()[0] for line in p.stdout.splitlines()[1:]]
+            self.assertEqual(listed, names, kind)
+            for line in p.stdout.splitlines()[1:]:
+                self.assertGreater(len(line.split(None, 1)[1]), 15, line)  # a sentence, not just the name
+        self.assertIn("Growth: small starter lines", run("list", "policies").stdout)
+        p = run("list", "policys")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("did you mean 'policies'?", p.stderr)
+
+    def test_init_writes_a_run_file_that_runs_and_never_overwrites(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = subprocess.run([LIMITSIM, "init", "my_book"], capture_output=True, text=True, cwd=d)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            path = os.path.join(d, "my_book.toml")
+            with open(path) as fh:
+                body = fh.read()
+            self.assertIn('name = "my_book"', body)
+            self.assertIn("# ", body)  # commented
+            out = os.path.join(d, "b.h5")
+            p = subprocess.run([LIMITSIM, "run", "my_book.toml", "-n", "300", "-p", "2", "--months", "3", "-q", "-o",
+                                out], capture_output=True, text=True, cwd=d)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with h5py.File(out, "r") as f:
+                self.assertEqual(sorted(text(x) for x in f["policies"][()]), ["growth", "static"])
+            p = subprocess.run([LIMITSIM, "init", "my_book"], capture_output=True, text=True, cwd=d)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("never overwrites", p.stderr)
+            with open(path) as fh:
+                self.assertEqual(fh.read(), body)
+            p = subprocess.run([LIMITSIM, "init", "../escape"], capture_output=True, text=True, cwd=d)
+            self.assertEqual(p.returncode, 2)
+
+    def test_bash_completion_completes_commands_options_and_choices(self):
+        script = run("completion", "bash")
+        self.assertEqual(script.returncode, 0)
+
+        def complete(*words):
+            probe = script.stdout + "\nCOMP_WORDS=(" + " ".join(f"'{w}'" for w in words) + ")\n" + \
+                f"COMP_CWORD={len(words) - 1}\n_limitsim\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n"
+            p = subprocess.run(["bash", "-c", probe], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            return p.stdout.split()
+
+        self.assertEqual(complete("limitsim", "sum"), ["summary"])
+        self.assertIn("export", complete("limitsim", "e"))
+        self.assertIn("--format", complete("limitsim", "summary", "--f"))
+        self.assertEqual(sorted(complete("limitsim", "summary", "--format", "")), ["csv", "json", "table"])
+        self.assertEqual(sorted(complete("limitsim", "run", "--backend", "c")), ["cpu", "cuda"])
+        self.assertIn("--importance-shift", complete("limitsim", "run", "--imp"))
 
 
 class Sweep(unittest.TestCase):

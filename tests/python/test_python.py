@@ -8,6 +8,7 @@ missing).
 Usage: test_python.py PATH_TO_LIMITSIM   (any working directory)
 """
 import base64
+import json
 import math
 import os
 import re
@@ -106,6 +107,8 @@ class Loaders(unittest.TestCase):
                 np.testing.assert_array_equal(d.path.to_numpy(), np.repeat(np.arange(P), T))
                 np.testing.assert_array_equal(d.month.to_numpy(), np.tile(np.arange(1, T + 1), P))
                 for m, ds in g["monthly"].items():
+                    if lio.is_dimension_scale(ds):  # a coordinate (schema 1.4), not a metric
+                        continue
                     x = ds[()]
                     cents = text(ds.attrs["units"]) == "cents"
                     want = x / 100.0 if cents else x
@@ -183,7 +186,9 @@ class Loaders(unittest.TestCase):
             fig = limitsim.load_monthly_figures(path)
             sm = limitsim.load_summary_monthly(path)
             P = limitsim.load_meta(path)["paths"]
-            for k in lio.MONTHLY_FIGURE_UNITS:
+            stored = [k for k in lio.MONTHLY_FIGURE_UNITS if k in sm.columns]  # the file stores most of them
+            self.assertGreaterEqual(len(stored), 11)
+            for k in stored:
                 mean = (fig.weight * fig[k]).groupby([fig.scenario, fig.policy, fig.month], sort=False).sum() / P
                 np.testing.assert_allclose(mean.to_numpy(), sm[k].to_numpy(), rtol=1e-12, atol=1e-15, err_msg=k)
             self.assertTrue(((fig.overdue30_count >= fig.overdue90_count) & (fig.overdue90_count >= 0)).all())
@@ -356,6 +361,191 @@ def png_is_a_real_chart(test, path):
     test.assertGreater(len(np.unique(packed)), 50, path)   # colours, not a blank or flat image
 
 
+class Xarray(unittest.TestCase):
+    """Schema 1.4: every group opens in xarray with labelled dimensions and coordinates, no extra code."""
+
+    def open(self, key, group):
+        try:
+            import xarray as xr  # noqa: F401
+            import h5netcdf  # noqa: F401
+        except ImportError as e:  # scripts/setup.sh installs both (python3-xarray, python3-h5netcdf)
+            self.skipTest(f"xarray or h5netcdf missing: {e}")
+        import xarray as xr
+        return xr.open_dataset(FILES[key], group=group, engine="h5netcdf")
+
+    def test_monthly_and_by_segment_have_labelled_coordinates(self):
+        with h5py.File(FILES["stress"], "r") as f:
+            s, p, g = next(combos(f))
+            base = g.name
+            segments = strings(f["segments/names"])
+            weights = f["paths/weight"][()]
+            balance = g["by_segment/balance"][()]
+            buckets = g["monthly/bucket_count"][()]
+            labels = text(g["monthly/bucket_count"].attrs["labels"]).split(",")
+        ds = self.open("stress", base + "/monthly")
+        self.assertEqual(list(ds["balance"].dims), ["path", "month"])
+        self.assertEqual(list(ds["path"].values), list(range(len(weights))))
+        self.assertEqual(list(ds["month"].values), list(range(1, 13)))
+        self.assertEqual(list(ds["bucket"].values), labels)
+        self.assertEqual(list(ds["bucket_count"].dims), ["path", "month", "bucket"])
+        np.testing.assert_array_equal(ds["bucket_count"].values, buckets)
+        # Labelled selection gives the h5py numbers.
+        self.assertEqual(int(ds["bucket_count"].sel(path=1, month=12, bucket="1-30")), int(buckets[1, 11, 1]))
+        seg = self.open("stress", base + "/by_segment")
+        self.assertEqual(list(seg["balance"].dims), ["path", "month", "segment"])
+        self.assertEqual(list(seg["segment"].values), segments)
+        np.testing.assert_array_equal(seg["balance"].sel(segment=segments[-1]).values, balance[:, :, -1])
+        for name in ds.data_vars:  # no phony dimensions anywhere
+            self.assertFalse(any(d.startswith("phony_dim") for d in ds[name].dims), name)
+
+    def test_summary_tail_root_and_segments(self):
+        with h5py.File(FILES["stress"], "r") as f:
+            s, p, g = next(combos(f))
+            base = g.name
+            scenarios = strings(f["scenarios"])
+            bands = strings(f["segments/band_names"])
+        tail = self.open("stress", base + "/summary/tail")
+        self.assertEqual([round(x, 3) for x in tail["level"].values], [0.95, 0.99, 0.999])
+        self.assertEqual(list(tail["var"].dims), ["level"])
+        monthly = self.open("stress", base + "/summary/monthly")
+        self.assertEqual(list(monthly["month"].values), list(range(1, 13)))
+        root = self.open("stress", "/")
+        self.assertEqual(list(root["scenario"].values), scenarios)
+        self.assertEqual(list(root["scenarios"].dims), ["scenario"])
+        segs = self.open("stress", "/segments")
+        self.assertEqual(list(segs["band"].values), bands)
+        contrib = self.open("stress", base + "/summary/contributions/band")
+        self.assertEqual(list(contrib["var"].dims), ["level", "band"])
+
+    def test_the_loaders_skip_the_coordinates(self):
+        wide = limitsim.load_monthly(FILES["cmp"])
+        units = wide.attrs["units"]
+        for name in ("path", "month", "bucket", "bin", "segment"):
+            self.assertNotIn(name, units)  # a coordinate is not a metric column
+        self.assertIn("balance", units)
+        long = limitsim.load_monthly(FILES["cmp"], by_segment=True, form="long")
+        self.assertFalse(set(long["metric"]) & {"path", "month", "bucket", "bin", "segment"})
+
+
+class Export(unittest.TestCase):
+    """limitsim export: the tidy table equals the loaders' wide form (and so the file), exactly."""
+
+    def test_csv_is_the_wide_monthly_table_with_the_weights(self):
+        import pandas as pd
+        out = os.path.join(TMP.name, "stress.csv")
+        run("export", FILES["stress"], "--money", "cents", "--out", out)
+        csv = pd.read_csv(out, float_precision="round_trip")  # %.17g: every double round-trips
+        want = limitsim.load_monthly(FILES["stress"], money="cents")
+        self.assertEqual(list(csv.columns), ["scenario", "policy", "path", "month", "weight"] +
+                         list(want.columns[4:]))
+        for col in want.columns:
+            np.testing.assert_array_equal(csv[col].to_numpy(), want[col].to_numpy(), col)
+        weights = limitsim.load_path_weights(FILES["stress"])
+        np.testing.assert_array_equal(csv["weight"].to_numpy(), weights.reindex(csv["path"]).to_numpy())
+        self.assertNotEqual(len(set(csv["weight"])), 1)  # importance sampling: the weights differ
+
+    def test_currency_is_exact_and_by_segment_adds_up(self):
+        import pandas as pd
+        out = os.path.join(TMP.name, "cmp-seg.csv")
+        run("export", FILES["cmp"], "--by", "segment", "--metrics", "balance,bucket_count", "--out", out)
+        seg = pd.read_csv(out, dtype={"balance": str})
+        with h5py.File(FILES["cmp"], "r") as f:
+            s, p, g = next(combos(f))
+            cents = g["by_segment/balance"][()]
+            names = strings(f["segments/names"])
+        mine = seg[(seg.scenario == s) & (seg.policy == p)]
+        for i, row in enumerate(mine.head(50).itertuples()):
+            c = int(cents[row.path, row.month - 1, names.index(row.segment)])
+            self.assertEqual(row.balance, f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}")
+        portfolio = limitsim.load_monthly(FILES["cmp"], ["bucket_count"])
+        summed = seg.groupby(["scenario", "policy", "path", "month"], sort=False)["bucket_count[31-60]"].sum()
+        np.testing.assert_array_equal(summed.to_numpy(), portfolio["bucket_count[31-60]"].to_numpy())
+
+    def test_bad_requests_exit_2_and_write_nothing(self):
+        out = os.path.join(TMP.name, "never.csv")
+        for args in (["--metrics", "no_such_metric"], ["--format", "xlsx"], ["--by", "region"]):
+            p = subprocess.run([LIMITSIM, "export", FILES["cmp"], "--out", out, *args], capture_output=True,
+                               text=True, cwd=ROOT)
+            self.assertNotEqual(p.returncode, 0, args)
+            self.assertFalse(os.path.exists(out), args)
+        p = subprocess.run([LIMITSIM, "export", FILES["cmp"], "--metrics", "no_such_metric"], capture_output=True,
+                           text=True, cwd=ROOT)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no metric 'no_such_metric'", p.stderr)
+        self.assertEqual(p.stdout, "")
+
+    def test_parquet_round_trip_where_pyarrow_is_installed(self):
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            p = subprocess.run([LIMITSIM, "export", FILES["cmp"], "--format", "parquet", "--out",
+                                os.path.join(TMP.name, "x.parquet")], capture_output=True, text=True, cwd=ROOT)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("pyarrow", p.stderr)
+            self.skipTest("pyarrow is not installed (Debian 12 does not package it); the refusal was checked")
+        import pandas as pd
+        out = os.path.join(TMP.name, "cmp.parquet")
+        run("export", FILES["cmp"], "--format", "parquet", "--money", "cents", "--out", out)
+        pq = pd.read_parquet(out)
+        want = limitsim.load_monthly(FILES["cmp"], money="cents")
+        for col in want.columns:
+            np.testing.assert_array_equal(pq[col].to_numpy(), want[col].to_numpy(), col)
+
+
+class Package(unittest.TestCase):
+    """python/ is a pip-installable package, and the example notebook of docs/ runs from a run to the charts."""
+
+    def test_pip_install_into_a_fresh_venv(self):
+        import venv  # noqa: F401
+        work = tempfile.mkdtemp(dir=TMP.name)
+        src = os.path.join(work, "src")
+        shutil.copytree(PYDIR, src, ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info"))
+        env_dir = os.path.join(work, "venv")
+        # Debian's packages (h5py, pandas, ...) come from the system site; nothing is downloaded: --no-index.
+        # Debian registers h5py under another distribution name, so pip cannot see it as installed: --no-deps.
+        p = subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", env_dir], capture_output=True,
+                           text=True)
+        if p.returncode != 0:
+            self.skipTest(f"python3 -m venv failed (python3-venv missing?): {p.stderr.strip()}")
+        py = os.path.join(env_dir, "bin", "python")
+        p = subprocess.run([py, "-m", "pip", "install", "--no-build-isolation", "--no-index", "--no-deps", "-q", src],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        code = ("import limitsim, sys; print(limitsim.__file__); "
+                f"print(len(limitsim.load_monthly({FILES['cmp']!r}, ['active'])))")
+        p = subprocess.run([py, "-c", code], capture_output=True, text=True, cwd=work)  # not the source tree
+        self.assertEqual(p.returncode, 0, p.stderr)
+        where, rows = p.stdout.split()
+        self.assertTrue(where.startswith(env_dir), where)
+        self.assertGreater(int(rows), 0)
+        p = subprocess.run([os.path.join(env_dir, "bin", "limitsim-report"), "--help"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(PYDIR, "build")))  # the source tree stays clean
+
+    def test_the_example_notebook_runs(self):
+        try:
+            import nbclient
+            import nbformat
+        except ImportError as e:  # scripts/setup.sh installs python3-nbclient and python3-ipykernel
+            self.skipTest(f"nbclient missing: {e}")
+        nb = nbformat.read(os.path.join(ROOT, "docs", "example.ipynb"), as_version=4)
+        old = os.environ.get("LIMITSIM")
+        os.environ["LIMITSIM"] = LIMITSIM
+        try:
+            nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                    resources={"metadata": {"path": ROOT}}).execute()
+        finally:
+            if old is None:
+                del os.environ["LIMITSIM"]
+            else:
+                os.environ["LIMITSIM"] = old
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        self.assertFalse([o for o in outputs if o.output_type == "error"])
+        text_out = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+        self.assertIn("compare_policies", text_out)
+        self.assertIn("mean line per open account at month 24", text_out)
+
+
 class Report(unittest.TestCase):
     def check_page(self, out, drawn, skipped, must_contain):
         with open(os.path.join(out, "index.html"), encoding="utf-8") as fh:
@@ -380,7 +570,7 @@ class Report(unittest.TestCase):
         # Through the CLI: `limitsim report` runs this package with the interpreter that runs this test.
         env = dict(os.environ, LIMITSIM_PYTHON=sys.executable)
         env.pop("PYTHONPATH", None)
-        p = subprocess.run([LIMITSIM, "report", FILES["cmp"], "--out", out],
+        p = subprocess.run([LIMITSIM, "report", FILES["cmp"], "--out-dir", out],
                            capture_output=True, text=True, env=env, cwd=TMP.name)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("index.html", p.stdout)
@@ -396,11 +586,30 @@ class Report(unittest.TestCase):
         r = c[(c.policy == "growth") & (c.figure == "net_income")].iloc[0]
         self.assertIn(f"{r['diff']:+,.0f}", page)
         self.assertIn("not a sweep file", page)
-        bad = subprocess.run([LIMITSIM, "report", FILES["cmp"], "--out", out + "-bad", "--dpi", "5"],
+        bad = subprocess.run([LIMITSIM, "report", FILES["cmp"], "--out-dir", out + "-bad", "--dpi", "5"],
                              capture_output=True, text=True, env=env)
         self.assertEqual(bad.returncode, 2, bad.stderr)
         self.assertIn("--dpi", bad.stderr)
         self.assertFalse(os.path.exists(out + "-bad"))
+
+    def test_rough_tail_figures_are_flagged(self):
+        tail = limitsim.load_tail(FILES["cmp"])  # 12 paths: every level rests on 1 or 2 paths
+        with h5py.File(FILES["cmp"], "r") as f:
+            _, _, g = next(combos(f))
+            loss = g["losses/net_loss"][()]
+            var = g["summary/tail/var"][()]
+            np.testing.assert_array_equal(g["summary/tail/paths_beyond"][()], [(loss >= v).sum() for v in var])
+        self.assertTrue((tail.paths_beyond < lio.TAIL_CAVEAT_PATHS).all())
+        out = os.path.join(TMP.name, "rough")
+        limitsim.report.build_report(FILES["cmp"], out, dpi=40)
+        with open(os.path.join(out, "index.html"), encoding="utf-8") as fh:
+            page = fh.read()
+        self.assertIn("Rough tail figures", page)
+        js = json.loads(run("summary", FILES["cmp"], "--format", "json").stdout)
+        var99 = js["results"][0]["horizon"]["var_99"]
+        self.assertLess(var99["paths_beyond"], 10)
+        self.assertIn("rests on", var99["caveat"])
+        self.assertNotIn("caveat", js["results"][0]["horizon"]["expected_loss"])
 
     def test_report_on_scenarios_with_importance_sampling(self):
         from limitsim import report
@@ -415,7 +624,8 @@ class Report(unittest.TestCase):
         from limitsim import report
         out = os.path.join(TMP.name, "report-sweep")
         result = report.build_report(FILES["sweep"], out)
-        self.assertEqual(set(result["skipped"]), {"stress.png"})
+        self.assertEqual(set(result["skipped"]), {"stress.png", "convergence.png"})  # 4 paths: no bands
+        self.assertIn("the convergence bands start at 10", result["skipped"]["convergence.png"])
         sw = limitsim.load_sweep(FILES["sweep"])
         front = sw[sw.frontier_loss].policy.iloc[0]
         self.check_page(out, ["overdue.png", "utilization.png", "loss_distribution.png", "comparison.png",
@@ -462,6 +672,76 @@ class Docs(unittest.TestCase):
         with open(os.path.join(ROOT, "scripts", "read_results.R"), encoding="utf-8") as fh:
             script = fh.read()
         self.assertIn("```r\n" + script + "```", doc, "docs/r-matlab.md must include scripts/read_results.R verbatim")
+
+
+class RReader(unittest.TestCase):
+    """scripts/limitsim.R: read_limitsim() gives the table of `limitsim export` (checked against h5py above)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.rscript = shutil.which("Rscript")
+        if cls.rscript is None:
+            raise unittest.SkipTest("Rscript is not installed (apt-get install r-cran-hdf5r, as scripts/setup.sh does)")
+        p = subprocess.run([cls.rscript, "-e", "library(hdf5r); library(bit64)"], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise unittest.SkipTest(f"R has no hdf5r or bit64 (apt-get install r-cran-hdf5r): {p.stderr.strip()[:200]}")
+
+    def r(self, code):
+        p = subprocess.run([self.rscript, "-e", f'source("{ROOT}/scripts/limitsim.R"); {code}'], capture_output=True,
+                           text=True)
+        return p
+
+    def test_monthly_by_segment_in_cents_is_the_export(self):
+        import pandas as pd
+        for key, extra in (("stress", ["--by", "segment"]), ("cmp", [])):
+            r_csv = os.path.join(TMP.name, f"r-{key}.csv")
+            by = "TRUE" if extra else "FALSE"
+            p = self.r(f'write.csv(read_limitsim("{FILES[key]}", by_segment = {by}, money = "cents"), "{r_csv}", '
+                       f'row.names = FALSE)')
+            self.assertEqual(p.returncode, 0, p.stderr)
+            e_csv = os.path.join(TMP.name, f"e-{key}.csv")
+            run("export", FILES[key], "--money", "cents", "--out", e_csv, *extra)
+            got = pd.read_csv(r_csv, float_precision="round_trip")
+            want = pd.read_csv(e_csv, float_precision="round_trip")
+            self.assertEqual(list(got.columns), list(want.columns))
+            self.assertEqual(len(got), len(want))
+            for col in want.columns:
+                if col == "weight":  # write.csv keeps 15 significant digits of a double
+                    np.testing.assert_allclose(got[col].to_numpy(), want[col].to_numpy(), rtol=1e-14)
+                else:  # every sum exact (integer64 in R)
+                    np.testing.assert_array_equal(got[col].to_numpy(), want[col].to_numpy(), f"{key}: {col}")
+
+    def test_summary_losses_comparison_and_meta(self):
+        import pandas as pd
+        out = os.path.join(TMP.name, "r-summary.csv")
+        p = self.r(f'f <- "{FILES["cmp"]}"; s <- read_limitsim(f, "summary"); '
+                   f'l <- read_limitsim(f, "losses", money = "cents"); c <- read_limitsim(f, "comparison"); '
+                   f'm <- read_limitsim_meta(f); write.csv(s, "{out}", row.names = FALSE); '
+                   f'cat(m$run_name, m$paths, nrow(c), as.character(sum(l$net_loss)), "\\n")')
+        self.assertEqual(p.returncode, 0, p.stderr)
+        run_name, paths, rows, loss = p.stdout.split()
+        summary = limitsim.load_summary(FILES["cmp"])
+        got = pd.read_csv(out, float_precision="round_trip")
+        # write.csv keeps 15 significant digits
+        np.testing.assert_allclose(got["expected_loss"].to_numpy(), summary["expected_loss"].to_numpy(), rtol=1e-14)
+        self.assertEqual(list(got["policy"]), list(summary["policy"]))
+        self.assertEqual(run_name, limitsim.load_meta(FILES["cmp"])["run_name"])
+        self.assertEqual(int(paths), 12)
+        self.assertEqual(int(rows), len(limitsim.load_comparison(FILES["cmp"])))
+        with h5py.File(FILES["cmp"], "r") as f:
+            total = sum(int(g["losses/net_loss_cents"][()].sum()) for _, _, g in combos(f))
+        self.assertEqual(int(loss), total)
+
+    def test_unknown_metric_and_foreign_file_are_refused(self):
+        p = self.r(f'read_limitsim("{FILES["cmp"]}", metrics = "no_such")')
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no metric no_such", p.stderr)
+        bad = os.path.join(TMP.name, "foreign.h5")
+        with h5py.File(bad, "w") as f:
+            f["x"] = [1, 2]
+        p = self.r(f'read_limitsim("{bad}")')
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("not a limitsim result file", p.stderr)
 
 
 class RSnippet(unittest.TestCase):

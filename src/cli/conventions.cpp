@@ -1,0 +1,143 @@
+// Command-line conventions (docs/cli.md): exit codes, "did you mean", `limitsim help`, bash completion.
+#include "src/cli/conventions.hpp"
+
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "src/config/config.hpp"
+#include "src/util/text.hpp"
+
+namespace limitsim {
+namespace {
+
+std::vector<std::string> subcommand_names(const CLI::App& app) {
+  std::vector<std::string> out;
+  for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; })) out.push_back(s->get_name());
+  return out;
+}
+
+// The long names (--x) of an app's options, and their short names (-x).
+std::vector<std::string> option_names(const CLI::App* app) {
+  std::vector<std::string> out;
+  for (const CLI::Option* o : app->get_options()) {
+    for (const std::string& l : o->get_lnames()) out.push_back("--" + l);
+    for (const std::string& s : o->get_snames()) out.push_back("-" + s);
+  }
+  return out;
+}
+
+// The choices an option lists in its type name, "TEXT:{a,b,c}" -> {a, b, c}.
+std::vector<std::string> choices(const CLI::Option* o) {
+  const std::string t = o->get_type_name();
+  const std::size_t open = t.find('{'), close = t.rfind('}');
+  std::vector<std::string> out;
+  if (open == std::string::npos || close == std::string::npos || close < open) return out;
+  std::stringstream in(t.substr(open + 1, close - open - 1));
+  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+  return out;
+}
+
+const CLI::App* parsed_subcommand(const CLI::App& app) {
+  for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; }))
+    if (s->parsed()) return s;
+  return nullptr;
+}
+
+}  // namespace
+
+bool unknown_subcommand(const CLI::App& app, const std::vector<std::string>& args, bool print) {
+  if (args.size() < 2 || args[1].empty() || args[1][0] == '-') return false;
+  const std::vector<std::string> names = subcommand_names(app);
+  for (const std::string& n : names)
+    if (n == args[1]) return false;
+  if (!print) return true;
+  const std::string hint = closest_name(args[1], names);
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  std::cerr << "error: unknown command '" << args[1] << "'" << (hint.empty() ? "" : "; did you mean '" + hint + "'?")
+            << " (commands: " << list << "; limitsim help COMMAND for one's options)\n";
+  return true;
+}
+
+int parse_error_exit(CLI::App& app, const CLI::ParseError& e) {
+  const int cli11 = app.exit(e);  // prints help, the version, or the message
+  if (cli11 == 0) return kExitOk;
+  const CLI::App* sub = parsed_subcommand(app);
+  const CLI::App* where = sub ? sub : &app;
+  // A mistyped option: the closest real one.
+  for (const std::string& extra : where->remaining(true)) {
+    if (extra.size() < 2 || extra[0] != '-') continue;
+    const std::string word = extra.substr(0, extra.find('='));
+    const std::string hint = closest_name(word, option_names(where));
+    if (!hint.empty()) std::cerr << "did you mean '" << hint << "' (for '" << word << "')?\n";
+  }
+  std::cerr << "Run 'limitsim " << (sub ? sub->get_name() + " " : std::string()) << "--help' for the options.\n";
+  return kExitUsage;
+}
+
+Subcommand setup_help(CLI::App& app) {
+  auto topic = std::make_shared<std::string>();
+  CLI::App* help = app.add_subcommand("help", "Print the help of limitsim or of one command: limitsim help [COMMAND]");
+  help->add_option("command", *topic, "The command whose help to print");
+  CLI::App* root = &app;
+  return {help, [root, topic] {
+            if (topic->empty()) {  // App::help() would show the selected subcommand's, this one's
+              std::cout << root->get_formatter()->make_help(root, root->get_name(), CLI::AppFormatMode::Normal);
+              return kExitOk;
+            }
+            for (const CLI::App* s : root->get_subcommands([](const CLI::App*) { return true; }))
+              if (s->get_name() == *topic) {  // as `limitsim COMMAND --help` prints it
+                std::cout << s->get_formatter()->make_help(s, root->get_name() + " " + s->get_name(),
+                                                           CLI::AppFormatMode::Normal);
+                return kExitOk;
+              }
+            const std::string hint = closest_name(*topic, subcommand_names(*root));
+            throw ConfigError("help: no command '" + *topic + "'" +
+                              (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
+          }};
+}
+
+Subcommand setup_completion(CLI::App& app) {
+  auto shell = std::make_shared<std::string>("bash");
+  CLI::App* cmd = app.add_subcommand("completion", "Print a shell completion script: source <(limitsim completion bash)");
+  cmd->add_option("shell", *shell, "The shell (bash)")->check(CLI::IsMember({"bash"}));
+  CLI::App* root = &app;
+  return {cmd, [root] {
+            std::ostringstream s;
+            s << "# bash completion for limitsim, generated by `limitsim completion bash` from its command line.\n"
+              << "_limitsim() {\n"
+              << "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\" opts=\"\"\n"
+              << "  if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
+              << "    COMPREPLY=( $(compgen -W \"";
+            for (const std::string& n : subcommand_names(*root)) s << n << " ";
+            s << "--help --version\" -- \"$cur\") )\n    return\n  fi\n  case \"${COMP_WORDS[1]}\" in\n";
+            for (const CLI::App* sub : root->get_subcommands([](const CLI::App*) { return true; })) {
+              s << "    " << sub->get_name() << ")\n      opts=\"";
+              for (const std::string& o : option_names(sub)) s << o << " ";
+              s << "\"\n      case \"$prev\" in\n";
+              for (const CLI::Option* o : sub->get_options()) {
+                const std::vector<std::string> c = choices(o);
+                if (c.empty() || o->get_lnames().empty()) continue;
+                s << "        --" << o->get_lnames().front();
+                for (const std::string& sn : o->get_snames()) s << "|-" << sn;
+                s << ") COMPREPLY=( $(compgen -W \"";
+                for (const std::string& x : c) s << x << " ";
+                s << "\" -- \"$cur\") ); return ;;\n";
+              }
+              s << "      esac ;;\n";
+            }
+            s << "  esac\n"
+              << "  if [[ \"$cur\" == -* ]]; then\n"
+              << "    COMPREPLY=( $(compgen -W \"$opts\" -- \"$cur\") )\n"
+              << "  else\n"
+              << "    COMPREPLY=( $(compgen -f -- \"$cur\") )\n"
+              << "  fi\n"
+              << "}\n"
+              << "complete -o filenames -F _limitsim limitsim\n";
+            std::cout << s.str();
+            return kExitOk;
+          }};
+}
+
+}  // namespace limitsim
