@@ -107,6 +107,9 @@ struct BehaviourConfig {
   // lgd_beta_a = lgd * lgd_concentration, lgd_beta_b = (1 - lgd) * lgd_concentration.
   double miss_probability = kDefaultMissProbability;
   double lgd_concentration = 0.0;   // 0 in fixed LGD mode
+  // params.recovery_cum is the running sum of these shares of a charge-off's
+  // recovery collected in the charge-off month and each month after it (sum 1).
+  std::vector<double> recovery_curve = {1.0};
   // Systematic factors ([behaviour.factors]): one per region of the population.
   double factor_ar1 = 0.0;          // month-to-month persistence of each factor
   double factor_correlation = 1.0;  // correlation of every pair of regions, unless the matrix is given

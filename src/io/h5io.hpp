@@ -11,9 +11,10 @@
 namespace limitsim {
 
 constexpr int kSchemaVersionMajor = 1;
-constexpr int kSchemaVersionMinor = 3;  // 1.1: cost_of_funds, baseline_policy, /comparison;
+constexpr int kSchemaVersionMinor = 4;  // 1.1: cost_of_funds, baseline_policy, /comparison;
                                         // 1.2: path weights, bands and regions, tail risk, /stress;
-                                        // 1.3: the population's provenance (real data)
+                                        // 1.3: the population's provenance (real data);
+                                        // 1.4: reversal, recovery, declined_count, partial_cure_count
 
 // Writes the run to `path` atomically: a temporary file in the same folder is
 // written, flushed and closed, then renamed over `path`. On any error the
