@@ -54,7 +54,7 @@ class EndToEnd(unittest.TestCase):
     def test_file_explains_itself(self):
         with h5py.File(self.out, "r") as f:
             a = f.attrs
-            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.3")
+            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.4")
             self.assertEqual(float(a["importance_shift"]), 0.0)
             self.assertEqual(int(a["seed"]), 17)
             self.assertEqual(int(a["customers"]), 4000)
