@@ -242,39 +242,55 @@ template void behaviour_fields<Writer>(Writer&, BehaviourConfig&);
 
 }  // namespace fields
 
+// The card_prime profile (configs/behaviour/card_prime.toml, whose values these are; a test checks
+// that they agree). Sources key by key are in that file and docs/config.md.
 BehaviourParams default_behaviour() {
   BehaviourParams p;
   std::memset(&p, 0, sizeof p);
   p.spend_sigma = 0.5;
-  p.spend_limit_elasticity = 0.1;
+  p.spend_limit_elasticity = 0.0;
   p.draws_extra_mean = 1.0;
   p.draws_beta_risk = 0.3;
   p.draws_beta_util = 0.5;
-  p.min_payment_rate = 0.10;
-  p.min_payment_floor = 5000;  // 50.00
-  p.apr = 0.18;
-  p.late_fee = 2500;  // 25.00
+  const double mpb_score_min[] = {740.0, 700.0, 660.0, 350.0}, mpb[] = {0.0, 0.2, 0.39, 0.59};
+  p.n_mpb_bands = 4;
+  for (int i = 0; i < 4; ++i) {
+    p.mpb_score_min[i] = mpb_score_min[i];
+    p.mpb[i] = mpb[i];
+  }
+  p.min_payment_rate = 0.025;
+  p.min_payment_floor = 2500;  // 25.00
+  p.apr = 0.215;
+  p.late_fee = 3000;  // 30.00
   p.miss_intercept = logit(kDefaultMissProbability);
   p.miss_beta_risk = 0.9;
   p.miss_beta_util = 1.5;
   p.util_ref = 0.5;
-  fields::set_by_bucket(p.roll, {0.20, 0.45, 0.65, 0.75, 0.80, 0.85});
-  fields::set_by_bucket(p.cure, {0.60, 0.25, 0.12, 0.08, 0.05, 0.03});
+  fields::set_by_bucket(p.roll, {0.25, 0.463, 0.6688, 0.7717, 0.8232, 0.8746});
+  fields::set_by_bucket(p.cure, {0.55, 0.152, 0.075, 0.015, 0.0196, 0.0167});
+  fields::set_by_bucket(p.partial_cure, {0.0, 0.0616, 0.154, 0.027, 0.036, 0.025});
+  fields::set_by_bucket(p.partial_cure_two, {0.0, 0.0, 0.046, 0.109, 0.105, 0.075});
   p.roll_beta_risk = 0.3;
   p.roll_beta_util = 0.5;
   p.chargeoff_bucket = 6;  // 180 DPD
   p.rho = 0.04;
+  p.rho_horizon_months = 12;
   p.income_shock_beta = 3.0;
+  p.decline_bucket = 1;  // any amount past due
   p.lgd_mode = LgdMode::kFixed;
-  p.lgd = 0.85;
+  p.lgd = 0.88;
+  p.reversal_months = 6;
+  fields::set_recovery_curve(p, default_recovery_curve());
   p.attrition_rate = 0.005;
   p.score_bucket_penalty = 40.0;
   p.score_recent_penalty = 60.0;
   p.score_recent_months = 12;
   p.score_util_penalty = 80.0;
-  p.rho_horizon_months = 1;
-  fields::set_recovery_curve(p, {1.0});
   return p;
+}
+
+std::vector<double> default_recovery_curve() {
+  return {0.0, 0.15, 0.15, 0.12, 0.1, 0.1, 0.08, 0.08, 0.06, 0.06, 0.05, 0.05};
 }
 
 std::vector<double> factor_correlation(const BehaviourConfig& b, int regions) {

@@ -239,8 +239,8 @@ class Compare(unittest.TestCase):
         cls.out = os.path.join(cls.tmp.name, "cmp.h5")
         cls.config = os.path.join(cls.tmp.name, "cmp.toml")
         with open(cls.config, "w") as fh:
-            fh.write(f"""population = "{root}/configs/population/synthetic.toml"
-behaviour = "{root}/configs/behaviour/default.toml"
+            fh.write(f"""population = "{root}/configs/population/card_prime.toml"
+behaviour = "{root}/configs/behaviour/card_prime.toml"
 policies = ["{root}/configs/policies/simple_review.toml", "twin.toml",
             {{ name = "no_review", freeze = {{ at_dpd = 30 }} }}]
 scenarios = ["{root}/configs/scenarios/baseline.toml", {{ name = "stress", factor_shift = -1.0 }}]
@@ -324,7 +324,8 @@ output = "{cls.out}"
         with h5py.File(self.out, "r") as f:
             def net_income(scen, pol):
                 g = f["results"][scen][pol]["monthly"]
-                cents = (g["interest"][()] + g["fees"][()] - g["chargeoff_loss"][()]).sum(axis=1)
+                # Revenue is net of the interest and fees reversed at charge-off (schema 1.4).
+                cents = (g["interest"][()] + g["fees"][()] - g["reversal"][()] - g["chargeoff_loss"][()]).sum(axis=1)
                 return cents / 100.0 - 0.1 / 12 * (g["balance"][()].sum(axis=1) / 100.0)
             for scen in self.SCENARIOS:
                 base = net_income(scen, "simple_review")
