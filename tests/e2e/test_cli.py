@@ -808,6 +808,86 @@ class RealData(unittest.TestCase):
         self.assertIn("needs a real population", q.stderr)
 
 
+class CalibrateTargets(unittest.TestCase):
+    """limitsim calibrate --targets: the fit written as a behaviour file that runs, its exit codes and errors."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def targets(self, value):
+        path = os.path.join(self.tmp.name, f"targets_{value}.toml")
+        with open(path, "w") as fh:
+            fh.write(f"""[calibrate]
+run = "{os.getcwd()}/configs/card_prime.toml"
+customers = 800
+paths = 3
+months = 6
+seed = 3
+evaluations = 8
+
+[[target]]
+figure = "overdue30_balance"
+months = [4, 6]
+value = {value}
+tolerance = 0.004
+parameter = "delinquency.miss_probability"
+bounds = [0.002, 0.05]
+source = "e2e"
+
+[[check]]
+figure = "balance_to_line"
+months = [1, 6]
+band = [0.0, 1.0]
+source = "e2e"
+""")
+        return path
+
+    def test_fit_writes_a_behaviour_that_runs(self):
+        out = os.path.join(self.tmp.name, "fitted.toml")
+        p = run("calibrate", "--targets", self.targets(0.03), "--base", "configs/behaviour/card_prime.toml",
+                "--out", out, "--threads", "2", "--quiet")
+        self.assertIn(p.returncode, (0, 3), p.stderr)
+        self.assertIn("overdue30_balance", p.stdout)
+        self.assertIn("MC error", p.stdout)
+        with open(out) as fh:
+            text = fh.read()
+        self.assertIn("#   limitsim calibrate --targets", text)
+        self.assertIn("# FRED TERMCBCCALLNS", text)  # the base's comments are kept
+        cfg = os.path.join(self.tmp.name, "fitted_run.toml")
+        with open(cfg, "w") as fh:
+            fh.write(f'population = "{os.getcwd()}/configs/population/card_prime.toml"\nbehaviour = "{out}"\n'
+                     'policies = [{ name = "p" }]\nscenarios = [{ name = "s" }]\n\n[run]\nname = "fitted"\n')
+        r = run("run", cfg, "--customers", "300", "--paths", "2", "--months", "3", "--quiet",
+                "--out", os.path.join(self.tmp.name, "q.h5"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # Out of reach: reported, exit code 3, the file still written.
+        far = os.path.join(self.tmp.name, "far.toml")
+        q = run("calibrate", "--targets", self.targets(0.9), "--base", "configs/behaviour/card_prime.toml",
+                "--out", far, "--quiet")
+        self.assertEqual(q.returncode, 3, q.stderr)
+        self.assertIn("NOT REACHED", q.stdout)
+        self.assertIn("at the upper bound", q.stdout)
+        self.assertTrue(os.path.exists(far))
+
+    def test_errors(self):
+        p = run("calibrate", "--targets", self.targets(0.03), "--out", os.path.join(self.tmp.name, "x.toml"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--targets: needs --base", p.stderr)
+        bad = os.path.join(self.tmp.name, "bad.toml")
+        with open(self.targets(0.03)) as fh, open(bad, "w") as out:
+            out.write(fh.read().replace('figure = "overdue30_balance"', 'figure = "overdue31"'))
+        q = run("calibrate", "--targets", bad, "--base", "configs/behaviour/card_prime.toml",
+                "--out", os.path.join(self.tmp.name, "y.toml"))
+        self.assertEqual(q.returncode, 2)
+        self.assertIn("target[0].figure: must be one of", q.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "y.toml")))
+
+
 if __name__ == "__main__":
     LIMITSIM = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)
