@@ -43,7 +43,8 @@ void simulate_customer_path(const ModelView& mv, const Customer& c, int path, co
                             std::int64_t* acc) {
   AccountState s = init_state(mv, c);
   const double* z = mv.factor + static_cast<std::size_t>(path) * mv.months * mv.factors + c.region;
-  for (int m = 0; m < mv.months && s.open; ++m) {
+  // A closed account stops, unless a charge-off's recovery is still being collected.
+  for (int m = 0; m < mv.months && (s.open || s.recovery_total > 0); ++m) {
     const MonthOutcome o = step_month(mv, c, s, m, draws[m], z[static_cast<std::size_t>(m) * mv.factors]);
     RowSink sink{acc + (static_cast<std::size_t>(m) * segments + c.segment) * kNumMetrics};
     accumulate(o, sink);

@@ -86,6 +86,11 @@ struct AccountState {
   std::int32_t high_util_months;// consecutive months at or above the decrease rule's utilization
   std::int32_t shock_left;      // months left of an income shock (0 = none)
   float shock_size;             // share of income lost in that shock
+  History<32> accrued;          // interest + fees billed per month, cents (saturates at 2^32 - 1): charge-off reversals
+  std::int64_t borrowed;        // balance carried in response to line increases (behaviour mpb), cents
+  std::int64_t recovery_total;  // after a charge-off: the recovery still to be collected in full (0 = none)
+  std::int64_t recovery_done;   // of it, collected so far
+  std::int32_t recovery_age;    // months since the charge-off month of the next collection
   bool open;                    // false once charged off or attrited
   bool frozen;                  // line cannot be drawn
 };
@@ -95,7 +100,10 @@ struct MonthOutcome {
   std::int64_t balance;          // end of month, cents (0 once closed)
   std::int64_t limit;            // end of month, cents
   std::int64_t spend, payment, interest, fees;
-  std::int64_t chargeoff_exposure, chargeoff_loss, chargeoff_recovery;
+  std::int64_t chargeoff_exposure;   // the charge-off: balance less the reversal
+  std::int64_t chargeoff_loss, chargeoff_recovery;  // charge-off = loss + eventual recovery
+  std::int64_t reversal;         // interest and fees reversed at charge-off
+  std::int64_t recovery;         // recoveries collected this month (also after the account closed)
   std::int64_t limit_increase;   // cents raised this month (review or trigger)
   std::int64_t limit_decrease;   // cents cut this month
   std::int64_t temp_extra;       // temporary extra line held this month, cents
@@ -109,6 +117,8 @@ struct MonthOutcome {
   bool shock_start;              // an income shock started this month
   bool shocked;                  // in an income shock this month
   bool signal;                   // borrowing-frequency signal on at month end
+  bool declined;                 // purchases declined: past the behaviour's authorisation bucket
+  bool partial_cure;             // moved back one or two buckets, not to current
 };
 
 }  // namespace limitsim

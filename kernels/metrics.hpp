@@ -14,9 +14,9 @@ enum Metric : int {
   kBucketCount0,                        // + b, b < kMaxBuckets: accounts in bucket b at month end
   kBucketBalance0 = kBucketCount0 + kMaxBuckets,   // + b: their balances, cents
   kChargeoffCount = kBucketBalance0 + kMaxBuckets, // accounts charged off this month
-  kChargeoffExposure,                   // exposure at charge-off, cents
-  kChargeoffLoss,                       // net loss = exposure x LGD, cents
-  kChargeoffRecovery,                   // exposure - loss, cents
+  kChargeoffExposure,                   // gross charge-off: balance at charge-off less the reversal, cents
+  kChargeoffLoss,                       // net loss = charge-off x LGD, cents
+  kChargeoffRecovery,                   // eventual recovery = charge-off - loss, booked at charge-off, cents
   kAttritedCount,                       // accounts closed voluntarily this month
   kLimit,                               // total line of open accounts, cents
   kBalance,                             // total balance of open accounts, cents
@@ -39,6 +39,10 @@ enum Metric : int {
   kDrawCount,                           // separate draws (transactions) this month
   kShockStartCount,                     // income shocks that started this month (accounts open at month start)
   kShockedCount,                        // accounts open at month start that were in an income shock this month
+  kReversal,                            // interest and fees reversed at charge-off this month, cents
+  kRecovery,                            // recoveries collected this month (from charge-offs of this or earlier months), cents
+  kDeclinedCount,                       // open accounts at month end past the authorisation bucket (purchases declined)
+  kPartialCureCount,                    // delinquent accounts that moved back one or two buckets (not to current) this month
   kUtilHist0,                           // + bin, bin < kUtilBins: open accounts by utilization bin
   kNumMetrics = kUtilHist0 + kUtilBins
 };
@@ -65,6 +69,8 @@ inline const MetricInfo& metric_info(int m) {
       {"trigger_increase_count", "accounts"}, {"temp_limit_count", "accounts"},
       {"temp_limit_amount", "cents"},     {"signal_count", "accounts"},   {"draw_count", "draws"},
       {"shock_start_count", "accounts"}, {"shocked_count", "accounts"},
+      {"reversal", "cents"},              {"recovery", "cents"},
+      {"declined_count", "accounts"},     {"partial_cure_count", "accounts"},
   };
   static const MetricInfo bucket_count{"bucket_count", "accounts"};
   static const MetricInfo bucket_balance{"bucket_balance", "cents"};

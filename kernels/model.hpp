@@ -10,9 +10,13 @@
 //   2. payment (none on a miss or roll; the minimum when staying; transactors
 //      pay in full, revolvers between the minimum and the full statement);
 //   3. interest on the revolved amount, a late fee on a miss or roll;
+//      a delinquent account may also move back one or two buckets (a partial cure);
 //   4. spending, capped by the available line (plus a temporary raise in
-//      flagged months); none on a frozen line;
-//   5. charge-off (exposure x LGD) or voluntary attrition closes the account;
+//      flagged months), with the borrowing response to line increases; none
+//      on a frozen line or on an account past the authorisation bucket;
+//   5. charge-off (interest and fees of the last months reversed, the rest
+//      x LGD lost, the recovery collected along a monthly curve) or voluntary
+//      attrition closes the account;
 //   6. limit policy at month end: freeze / unfreeze, decrease (score,
 //      utilization, borrowing frequency), then periodic review or event
 //      trigger increase.
@@ -172,6 +176,10 @@ LIMITSIM_INLINE AccountState init_state(const ModelView& mv, const Customer& c) 
   s.history_months = is_new ? 0 : kHistoryMonths;
   s.shock_left = 0;
   s.shock_size = 0.0f;
+  s.accrued.fill(0);  // the months before the run count as none
+  s.borrowed = 0;
+  s.recovery_total = s.recovery_done = 0;
+  s.recovery_age = 0;
   s.open = true;
   s.frozen = mv.policy.freeze_bucket > 0 && s.bucket >= mv.policy.freeze_bucket;
   return s;
@@ -212,15 +220,51 @@ LIMITSIM_INLINE double logit_shift(double p, double shift) {
   return logistic(logit(p) + shift);
 }
 
+// The monthly probability of an event whose H-month probability 1 - (1 - p)^H
+// follows the one-factor Gaussian copula given the factor z: the H-month
+// survival s = (1 - p)^H becomes Phi((Phi^-1(s) + sqrt(rho) z) / sqrt(1 - rho))
+// (Vasicek), and the monthly probability 1 - s_z^(1/H). Its mean over z keeps
+// the H-month probability exactly (docs/model.md "Correlation horizon").
+LIMITSIM_INLINE double horizon_conditional(double p, double z, double rho, int horizon) {
+  const double s = exp(horizon * log1p(-p));
+  const double s_z = norm_cdf((norm_inv(s) + sqrt(rho) * z) / sqrt(1.0 - rho));
+  return -expm1(log(s_z) / horizon);
+}
+
 // One-factor Gaussian copula: the event happens when the latent
 // sqrt(rho) Z + sqrt(1 - rho) eps falls below Phi^-1(p), eps = Phi^-1(u).
 // Conditional on Z, its probability is Phi((Phi^-1(p) - sqrt(rho) Z) / sqrt(1 - rho)).
-// With rho = 0 it is exactly u < p.
-LIMITSIM_INLINE bool copula_event(double u, double p, double z, double rho) {
+// With rho = 0 it is exactly u < p. With a horizon of H > 1 months, rho is the
+// correlation of H-month events: the event happens when u < horizon_conditional(p, Z).
+LIMITSIM_INLINE bool copula_event(double u, double p, double z, double rho, int horizon = 1) {
   if (p <= 0.0) return false;
   if (p >= 1.0) return true;
   if (rho == 0.0) return u < p;
+  if (horizon > 1) return u < horizon_conditional(p, z, rho, horizon);
   return sqrt(rho) * z + sqrt(1.0 - rho) * norm_inv(u) < norm_inv(p);
+}
+
+// The share of a line increase a customer borrows (behaviour mpb): the first
+// band, sorted by descending score_min, whose score_min <= the origination score.
+LIMITSIM_INLINE double borrowing_response(const BehaviourParams& bp, double score) {
+  for (int b = 0; b < bp.n_mpb_bands; ++b)
+    if (score >= bp.mpb_score_min[b]) return bp.mpb[b];
+  return bp.n_mpb_bands > 0 ? bp.mpb[bp.n_mpb_bands - 1] : 0.0;
+}
+
+// Collects this month's part of a charged-off account's recovery: by the end
+// of the k-th month from the charge-off month (k = 0, 1, ...),
+// round(recovery x recovery_cum[k]) in all, and the whole recovery in the last.
+LIMITSIM_INLINE std::int64_t collect_recovery(const BehaviourParams& bp, AccountState& s) {
+  const int k = s.recovery_age;
+  const std::int64_t upto =
+      k + 1 >= bp.recovery_months ? s.recovery_total
+                                  : round_cents(static_cast<double>(s.recovery_total) * bp.recovery_cum[k]);
+  const std::int64_t now = upto - s.recovery_done;
+  s.recovery_done = upto;
+  s.recovery_age = k + 1;
+  if (k + 1 >= bp.recovery_months) s.recovery_total = s.recovery_done = 0;  // collected in full
+  return now;
 }
 
 // LGD for a charge-off: fixed, or the Beta quantile at u from the host-built
@@ -266,7 +310,10 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   MonthOutcome o{};
   o.was_open = s.open;
   o.bucket = s.bucket;
-  if (!s.open) return o;
+  if (!s.open) {
+    if (s.recovery_total > 0) o.recovery = collect_recovery(mv.behaviour, s);  // after a charge-off
+    return o;
+  }
 
   const BehaviourParams& bp = mv.behaviour;
   const PolicyParams& pp = mv.policy;
@@ -301,8 +348,9 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   // 1. Delinquency event on the statement due: current -> miss with the
   // logistic miss probability; delinquent -> roll forward with the roll rate
   // moved on the logit scale (exactly the roll rate when the shift is 0), else
-  // cure or stay. One copula event serves both.
+  // cure, move back one or two buckets, or stay. One copula event serves both.
   bool missed = false, rolled = false, cured = false;
+  std::int32_t back = 0;  // buckets moved back by a partial cure
   if (kEager || due > 0) {
     const double roll_shift = bp.roll_beta_risk * c.risk + bp.roll_beta_util * util_excess + shock_logit;
     const double p_roll = bp.roll[b > 0 ? b : 1];
@@ -315,12 +363,20 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
     }
     const double q = (kEager || b == 0 || moved) ? logistic(x) : 0.0;
     const double p = b == 0 ? q * sc.miss_mult : (moved ? q : p_roll) * sc.roll_mult;
-    const bool event = copula_event(d.u[kDrawDelinquency], p, zs, bp.rho);
+    const bool event = copula_event(d.u[kDrawDelinquency], p, zs, bp.rho, bp.rho_horizon_months);
     missed = due > 0 && b == 0 && event;
     rolled = due > 0 && b > 0 && event;
     if (due > 0 && b > 0 && !rolled) {
-      const double cure_share = bp.roll[b] < 1.0 ? bp.cure[b] / (1.0 - bp.roll[b]) : 0.0;
+      // Given no roll: cure, back one bucket, back two, or stay, in that order on one uniform.
+      const double no_roll = 1.0 - bp.roll[b];
+      const double cure_share = bp.roll[b] < 1.0 ? bp.cure[b] / no_roll : 0.0;
       cured = d.u[kDrawCure] < cure_share;
+      if (!cured && bp.roll[b] < 1.0) {
+        const double back_one = (bp.cure[b] + bp.partial_cure[b]) / no_roll;
+        const double back_two = (bp.cure[b] + bp.partial_cure[b] + bp.partial_cure_two[b]) / no_roll;
+        back = d.u[kDrawCure] < back_one ? 1 : (d.u[kDrawCure] < back_two ? 2 : 0);
+        if (back > b - 1) back = b - 1;  // never past 1-30: that would be a cure
+      }
     }
   }
   if (due <= 0 && b > 0) cured = true;  // nothing owed any more: arrears are cleared
@@ -334,7 +390,9 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   if (missed || rolled) {
     pay = 0;
   } else if (b > 0 && !cured) {
-    pay = min_due;  // stays in its bucket: pays this month's minimum, not the arrears
+    // Stays in its bucket: pays this month's minimum, not the arrears; moving
+    // back k buckets also pays k months of arrears.
+    pay = back > 0 ? min64(due, static_cast<std::int64_t>(back + 1) * min_due) : min_due;
   } else {
     pay = c.transactor ? due : revolver_payment_share(due, min_due, pay_share);
     if (cured) pay = max64(pay, min64(due, static_cast<std::int64_t>(b + 1) * min_due));  // clears the arrears
@@ -345,16 +403,31 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   const std::int64_t revolved = due - pay;
   const std::int64_t interest =
       revolved > 0 ? round_cents(static_cast<double>(revolved) * (customer_apr(mv, c.score) / 12.0)) : 0;
-  std::int32_t nb = missed ? 1 : (rolled ? b + 1 : (cured ? 0 : b));
+  std::int32_t nb = missed ? 1 : (rolled ? b + 1 : (cured ? 0 : b - back));
   const bool charge_off = rolled && nb > bp.chargeoff_bucket;
   std::int64_t balance = s.balance - pay + interest + fee;
 
   // 4. Spending, capped by the available line. A used card makes 1 + Poisson
   // draws; the count reuses the activity uniform, rescaled to (0, 1) given use,
-  // so the number of uniforms per month does not change.
+  // so the number of uniforms per month does not change. Authorisation declines
+  // purchases on an account at or past decline_bucket after this month's event.
+  // The borrowing response: the customer keeps mpb x (limit - opening limit)
+  // more on the card. What it borrowed so far is repaid in proportion to the
+  // statement (a full payment repays it all), and topped up by spending.
+  const bool declined = bp.decline_bucket > 0 && nb >= bp.decline_bucket;
+  const bool allowed = !charge_off && !s.frozen && !declined;
+  const std::int64_t carried_borrowing =
+      s.borrowed > 0 && due > 0
+          ? round_cents(static_cast<double>(s.borrowed) * (static_cast<double>(due - pay) / static_cast<double>(due)))
+          : 0;
+  const std::int64_t target_borrowing =
+      bp.n_mpb_bands > 0 && s.limit > s.open_limit
+          ? round_cents(borrowing_response(bp, c.score) * static_cast<double>(s.limit - s.open_limit))
+          : 0;
+  const std::int64_t top_up = allowed ? max64(0, target_borrowing - carried_borrowing) : 0;
   std::int64_t spend = 0;
   std::int32_t draws = 0;
-  const bool uses = !charge_off && !s.frozen && d.u[kDrawActive] < c.activity;
+  const bool uses = allowed && d.u[kDrawActive] < c.activity;
   const bool elastic = bp.spend_limit_elasticity != 0.0 && s.open_limit > 0 && line > 0 && line != s.open_limit;
   const double noise = (kEager || uses)
                            ? exp(bp.spend_sigma * norm_inv(d.u[kDrawSpend]) - 0.5 * bp.spend_sigma * bp.spend_sigma)
@@ -366,19 +439,24 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   const double lambda = (kEager || uses) && bp.draws_extra_mean > 0.0
                             ? bp.draws_extra_mean * exp(bp.draws_beta_risk * c.risk + bp.draws_beta_util * util_excess)
                             : 0.0;
-  if (uses) {
-    double desired = static_cast<double>(c.income) * c.spend_propensity / c.activity * noise * sc.spend_mult *
-                     (1.0 - income_lost);
-    if (elastic) desired *= line_factor;
+  if (uses || top_up > 0) {
+    double desired = 0.0;
+    if (uses) {
+      desired = static_cast<double>(c.income) * c.spend_propensity / c.activity * noise * sc.spend_mult *
+                (1.0 - income_lost);
+      if (elastic) desired *= line_factor;
+    }
+    if (top_up > 0) desired += static_cast<double>(top_up);
     const std::int64_t available = max64(0, line - balance);
     spend = desired < static_cast<double>(available) ? round_cents(desired) : available;
-    if (spend > 0 && bp.draws_extra_mean <= 0.0) {
-      draws = 1;
+    if (spend > 0 && (bp.draws_extra_mean <= 0.0 || !uses)) {
+      draws = 1;  // a top-up alone is one draw
     } else if (spend > 0) {
       draws = draw_count(d.u[kDrawActive] / c.activity, lambda);
     }
   }
   balance += spend;
+  const std::int64_t borrowed = carried_borrowing + min64(top_up, spend);  // the top-up comes first
 
   o.spend = spend;
   o.draws = draws;
@@ -386,15 +464,35 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   o.interest = interest;
   o.fees = fee;
   o.missed = missed || rolled;
+  o.partial_cure = back > 0;
+  o.declined = declined && !charge_off;
 
-  // 5. Charge-off or attrition closes the account.
+  // 5. Charge-off or attrition closes the account. The interest and fees of
+  // the last reversal_months months (this one included) are reversed, at most
+  // the balance; the charge-off is the rest, lost x LGD and recovered over the
+  // recovery curve from this month on.
   if (charge_off) {
     const double lgd_raw = draw_lgd(mv, d.u[kDrawLgd]) * sc.lgd_mult;
     const double lgd = lgd_raw < 1.0 ? lgd_raw : 1.0;
+    const std::int64_t accrued =
+        bp.reversal_months > 0
+            ? interest + fee + static_cast<std::int64_t>(s.accrued.sum(bp.reversal_months - 1))
+            : 0;
+    const std::int64_t reversal = max64(0, min64(balance, accrued));
+    const std::int64_t gross = balance - reversal;
     o.charged_off = true;
-    o.chargeoff_exposure = balance;
-    o.chargeoff_loss = round_cents(static_cast<double>(balance) * lgd);
-    o.chargeoff_recovery = balance - o.chargeoff_loss;
+    o.reversal = reversal;
+    o.chargeoff_exposure = gross;
+    o.chargeoff_loss = round_cents(static_cast<double>(gross) * lgd);
+    o.chargeoff_recovery = gross - o.chargeoff_loss;
+    if (bp.recovery_months > 0 && o.chargeoff_recovery > 0) {
+      s.recovery_total = o.chargeoff_recovery;
+      s.recovery_done = 0;
+      s.recovery_age = 0;
+      o.recovery = collect_recovery(bp, s);
+    } else {
+      o.recovery = o.chargeoff_recovery;  // all in the charge-off month
+    }
     s.open = false;
     s.balance = 0;
     s.bucket = nb;
@@ -419,6 +517,8 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   s.since_increase = months_later(s.since_increase);
   s.since_decrease = months_later(s.since_decrease);
   if (s.shock_left > 0) --s.shock_left;
+  s.accrued.push(static_cast<std::uint64_t>(interest + fee));
+  s.borrowed = min64(borrowed, max64(0, balance));
   const std::int32_t end_util_ppm = utilization_ppm(balance, line);
   s.util_bp.push(static_cast<std::uint64_t>(end_util_ppm / 100));
   s.draws.push(static_cast<std::uint64_t>(draws));

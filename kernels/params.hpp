@@ -1,5 +1,5 @@
 // Plain, trivially copyable parameter structs: what a kernel is given.
-// Host code validates TOML into these (src/config.cpp); nothing here parses.
+// Host code validates TOML into these (src/config/); nothing here parses.
 // Every field's meaning, unit and default is documented in docs/config.md (keys)
 // and docs/model.md (how the model uses them).
 #pragma once
@@ -20,8 +20,13 @@ constexpr int kMaxSegments = 16;   // population score bands
 constexpr int kMaxRegions = 16;    // regions: one systematic factor each
 constexpr int kMaxCells = 64;      // reporting segments = score bands x regions
 constexpr int kUtilBins = 12;      // [0], (0,10%], ..., (90,100%], >100%
+constexpr int kMaxRecoveryMonths = 36;  // length of the recovery curve after a charge-off
+constexpr int kMaxMpbBands = 8;    // score bands of the borrowing response to new credit
 
 enum class LgdMode : std::int32_t { kFixed = 0, kBeta = 1 };
+
+// Months of per-account history kept for look-back rules (utilization, draws) and charge-off reversals.
+constexpr int kHistoryMonths = 12;
 
 struct BehaviourParams {
   // --- spending ---
@@ -47,10 +52,32 @@ struct BehaviourParams {
   std::int32_t chargeoff_bucket;    // last bucket before charge-off (6 = charge off past 180 DPD)
   double rho;                       // asset correlation of the Gaussian copula, [0, 1): loading on the region's factor
   double income_shock_beta;         // log-odds added to miss and roll probabilities per unit of income lost in a shock
+  // rho is the correlation of default events over this many months (1 = each month's event; 0 is read as 1):
+  // the systematic factor is held for that many months and a monthly probability p is moved as the
+  // H-month probability 1 - (1 - p)^H would be by the one-factor copula (docs/model.md "Correlation horizon").
+  std::int32_t rho_horizon_months;
+  double partial_cure[kMaxBuckets];     // [b] base probability that bucket b moves back one bucket (b >= 2)
+  double partial_cure_two[kMaxBuckets]; // [b] base probability that bucket b moves back two buckets (b >= 3)
+  // --- authorisation ---
+  std::int32_t decline_bucket;      // purchases are declined at this bucket or worse (after the month's event); 0 = never
+  // --- borrowing response to new credit (Agarwal et al. 2018) ---
+  // The customer keeps mpb x max(0, limit - opening limit) more on the card than it otherwise would: mpb of the
+  // first band (rows sorted by descending score_min) whose score_min <= the origination score. 0 bands = off.
+  std::int32_t n_mpb_bands;
+  double mpb_score_min[kMaxMpbBands];
+  double mpb[kMaxMpbBands];
   // --- loss ---
   LgdMode lgd_mode;
   double lgd;                       // fixed LGD, or the Beta mean (reported)
   double lgd_beta_a, lgd_beta_b;    // Beta(a, b) when lgd_mode == kBeta
+  // Charge-off accounting: interest and fees billed over the last reversal_months months (the charge-off
+  // month included) are reversed, and the charge-off is the balance less that reversal. Its recovery,
+  // charge-off - loss, is collected over recovery_months months from the charge-off month on:
+  // by the end of the k-th (0-based) of them, round(recovery x recovery_cum[k]); recovery_cum of the last is 1.
+  // recovery_months 0 collects it all in the charge-off month.
+  std::int32_t reversal_months;     // 0..kHistoryMonths; 0 = no reversal
+  std::int32_t recovery_months;     // 0..kMaxRecoveryMonths
+  double recovery_cum[kMaxRecoveryMonths];
   // --- attrition ---
   double attrition_rate;            // monthly probability that a current account closes voluntarily
   // --- behaviour score (what a lender's policy rules see each month) ---
@@ -62,8 +89,6 @@ struct BehaviourParams {
   double score_util_penalty;        // points per unit of utilization above util_ref
 };
 
-// Months of per-account history kept for look-back rules (utilization, draws).
-constexpr int kHistoryMonths = 12;
 // Temporary-limit months are a bit mask over simulated months 1..kMaxMonths.
 constexpr int kMaxMonths = 600;
 constexpr int kMonthMaskWords = (kMaxMonths + 63) / 64;

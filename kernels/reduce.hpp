@@ -33,6 +33,9 @@ LIMITSIM_INLINE void accumulate(const MonthOutcome& o, Sink& sink) {
   sink.add(kChargeoffExposure, co ? o.chargeoff_exposure : 0);
   sink.add(kChargeoffLoss, co ? o.chargeoff_loss : 0);
   sink.add(kChargeoffRecovery, co ? o.chargeoff_recovery : 0);
+  sink.add(kReversal, co ? o.reversal : 0);
+  sink.add(kRecovery, o.recovery);  // also from accounts charged off in an earlier month
+  sink.count(kPartialCureCount, open && o.partial_cure);
   sink.count(kAttritedCount, open && o.attrited);
   sink.add(kDrawCount, open ? o.draws : 0);
   sink.count(kShockStartCount, open && o.shock_start);
@@ -53,6 +56,7 @@ LIMITSIM_INLINE void accumulate(const MonthOutcome& o, Sink& sink) {
   sink.count(kSignalCount, act && o.signal);
   sink.count(kFreezeCount, act && o.froze);
   sink.count(kFrozenCount, act && o.frozen);
+  sink.count(kDeclinedCount, act && o.declined);
   sink.add(kUtilizationSumPpm, act ? o.util_ppm : 0);
   sink.count_at(kUtilHist0, util_bin(o.util_ppm), act);
 }

@@ -427,8 +427,9 @@ MONTHLY_FIGURE_UNITS = {
     "active": "accounts", "overdue30_count": "share", "overdue60_count": "share", "overdue90_count": "share",
     "overdue30_balance": "share", "overdue60_balance": "share", "overdue90_balance": "share",
     "utilization": "share", "mean_utilization": "share", "cumulative_net_loss": "currency",
-    "cumulative_chargeoffs": "accounts", "net_loss": "currency", "balance": "currency", "line": "currency",
-    "temp_limit_count": "accounts",
+    "cumulative_chargeoffs": "accounts", "gross_chargeoffs": "currency", "recoveries": "currency",
+    "net_chargeoffs": "currency", "net_chargeoff_rate": "share", "net_loss": "currency", "balance": "currency",
+    "line": "currency", "temp_limit_count": "accounts",
 }
 
 
@@ -441,11 +442,13 @@ def load_monthly_figures(source, *, scenarios=None, policies=None) -> pd.DataFra
     ``overdue30_balance``, ``overdue60_balance``, ``overdue90_balance``,
     ``utilization``, ``mean_utilization`` (shares in [0, 1], 0 where the
     denominator is 0), ``cumulative_net_loss`` (currency),
-    ``cumulative_chargeoffs``, and the month's ``net_loss``, ``balance`` and
-    ``line`` (total line of open accounts; currency) and ``temp_limit_count``
-    (accounts holding a temporary raise). The weighted mean over paths,
-    ``(1/P) sum(weight * x)``, of the figures the file's ``summary/monthly/``
-    holds is that dataset.
+    ``cumulative_chargeoffs``, this month's ``gross_chargeoffs``, ``recoveries``
+    and ``net_chargeoffs`` (currency) and ``net_chargeoff_rate`` (12 x net
+    charge-offs / month-end balance), and the month's ``net_loss`` (the loss
+    booked at charge-off), ``balance`` and ``line`` (total line of open
+    accounts; currency) and ``temp_limit_count`` (accounts holding a temporary
+    raise). The weighted mean over paths, ``(1/P) sum(weight * x)``, of the
+    figures the file's ``summary/monthly/`` holds is that dataset.
     30+ means buckets 31-60 days past due and worse, found from the bucket labels.
     """
     with open_result(source) as f:
@@ -469,6 +472,10 @@ def load_monthly_figures(source, *, scenarios=None, policies=None) -> pd.DataFra
             usum = _read(get("utilization_sum", "ppm"), ["path", "month"])
             loss = _read(get("chargeoff_loss", "cents"), ["path", "month"])
             co = _read(get("chargeoff_count", "accounts"), ["path", "month"])
+            gross = _read(get("chargeoff_exposure", "cents"), ["path", "month"])
+            # Schema 1.4 added the recoveries collected each month; before it they were booked at charge-off.
+            rec = _read(get("recovery" if "monthly/recovery" in g else "chargeoff_recovery", "cents"), ["path", "month"])
+            nco = (gross - rec) / float(CENTS_PER_UNIT)
             fig = {
                 "active": active,
                 "overdue30_count": _ratio(bc[:, :, b30:].sum(axis=2), active),
@@ -481,6 +488,10 @@ def load_monthly_figures(source, *, scenarios=None, policies=None) -> pd.DataFra
                 "mean_utilization": _ratio(usum / 1e6, active),
                 "cumulative_net_loss": np.cumsum(loss, axis=1) / float(CENTS_PER_UNIT),
                 "cumulative_chargeoffs": np.cumsum(co, axis=1),
+                "gross_chargeoffs": gross / float(CENTS_PER_UNIT),
+                "recoveries": rec / float(CENTS_PER_UNIT),
+                "net_chargeoffs": nco,
+                "net_chargeoff_rate": _ratio(12.0 * nco, balance / float(CENTS_PER_UNIT)),
                 "net_loss": loss / float(CENTS_PER_UNIT),
                 "balance": balance / float(CENTS_PER_UNIT),
                 "line": limit / float(CENTS_PER_UNIT),

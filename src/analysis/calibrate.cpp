@@ -105,7 +105,7 @@ Calibration calibrate(const Panel& p, std::int32_t first, std::int32_t last, con
   // Counters of moves the model cannot make (reported in notes).
   std::int64_t miss_skips = 0, miss_to_chargeoff = 0, miss_nothing_due = 0, roll_skips = 0, partial_cures = 0;
   std::int64_t delinquent_nothing_due = 0, past_chargeoff = 0, closed_then_seen = 0, bad_score = 0;
-  std::array<std::int64_t, kMaxBuckets> trials{}, rolls{}, cures{};
+  std::array<std::int64_t, kMaxBuckets> trials{}, rolls{}, cures{}, back_one{}, back_two{};
   std::int64_t miss_trials = 0, miss_events = 0;
   std::vector<double> miss_x;
   std::vector<std::uint8_t> miss_y;
@@ -186,7 +186,8 @@ Calibration calibrate(const Panel& p, std::int32_t first, std::int32_t last, con
         } else if (b1 == 0) {
           ++cures[b];
         } else if (b1 < b0) {
-          ++partial_cures;  // counted as a stay
+          ++partial_cures;
+          ++(b1 == b0 - 1 ? back_one : back_two)[b];  // back three or more counts as two
         }
         roll_rows.push_back({b0, static_cast<std::uint8_t>(rolled ? 1 : 0), risk, util_excess(due, limit)});
       }
@@ -239,6 +240,8 @@ Calibration calibrate(const Panel& p, std::int32_t first, std::int32_t last, con
     c.roll[u] = wilson(rolls[u], trials[u]);
     c.cure[u] = wilson(cures[u], trials[u]);
     c.cure_share[u] = wilson(cures[u], trials[u] - rolls[u]);
+    c.back_one_share[u] = wilson(back_one[u], trials[u] - rolls[u]);
+    c.back_two_share[u] = wilson(back_two[u], trials[u] - rolls[u]);
   }
   const std::int64_t all_misses = miss_events;
   if (miss_skips > 0)
@@ -253,9 +256,12 @@ Calibration calibrate(const Panel& p, std::int32_t first, std::int32_t last, con
                       "(the model cannot miss on a zero statement)");
   if (roll_skips > 0)
     c.notes.push_back(fmt_int(roll_skips) + " delinquent accounts skipped a bucket; counted as one-bucket rolls");
-  if (partial_cures > 0)
-    c.notes.push_back(fmt_int(partial_cures) + " delinquent accounts improved to a better delinquent bucket "
-                      "(partial cures); counted as stays");
+  std::int64_t three_back = 0;
+  for (int b = 4; b < kMaxBuckets; ++b)
+    for (int to = 1; to < b - 2; ++to) three_back += c.counts[static_cast<std::size_t>(b)][static_cast<std::size_t>(to)];
+  if (three_back > 0)
+    c.notes.push_back(fmt_int(three_back) + " of " + fmt_int(partial_cures) + " partial cures moved back three or more "
+                      "buckets; counted as moves back two (the model's deepest partial cure)");
   if (delinquent_nothing_due > 0)
     c.notes.push_back(fmt_int(delinquent_nothing_due) + " delinquent months had nothing due; left out of the roll "
                       "and cure trials (the model clears their arrears without an event)");
@@ -389,6 +395,15 @@ Calibration calibrate(const Panel& p, std::int32_t first, std::int32_t last, con
     bp.cure[u] = std::min(share * (1.0 - roll_value[u]), 1.0 - roll_value[u]);
     c.estimated.push_back("delinquency.roll[" + std::to_string(b - 1) + "]");
     c.estimated.push_back("delinquency.cure[" + std::to_string(b - 1) + "]");
+    // Partial cures, likewise as shares of the months that do not roll: back one from 31-60 on, back
+    // two from 61-90 on (the model's only moves between delinquent buckets besides a roll).
+    const double room = 1.0 - roll_value[u] - bp.cure[u];
+    const double one = b >= 2 && c.back_one_share[u].trials > 0 ? c.back_one_share[u].p : 0.0;
+    const double two = b >= 3 && c.back_two_share[u].trials > 0 ? c.back_two_share[u].p : 0.0;
+    bp.partial_cure[u] = std::max(0.0, std::min(one * (1.0 - roll_value[u]), room));
+    bp.partial_cure_two[u] = std::max(0.0, std::min(two * (1.0 - roll_value[u]), room - bp.partial_cure[u]));
+    if (b >= 2) c.estimated.push_back("delinquency.partial_cure[" + std::to_string(b - 1) + "]");
+    if (b >= 3) c.estimated.push_back("delinquency.partial_cure_two[" + std::to_string(b - 1) + "]");
   }
 
   // ---- usage types and distributions

@@ -67,6 +67,8 @@ struct Calibration {
   std::array<Rate, kMaxBuckets> roll;   // [b]: b -> a worse bucket (b >= 1)
   std::array<Rate, kMaxBuckets> cure;   // [b]: b -> current (b >= 1)
   std::array<Rate, kMaxBuckets> cure_share;  // [b]: b -> current among the months that did not roll
+  std::array<Rate, kMaxBuckets> back_one_share;  // [b]: b -> b - 1 >= 1 among the months that did not roll (partial cure)
+  std::array<Rate, kMaxBuckets> back_two_share;  // [b]: b -> b - 2 or better, not current, among them
   // Usage types of the customer-months whose status states one.
   Rate transactor_share, revolver_share, inactive_share;
   // Payment ratio (payment / previous statement, statements > 0), spending per

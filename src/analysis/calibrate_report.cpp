@@ -98,6 +98,8 @@ std::string calibration_report(const Calibration& c) {
     os << rate_line("roll " + bucket_name(b), c.roll[u]);
     os << rate_line("cure " + bucket_name(b), c.cure[u]);
     os << rate_line("cure | no roll " + bucket_name(b), c.cure_share[u]);
+    if (b >= 2) os << rate_line("back 1 | no roll " + bucket_name(b), c.back_one_share[u]);
+    if (b >= 3) os << rate_line("back 2+ | no roll " + bucket_name(b), c.back_two_share[u]);
   }
 
   os << "\nUsage types (customer-months whose status states one)\n";
@@ -149,12 +151,14 @@ std::string calibration_report(const Calibration& c) {
   }
 
   os << "\nBehaviour written (delinquency by bucket; * = estimated, else the base value)\n";
-  os << "  " << pad("bucket", 10, true) << pad("roll", 10) << pad("cure", 10) << "\n";
+  os << "  " << pad("bucket", 10, true) << pad("roll", 10) << pad("cure", 10) << pad("back 1", 10) << pad("back 2", 10)
+     << "\n";
   for (int b = 1; b < kMaxBuckets; ++b) {
     const std::size_t u = static_cast<std::size_t>(b);
     const bool est = is_estimated(c, "delinquency.roll[" + std::to_string(b - 1) + "]");
     os << "  " << pad(bucket_name(b), 10, true) << pad(fmt("%.4f", c.behaviour.params.roll[u]), 10)
-       << pad(fmt("%.4f", c.behaviour.params.cure[u]), 10) << (est ? " *" : "") << "\n";
+       << pad(fmt("%.4f", c.behaviour.params.cure[u]), 10) << pad(fmt("%.4f", c.behaviour.params.partial_cure[u]), 10)
+       << pad(fmt("%.4f", c.behaviour.params.partial_cure_two[u]), 10) << (est ? " *" : "") << "\n";
   }
   os << "\nEstimated keys (roll[i] / cure[i]: file index i = bucket i + 1):" << (c.estimated.empty() ? " none" : "");
   std::size_t width = 1000;
@@ -183,7 +187,8 @@ namespace {
 // The comment on one `key = value` line of table [behaviour.<table>].
 std::string annotation(const Calibration& c, const std::string& table, const std::string& key) {
   const std::string full = table + "." + key;
-  if (full == "delinquency.roll" || full == "delinquency.cure") {
+  if (full == "delinquency.roll" || full == "delinquency.cure" || full == "delinquency.partial_cure" ||
+      full == "delinquency.partial_cure_two") {
     std::vector<std::string> est, def;
     for (int b = 1; b < kMaxBuckets; ++b)
       (is_estimated(c, full + "[" + std::to_string(b - 1) + "]") ? est : def).push_back(bucket_name(b));

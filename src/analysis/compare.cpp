@@ -118,7 +118,7 @@ MonthPoint month_point(const Row& row) {
 // One path: totals over months 1..T and the points at the report months.
 struct PathData {
   std::int64_t loss = 0;           // Σ chargeoff_loss, cents
-  std::int64_t revenue = 0;        // Σ interest + fees, cents
+  std::int64_t revenue = 0;        // Σ interest + fees - reversals, cents
   std::int64_t balance = 0;        // Σ month-end balance, cents (cost of funds)
   std::int64_t increases = 0, triggered = 0, decreases = 0, freezes = 0, temp_limits = 0;
   double utilization_sum = 0.0;    // Σ_t balance / line (0 for a month without line)
@@ -159,7 +159,7 @@ const FigureDef kFigureDefs[] = {
      path_loss, static_cast<int>(var_stat(2))},
     {{"es_99.9", "currency", "ES 99.9% of net_loss: mean of the losses at or beyond VaR 99.9%", false, true},
      path_loss, static_cast<int>(es_stat(2))},
-    {{"revenue", "currency", "interest + late fees, months 1..T", false, false},
+    {{"revenue", "currency", "interest + late fees - reversals at charge-off, months 1..T", false, false},
      [](const PathData& d, std::size_t, const Rates&) { return cents(d.revenue); }, -1},
     {{"cost_of_funds", "currency", "cost_of_funds / 12 x sum over months 1..T of the month-end balance", false,
       false},
@@ -239,7 +239,7 @@ std::vector<std::vector<double>> per_path_values(const RunResults& r, const Comb
     for (int t = 0; t < r.months; ++t) {
       const Row row = r.portfolio_row(c, static_cast<int>(p), t);
       d.loss += row[kChargeoffLoss];
-      d.revenue += row[kInterest] + row[kFees];
+      d.revenue += row[kInterest] + row[kFees] - row[kReversal];
       d.balance += row[kBalance];
       d.increases += row[kLimitIncreaseCount];
       d.triggered += row[kTriggerIncreaseCount];

@@ -25,13 +25,15 @@ double ratio(double num, double den) { return den == 0.0 ? 0.0 : num / den; }
 
 using Row = PortfolioRow;
 
-// Per path: the sum over all months and segments of the given metrics.
-std::vector<std::int64_t> horizon_totals(const RunResults& r, const ComboSums& c,
-                                         const std::vector<int>& metrics) {
+// Per path: the sum over all months and segments of the given metrics, less those of `less`.
+std::vector<std::int64_t> horizon_totals(const RunResults& r, const ComboSums& c, const std::vector<int>& metrics,
+                                         const std::vector<int>& less = {}) {
   std::vector<std::int64_t> out(static_cast<std::size_t>(r.paths), 0);
   for (int p = 0; p < r.paths; ++p)
-    for (int t = 0; t < r.months; ++t)
+    for (int t = 0; t < r.months; ++t) {
       for (int m : metrics) out[p] += r.portfolio(c, p, t, m);
+      for (int m : less) out[p] -= r.portfolio(c, p, t, m);
+    }
   return out;
 }
 
@@ -57,6 +59,10 @@ double buckets_from(const PathMonth& x, int first, int from) {
   return static_cast<double>(s);
 }
 double active(const PathMonth& x) { return static_cast<double>(x.v[kActive]); }
+double money(const PathMonth& x, int metric) { return static_cast<double>(x.v[metric]) / kCentsPerUnit; }
+double net_chargeoffs(const PathMonth& x) {
+  return static_cast<double>(x.v[kChargeoffExposure] - x.v[kRecovery]) / kCentsPerUnit;
+}
 double balance(const PathMonth& x) { return static_cast<double>(x.v[kBalance]); }
 template <int kFrom>
 double overdue_count(const PathMonth& x) { return ratio(buckets_from(x, kBucketCount0, kFrom), active(x)); }
@@ -94,6 +100,16 @@ const MonthFigureDef kMonthFigureDefs[] = {
     {{"cumulative_chargeoffs", "accounts", "accounts charged off, months 1..month",
       &MonthFigures::cumulative_chargeoffs},
      [](const PathMonth& x) { return static_cast<double>(x.cum_chargeoffs); }},
+    {{"gross_chargeoffs", "currency", "charged off this month (balance less the reversed interest and fees)",
+      &MonthFigures::gross_chargeoffs},
+     [](const PathMonth& x) { return money(x, kChargeoffExposure); }},
+    {{"recoveries", "currency", "recoveries collected this month", &MonthFigures::recoveries},
+     [](const PathMonth& x) { return money(x, kRecovery); }},
+    {{"net_chargeoffs", "currency", "gross charge-offs - recoveries, this month", &MonthFigures::net_chargeoffs},
+     net_chargeoffs},
+    {{"net_chargeoff_rate", "share", "12 x net charge-offs / month-end balance (a rate a year)",
+      &MonthFigures::net_chargeoff_rate},
+     [](const PathMonth& x) { return ratio(12.0 * net_chargeoffs(x), balance(x) / kCentsPerUnit); }},
 };
 // Every Estimate of MonthFigures must have a row above.
 static_assert(sizeof(MonthFigures) ==
@@ -129,6 +145,7 @@ struct TotalDef {
   FigureInfo<ComboSummary> info;
   std::vector<int> metrics;
   double divisor;  // kCentsPerUnit for money, 1 for counts
+  std::vector<int> less = {};  // subtracted
 };
 
 const FigureInfo<ComboSummary> kExpectedLossInfo{
@@ -141,8 +158,11 @@ const FigureInfo<ComboSummary> kUnexpectedLossInfo{
 const TotalDef kTotalDefs[] = {
     {{"exposure_at_chargeoff", "currency", "exposure at charge-off, all months",
       &ComboSummary::exposure_at_chargeoff}, {kChargeoffExposure}, kCentsPerUnit},
-    {{"revenue", "currency", "interest + late fees charged, all months", &ComboSummary::revenue},
-     {kInterest, kFees}, kCentsPerUnit},
+    {{"revenue", "currency", "interest + late fees charged - reversals at charge-off, all months",
+      &ComboSummary::revenue},
+     {kInterest, kFees}, kCentsPerUnit, {kReversal}},
+    {{"reversals", "currency", "interest and fees reversed at charge-off, all months", &ComboSummary::reversals},
+     {kReversal}, kCentsPerUnit},
     {{"limit_increases", "accounts", "line increases granted, all months", &ComboSummary::limit_increases},
      {kLimitIncreaseCount}, 1.0},
     {{"freezes", "accounts", "lines newly frozen, all months", &ComboSummary::freezes}, {kFreezeCount}, 1.0},
@@ -180,7 +200,7 @@ ComboSummary combo_summary(const RunResults& r, const ComboSums& c, const std::v
   cs.by_region = aggregate_contributions(cs.by_segment, cells.segment_region, cells.region_names.size());
   cs.convergence = convergence_bands(cs.path_loss, w, risk);
   for (const TotalDef& d : kTotalDefs)
-    cs.*(d.info.field) = weighted_mean_estimate(scaled(horizon_totals(r, c, d.metrics), d.divisor), w);
+    cs.*(d.info.field) = weighted_mean_estimate(scaled(horizon_totals(r, c, d.metrics, d.less), d.divisor), w);
   cs.months = month_figures(r, c, w);
   cs.report_months = report;
   return cs;
@@ -268,7 +288,7 @@ std::string figure_table(const ComboSummary& cs) {
     add("ES " + level_text(te.level), {te.es, te.es_se}, 2, ci_text({te.es_lo, te.es_hi}) + mark);
   }
   add("exposure at charge-off", cs.exposure_at_chargeoff, 2);
-  add("revenue (interest + fees)", cs.revenue, 2);
+  add("revenue (interest + fees - reversals)", cs.revenue, 2);
   add("limit increases", cs.limit_increases, 1);
   add("freezes", cs.freezes, 1);
   std::string out = t.render("  ");

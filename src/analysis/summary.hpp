@@ -27,6 +27,10 @@ struct MonthFigures {
   Estimate mean_utilization;              // mean of per-account utilization
   Estimate cumulative_net_loss;           // currency units, months 1..month
   Estimate cumulative_chargeoffs;         // accounts
+  Estimate gross_chargeoffs;              // currency units, this month: charged off (after reversals)
+  Estimate recoveries;                    // currency units, this month: collected
+  Estimate net_chargeoffs;                // currency units, this month: gross_chargeoffs - recoveries
+  Estimate net_chargeoff_rate;            // share a year: 12 x net_chargeoffs / month-end balance
 };
 
 struct ComboSummary {
@@ -45,7 +49,8 @@ struct ComboSummary {
   // The loss figures on the first n paths, n = convergence_grid(P); the last is n = P.
   std::vector<ConvergencePoint> convergence;
   Estimate exposure_at_chargeoff;          // cumulative, currency units
-  Estimate revenue;                        // interest + fees, cumulative, currency units
+  Estimate revenue;                        // interest + fees - reversals, cumulative, currency units
+  Estimate reversals;                      // interest and fees reversed at charge-off, cumulative, currency units
   Estimate limit_increases;                // count, cumulative
   Estimate freezes;                        // count, cumulative
   std::vector<MonthFigures> months;        // every month 1..T (index month-1)

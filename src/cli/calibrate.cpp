@@ -5,18 +5,29 @@
 #include <memory>
 #include <string>
 
+#include <fstream>
+#include <iterator>
+
+#include "kernels/backend.hpp"
 #include "src/analysis/calibrate.hpp"
+#include "src/analysis/calibrate_targets.hpp"
+#include "src/config/targets.hpp"
+#include "src/engine/engine.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/common.hpp"
 #include "src/config/config.hpp"
 #include "src/data/panel.hpp"
 #include "src/io/atomic_file.hpp"
+#include "version.hpp"
 
 namespace limitsim {
 namespace {
 
 struct CalibrateCliOptions {
   std::string data, mapping, out;
+  std::string targets;                 // --targets: fit to aggregate targets instead of estimating from a panel
+  int threads = 0;
+  bool quiet = false;
   std::string window;                  // "FIRST:LAST" panel month names; "" = every month
   std::string base;                    // behaviour file supplying what the data cannot identify; "" = defaults
   double score_mean = PopulationConfig{}.score_mean;  // risk = -(score - score_mean) / score_sd
@@ -35,8 +46,37 @@ std::int32_t panel_month(const Panel& p, const std::string& name) {
   return static_cast<std::int32_t>(it - p.month_names.begin());
 }
 
+// --targets: the base behaviour's parameters fitted to the targets file's rates by simulation.
+int calibrate_targets_command(const CalibrateCliOptions& opt, const std::string& command) {
+  if (!opt.data.empty() || !opt.mapping.empty() || !opt.window.empty())
+    throw ConfigError("--targets: fits to aggregate rates by simulation; it takes no data file, --mapping or --window");
+  if (opt.base.empty()) throw ConfigError("--targets: needs --base BEHAVIOUR.toml, the behaviour to start from");
+  const TargetsConfig tc = load_targets_config(opt.targets);
+  const BehaviourConfig base = load_behaviour_config(opt.base);
+  std::string base_text;
+  {
+    std::ifstream in(opt.base, std::ios::binary);
+    base_text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto backend = make_cpu_backend(opt.threads);
+  const auto simulate = [&](const RunConfig& cfg) { return run_simulation(cfg, *backend); };
+  const auto log = [&](const std::string& line) {
+    if (!opt.quiet) std::cerr << line << "\n";
+  };
+  const TargetFit fit = fit_targets(tc, base, simulate, log);
+  const std::string text = targets_behaviour_toml(fit, base_text, command, utc_now(),
+                                                     std::string(LIMITSIM_VERSION) + "+" + LIMITSIM_GIT_COMMIT);
+  write_text_atomically(opt.out, text);
+  load_behaviour_config(opt.out);  // what was written reads back
+  std::cout << "limitsim calibrate --targets " << opt.targets << "\n" << targets_report(fit) << "\nwrote " << opt.out
+            << "\n";
+  return fit.converged ? 0 : 3;
+}
+
 int calibrate_command(const CalibrateCliOptions& opt) {
   if (opt.out.empty()) throw ConfigError("--out: must name the behaviour file to write");
+  if (opt.data.empty() || opt.mapping.empty())
+    throw ConfigError("calibrate: needs a DATA file and --mapping (or --targets TARGETS.toml to fit aggregate rates)");
   if (opt.on_bad_row != "error" && opt.on_bad_row != "skip")
     throw ConfigError("--on-bad-row: must be error or skip, got '" + opt.on_bad_row + "'");
   const Mapping m = load_mapping(opt.mapping);
@@ -80,8 +120,13 @@ Subcommand setup_calibrate(CLI::App& app) {
   auto opt = std::make_shared<CalibrateCliOptions>();
   CLI::App* calibrate = app.add_subcommand(
       "calibrate", "Estimate behaviour parameters from a monthly panel of real accounts and write a behaviour file");
-  calibrate->add_option("data", opt->data, "Data file (CSV or HDF5 columns)")->required();
-  calibrate->add_option("--mapping", opt->mapping, "Mapping file (TOML) with a [panel] (docs/data.md)")->required();
+  calibrate->add_option("data", opt->data, "Data file (CSV or HDF5 columns)");
+  calibrate->add_option("--mapping", opt->mapping, "Mapping file (TOML) with a [panel] (docs/data.md)");
+  calibrate->add_option("--targets", opt->targets,
+                        "Targets file (TOML): fit the base behaviour's parameters to aggregate rates by simulation "
+                        "instead of estimating from a panel (docs/calibration.md)");
+  calibrate->add_option("--threads", opt->threads, "--targets: CPU threads of the simulations (default: all cores)");
+  calibrate->add_flag("--quiet", opt->quiet, "--targets: no progress lines");
   calibrate->add_option("-o,--out", opt->out, "Behaviour file (TOML) to write")->required();
   calibrate->add_option("--window", opt->window, "Panel months to use, FIRST:LAST (default: all)");
   calibrate->add_option("--on-bad-row", opt->on_bad_row, "error (default) or skip")
@@ -91,9 +136,16 @@ Subcommand setup_calibrate(CLI::App& app) {
   calibrate->add_option("--score-sd", opt->score_sd, "... and its score_sd (default 80)");
   calibrate->add_option("--base", opt->base,
                         "Behaviour file whose values stand for what the data cannot identify (default: built-in)");
-  calibrate->footer("Example:\n  limitsim calibrate ../shared/data/uci-credit-card/uci_credit_card.csv "
-                    "--mapping configs/population/uci_credit_card.toml -o uci.toml");
-  return {calibrate, [opt] { return calibrate_command(*opt); }};
+  calibrate->footer("Examples:\n  limitsim calibrate ../shared/data/uci-credit-card/uci_credit_card.csv "
+                    "--mapping configs/population/uci_credit_card.toml -o uci.toml\n"
+                    "  limitsim calibrate --targets configs/calibration/card_prime.toml --base configs/behaviour/card_prime.toml "
+                    "-o my_card.toml");
+  return {calibrate, [opt, calibrate] {
+            if (opt->targets.empty()) return calibrate_command(*opt);
+            std::string command = "limitsim calibrate --targets " + opt->targets + " --base " + opt->base + " --out " +
+                                  opt->out;
+            return calibrate_targets_command(*opt, command);
+          }};
 }
 
 }  // namespace limitsim

@@ -112,9 +112,9 @@ int init_command(const std::string& name) {
   t += "# file to change it (names are relative to this file's folder), or write it\n";
   t += "# inline as a [population], [behaviour.*], [[policies]] or [[scenarios]] table.\n";
   t += "# The references are top-level keys, so they come before [run].\n\n";
-  t += "population = \"" + c + "/population/synthetic.toml\"\n";
-  t += "behaviour = \"" + c + "/behaviour/default.toml\"\n";
-  t += "policies = [\"" + c + "/policies/static.toml\", \"" + c + "/policies/growth.toml\"]\n";
+  t += "population = \"" + c + "/population/card_prime.toml\"   # a US prime card book (docs/calibration.md)\n";
+  t += "behaviour = \"" + c + "/behaviour/card_prime.toml\"\n";
+  t += "policies = [\"" + c + "/policies/static.toml\", \"" + c + "/policies/card_prime.toml\"]\n";
   t += "scenarios = [\"" + c + "/scenarios/baseline.toml\", \"" + c + "/scenarios/severe.toml\"]\n\n";
   t += "[run]\n";
   t += "name = \"" + stem + "\"\n";

@@ -14,6 +14,15 @@ namespace fields {
 
 namespace {
 
+void set_recovery_curve(BehaviourParams& p, const std::vector<double>& shares) {
+  p.recovery_months = static_cast<std::int32_t>(shares.size());
+  double cum = 0.0;
+  for (int k = 0; k < kMaxRecoveryMonths; ++k) {
+    cum += k < p.recovery_months ? shares[static_cast<std::size_t>(k)] : 0.0;
+    p.recovery_cum[k] = k + 1 >= p.recovery_months ? 1.0 : cum;  // the last month collects the rest
+  }
+}
+
 // File values of six buckets (1-30 .. 151-180) <-> params arrays indexed by bucket.
 std::vector<double> by_bucket(const double (&a)[kMaxBuckets]) { return {a + 1, a + kMaxBuckets}; }
 void set_by_bucket(double (&a)[kMaxBuckets], const std::vector<double>& v) {
@@ -39,6 +48,25 @@ void delinquency_fields(IO& t, BehaviourConfig& c) {
             static_cast<int>(i));
   set_by_bucket(p.roll, roll);
   set_by_bucket(p.cure, cure);
+  // Partial cures: back one bucket (from 31-60 on), back two (from 61-90 on).
+  std::vector<double> back_one = by_bucket(p.partial_cure), back_two = by_bucket(p.partial_cure_two);
+  t.numbers("partial_cure", back_one, exactly(kMaxBuckets - 1), closed(0, 1));
+  t.numbers("partial_cure_two", back_two, exactly(kMaxBuckets - 1), closed(0, 1));
+  t.check(back_one[0] == 0.0, "partial_cure",
+          "the 1-30 DPD entry must be 0 (moving back from 1-30 is a cure), got " + fmt_double(back_one[0]), 0);
+  for (int i = 0; i < 2; ++i)
+    t.check(back_two[i] == 0.0, "partial_cure_two",
+            "the 1-30 and 31-60 DPD entries must be 0 (two buckets back from there is a cure), got " +
+                fmt_double(back_two[i]),
+            i);
+  for (std::size_t i = 0; i < roll.size(); ++i)
+    t.check(roll[i] + cure[i] + back_one[i] + back_two[i] <= 1.0 + kProbTolerance, "partial_cure",
+            "roll[" + std::to_string(i) + "] + cure + partial_cure + partial_cure_two must be <= 1, got " +
+                fmt_double(roll[i]) + " + " + fmt_double(cure[i]) + " + " + fmt_double(back_one[i]) + " + " +
+                fmt_double(back_two[i]),
+            static_cast<int>(i));
+  set_by_bucket(p.partial_cure, back_one);
+  set_by_bucket(p.partial_cure_two, back_two);
   t.number("roll_beta_risk", p.roll_beta_risk, any_number());
   t.number("roll_beta_util", p.roll_beta_util, any_number());
   std::int32_t dpd = p.chargeoff_bucket * 30;
@@ -46,7 +74,21 @@ void delinquency_fields(IO& t, BehaviourConfig& c) {
   t.check(dpd % 30 == 0, "chargeoff_dpd", "must be one of 30, 60, 90, 120, 150, 180, got " + std::to_string(dpd));
   p.chargeoff_bucket = dpd / 30;
   t.number("rho", p.rho, closed_open(0, 1));
+  t.integer("rho_horizon_months", p.rho_horizon_months, closed(1, 120));
   t.number("income_shock_beta", p.income_shock_beta, closed(0, 20));
+}
+
+template <class IO>
+void authorisation_fields(IO& t, BehaviourConfig& c) {
+  BehaviourParams& p = c.params;
+  std::int32_t at_dpd = dpd_of_bucket(p.decline_bucket);
+  t.integer("decline_at_dpd", at_dpd, closed(0, 150));
+  p.decline_bucket = bucket_of_dpd(at_dpd);
+  t.check(p.decline_bucket <= p.chargeoff_bucket, "decline_at_dpd",
+          "is past the charge-off at " + std::to_string(30 * p.chargeoff_bucket) +
+              " DPD, so no purchase would ever be declined; use at most " +
+              std::to_string(dpd_of_bucket(p.chargeoff_bucket)) + " (or 0 for no declines), got " +
+              std::to_string(at_dpd));
 }
 
 template <class IO>
@@ -100,11 +142,37 @@ void loss_fields(IO& t, BehaviourConfig& c) {
     c.lgd_concentration = 0.0;
     p.lgd_beta_a = p.lgd_beta_b = 0.0;
   }
+  t.integer("reversal_months", p.reversal_months, closed(0, kHistoryMonths));
+  t.numbers("recovery_curve", c.recovery_curve, non_empty(kMaxRecoveryMonths), closed(0, 1));
+  double sum = 0.0;
+  for (const double share : c.recovery_curve) sum += share;
+  t.check(std::fabs(sum - 1.0) <= kSumTolerance, "recovery_curve",
+          "the shares must sum to 1, got " + fmt_double(sum));
+  set_recovery_curve(p, c.recovery_curve);
 }
+
+struct MpbBand {
+  double score_min;
+  double mpb;
+};
 
 template <class IO>
 void spending_fields(IO& t, BehaviourConfig& c) {
   BehaviourParams& p = c.params;
+  std::vector<MpbBand> bands;
+  for (int i = 0; i < p.n_mpb_bands; ++i) bands.push_back({p.mpb_score_min[i], p.mpb[i]});
+  t.rows("borrowing_response", bands, at_most(kMaxMpbBands), [](auto& row, MpbBand& b) {
+    for (const char* key : {"score_min", "mpb"}) row.need(key);
+    row.number("score_min", b.score_min, closed(0, 950));
+    row.number("mpb", b.mpb, closed(0, 1));
+  });
+  score_rows(t, "borrowing_response", bands, "covered");
+  p.n_mpb_bands = static_cast<std::int32_t>(bands.size());
+  for (int i = 0; i < kMaxMpbBands; ++i) {
+    const bool used = i < p.n_mpb_bands;
+    p.mpb_score_min[i] = used ? bands[i].score_min : 0.0;
+    p.mpb[i] = used ? bands[i].mpb : 0.0;
+  }
   t.number("sigma", p.spend_sigma, closed(0, 3));
   t.number("limit_elasticity", p.spend_limit_elasticity, closed(0, 1));
   t.number("draws_extra_mean", p.draws_extra_mean, closed(0, 50));
@@ -159,6 +227,7 @@ void behaviour_fields(IO& t, BehaviourConfig& c) {
   subtable(t, "spending", c, spending_fields<IO>);
   subtable(t, "payment", c, payment_fields<IO>);
   subtable(t, "delinquency", c, delinquency_fields<IO>);
+  subtable(t, "authorisation", c, authorisation_fields<IO>);
   subtable(t, "loss", c, loss_fields<IO>);
   subtable(t, "attrition", c, attrition_fields<IO>);
   subtable(t, "score", c, score_fields<IO>);
@@ -173,37 +242,55 @@ template void behaviour_fields<Writer>(Writer&, BehaviourConfig&);
 
 }  // namespace fields
 
+// The card_prime profile (configs/behaviour/card_prime.toml, whose values these are; a test checks
+// that they agree). Sources key by key are in that file and docs/config.md.
 BehaviourParams default_behaviour() {
   BehaviourParams p;
   std::memset(&p, 0, sizeof p);
   p.spend_sigma = 0.5;
-  p.spend_limit_elasticity = 0.1;
+  p.spend_limit_elasticity = 0.0;
   p.draws_extra_mean = 1.0;
   p.draws_beta_risk = 0.3;
   p.draws_beta_util = 0.5;
-  p.min_payment_rate = 0.10;
-  p.min_payment_floor = 5000;  // 50.00
-  p.apr = 0.18;
-  p.late_fee = 2500;  // 25.00
+  const double mpb_score_min[] = {740.0, 700.0, 660.0, 350.0}, mpb[] = {0.0, 0.2, 0.39, 0.59};
+  p.n_mpb_bands = 4;
+  for (int i = 0; i < 4; ++i) {
+    p.mpb_score_min[i] = mpb_score_min[i];
+    p.mpb[i] = mpb[i];
+  }
+  p.min_payment_rate = 0.025;
+  p.min_payment_floor = 2500;  // 25.00
+  p.apr = 0.215;
+  p.late_fee = 3000;  // 30.00
   p.miss_intercept = logit(kDefaultMissProbability);
   p.miss_beta_risk = 0.9;
   p.miss_beta_util = 1.5;
   p.util_ref = 0.5;
-  fields::set_by_bucket(p.roll, {0.20, 0.45, 0.65, 0.75, 0.80, 0.85});
-  fields::set_by_bucket(p.cure, {0.60, 0.25, 0.12, 0.08, 0.05, 0.03});
+  fields::set_by_bucket(p.roll, {0.25, 0.463, 0.6688, 0.7717, 0.8232, 0.8746});
+  fields::set_by_bucket(p.cure, {0.55, 0.152, 0.075, 0.015, 0.0196, 0.0167});
+  fields::set_by_bucket(p.partial_cure, {0.0, 0.0616, 0.154, 0.027, 0.036, 0.025});
+  fields::set_by_bucket(p.partial_cure_two, {0.0, 0.0, 0.046, 0.109, 0.105, 0.075});
   p.roll_beta_risk = 0.3;
   p.roll_beta_util = 0.5;
   p.chargeoff_bucket = 6;  // 180 DPD
   p.rho = 0.04;
+  p.rho_horizon_months = 12;
   p.income_shock_beta = 3.0;
+  p.decline_bucket = 1;  // any amount past due
   p.lgd_mode = LgdMode::kFixed;
-  p.lgd = 0.85;
+  p.lgd = 0.88;
+  p.reversal_months = 6;
+  fields::set_recovery_curve(p, default_recovery_curve());
   p.attrition_rate = 0.005;
   p.score_bucket_penalty = 40.0;
   p.score_recent_penalty = 60.0;
   p.score_recent_months = 12;
   p.score_util_penalty = 80.0;
   return p;
+}
+
+std::vector<double> default_recovery_curve() {
+  return {0.0, 0.15, 0.15, 0.12, 0.1, 0.1, 0.08, 0.08, 0.06, 0.06, 0.05, 0.05};
 }
 
 std::vector<double> factor_correlation(const BehaviourConfig& b, int regions) {

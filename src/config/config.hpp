@@ -79,8 +79,12 @@ struct PopulationConfig {
   std::vector<double> region_shares = {1.0};
 };
 
+// The default recovery curve (behaviour loss.recovery_curve): shares of a charge-off's recovery
+// collected in the charge-off month and each month after it.
+std::vector<double> default_recovery_curve();
+
 // Defaults kept outside BehaviourParams (which holds logit / Beta(a, b) forms).
-constexpr double kDefaultMissProbability = 0.02;
+constexpr double kDefaultMissProbability = 0.008459;  // card_prime, fitted (configs/behaviour/card_prime.toml)
 constexpr double kDefaultLgdConcentration = 10.0;
 
 // Where a calibrated behaviour was estimated from ([behaviour.calibration],
@@ -107,6 +111,9 @@ struct BehaviourConfig {
   // lgd_beta_a = lgd * lgd_concentration, lgd_beta_b = (1 - lgd) * lgd_concentration.
   double miss_probability = kDefaultMissProbability;
   double lgd_concentration = 0.0;   // 0 in fixed LGD mode
+  // params.recovery_cum is the running sum of these shares of a charge-off's
+  // recovery collected in the charge-off month and each month after it (sum 1).
+  std::vector<double> recovery_curve = default_recovery_curve();
   // Systematic factors ([behaviour.factors]): one per region of the population.
   double factor_ar1 = 0.0;          // month-to-month persistence of each factor
   double factor_correlation = 1.0;  // correlation of every pair of regions, unless the matrix is given

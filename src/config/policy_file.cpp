@@ -123,16 +123,12 @@ void decrease_fields(IO& t, PolicyParams& p) {
     t.check(condition, "cut_to_pct", "cuts nothing: set score_below and/or high_utilization");
 }
 
-// at_dpd -> the smallest bucket b >= 1 whose lowest DPD, 30 * (b - 1) + 1, is >= at_dpd.
-std::int32_t freeze_bucket_of(std::int32_t at_dpd) { return at_dpd == 0 ? 0 : (at_dpd + 28) / 30 + 1; }
-std::int32_t at_dpd_of(std::int32_t bucket) { return bucket <= 1 ? bucket : 30 * (bucket - 1); }
-
 template <class IO>
 void freeze_fields(IO& t, PolicyParams& p) {
-  std::int32_t at_dpd = at_dpd_of(p.freeze_bucket);
+  std::int32_t at_dpd = dpd_of_bucket(p.freeze_bucket);
   // 151..180 would map to a bucket no account reaches before charge-off.
   t.integer("at_dpd", at_dpd, closed(0, 150));
-  p.freeze_bucket = freeze_bucket_of(at_dpd);
+  p.freeze_bucket = bucket_of_dpd(at_dpd);
   t.integer("unfreeze_after_clean_months", p.unfreeze_after_clean_months, closed(0, kInt32Max));
   t.check(p.unfreeze_after_clean_months == 0 || p.freeze_bucket > 0, "unfreeze_after_clean_months",
           "must be 0 when freezing is off (at_dpd = 0), got " + std::to_string(p.unfreeze_after_clean_months));
@@ -199,20 +195,7 @@ void pricing_fields(IO& t, PolicyParams& p) {
     row.number("score_min", b.score_min, closed(0, 950));
     row.number("apr", b.apr, closed(0, 2));
   });
-  double lowest = kInf;
-  for (std::size_t i = 0; i < bands.size(); ++i) {
-    lowest = std::min(lowest, bands[i].score_min);
-    for (std::size_t j = 0; j < i; ++j)
-      t.check(bands[j].score_min != bands[i].score_min, "bands",
-              "score_min " + fmt_double(bands[i].score_min) + " appears twice (rows " + std::to_string(j) + " and " +
-                  std::to_string(i) + ")",
-              static_cast<int>(i));
-  }
-  if (!bands.empty())
-    t.check(lowest <= 350.0, "bands",
-            "the lowest score_min must be <= 350 so that every score is priced, got " + fmt_double(lowest));
-  std::stable_sort(bands.begin(), bands.end(),
-                   [](const PriceBand& a, const PriceBand& b) { return a.score_min > b.score_min; });
+  score_rows(t, "bands", bands, "priced");
   p.n_price_bands = static_cast<std::int32_t>(bands.size());
   for (int i = 0; i < kMaxBands; ++i) {
     const bool used = i < p.n_price_bands;

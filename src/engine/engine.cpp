@@ -62,6 +62,7 @@ FactorModel factor_model(const RunConfig& cfg) {
   fm.ar1 = cfg.behaviour.factor_ar1;
   fm.region_weights = cfg.population.region_shares;
   fm.importance_shift = cfg.importance_shift;
+  fm.hold_months = cfg.behaviour.params.rho_horizon_months;
   return fm;
 }
 

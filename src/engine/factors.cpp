@@ -18,12 +18,19 @@ std::vector<double> importance_mean_shift(const FactorModel& fm, int months) {
   std::vector<double> ltw(static_cast<std::size_t>(R), 0.0);
   for (int j = 0; j < R; ++j)
     for (int i = 0; i < R; ++i) ltw[j] += fm.loadings[static_cast<std::size_t>(i) * R + j] * fm.region_weights[i];
-  // Innovation tau enters Z_t (t >= tau) with a_{t,tau} = phi^(t-tau) (x sqrt(1 - phi^2) for tau >= 1).
+  // Innovation tau enters Z_t (t >= tau) with a_{t,tau} = phi^(t-tau) (x sqrt(1 - phi^2) for tau >= 1);
+  // month t reads the factor of month held(t), the first of its hold period.
   const double phi = fm.ar1, scale = std::sqrt(1.0 - phi * phi);
+  const int hold = fm.hold_months > 1 ? fm.hold_months : 1;
   double norm2 = 0.0;
   for (int tau = 0; tau < months; ++tau) {
-    double a = 0.0, p = 1.0;
-    for (int t = tau; t < months; ++t, p *= phi) a += p;
+    double a = 0.0, p = 1.0;  // p = phi^(at - tau)
+    for (int t = tau, at = tau; t < months; ++t) {
+      const int held = t / hold * hold;
+      if (held < tau) continue;
+      for (; at < held; ++at) p *= phi;
+      a += p;
+    }
     if (tau > 0) a *= scale;
     for (int j = 0; j < R; ++j) {
       mu[static_cast<std::size_t>(tau) * R + j] = a * ltw[j];
@@ -70,6 +77,14 @@ FactorDraws systematic_factors(std::uint64_t seed, int paths, int months, const 
         prev[i] = z[i];
       }
     }
+    if (fm.hold_months > 1)  // each month takes the factor of its period's first month
+      for (int m = 0; m < months; ++m) {
+        const int first = m / fm.hold_months * fm.hold_months;
+        if (first == m) continue;
+        double* z = out.z.data() + (static_cast<std::size_t>(p) * months + m) * R;
+        const double* z0 = out.z.data() + (static_cast<std::size_t>(p) * months + first) * R;
+        for (int i = 0; i < R; ++i) z[i] = z0[i];
+      }
     if (shifted) out.weight[p] = std::exp(log_w);
   }
   return out;

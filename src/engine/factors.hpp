@@ -17,6 +17,7 @@ struct FactorModel {
   double ar1 = 0.0;                   // Z_t = ar1 Z_{t-1} + sqrt(1 - ar1^2) e_t
   std::vector<double> region_weights{1.0};  // weights of the portfolio factor (region shares)
   double importance_shift = 0.0;      // size of the innovation mean shift, in sd of the portfolio factor
+  int hold_months = 1;                // each factor is held for this many months: Z_t = Z_{hold x floor(t / hold)}
 };
 
 // The importance-sampling mean shift mu[month][region] of the standard normal
@@ -36,7 +37,9 @@ struct FactorDraws {
 // Innovations xi[path][month][region] are standard normals keyed by
 // (seed, region, path, stream 2, block month); with a shift they are drawn as
 // xi + mu. e_t = L xi_t; Z_0 = e_0; Z_t = ar1 Z_{t-1} + sqrt(1 - ar1^2) e_t, so
-// each Z is standard normal and corr(Z_t,k, Z_t,j) = correlation[k][j].
+// each Z is standard normal and corr(Z_t,k, Z_t,j) = correlation[k][j]. With
+// hold_months H > 1, month t takes the factor of the first month of its
+// H-month period, Z_{H floor(t / H)}.
 FactorDraws systematic_factors(std::uint64_t seed, int paths, int months, const FactorModel& fm);
 
 }  // namespace limitsim

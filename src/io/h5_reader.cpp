@@ -216,6 +216,7 @@ class Reader {
   // The schema minor version from which a metric is written; older files lack it
   // and read as zeros (e.g. no income shocks before 1.2).
   static int metric_since_minor(int metric) {
+    if (metric == kReversal || metric == kRecovery || metric == kDeclinedCount || metric == kPartialCureCount) return 4;
     return metric == kShockStartCount || metric == kShockedCount ? 2 : 0;
   }
 
@@ -235,6 +236,10 @@ class Reader {
         });
       });
     }
+    // Before 1.4 a charge-off's recovery was collected in its month: the recoveries are the booked ones.
+    if (minor < 4)
+      for (std::size_t cell = 0; cell < c.sums.size(); cell += kNumMetrics)
+        c.sums[cell + kRecovery] = c.sums[cell + kChargeoffRecovery];
     return c;
   }
 

@@ -52,9 +52,9 @@ const char* metric_description(const char* name) {
       {"bucket_count", "open accounts by delinquency bucket at month end"},
       {"bucket_balance", "balances of open accounts by delinquency bucket at month end"},
       {"chargeoff_count", "accounts charged off this month"},
-      {"chargeoff_exposure", "exposure at charge-off this month"},
-      {"chargeoff_loss", "net charge-off loss this month (exposure x LGD)"},
-      {"chargeoff_recovery", "recovery this month (exposure - net loss)"},
+      {"chargeoff_exposure", "gross charge-offs this month: balance at charge-off less the reversal"},
+      {"chargeoff_loss", "net charge-off loss this month (gross charge-off x LGD)"},
+      {"chargeoff_recovery", "eventual recovery of this month's charge-offs (gross charge-off - net loss)"},
       {"attrited_count", "accounts closed voluntarily this month"},
       {"limit", "total line of open accounts at month end"},
       {"balance", "total balance of open accounts at month end"},
@@ -77,6 +77,10 @@ const char* metric_description(const char* name) {
       {"draw_count", "separate draws (transactions) this month"},
       {"shock_start_count", "income shocks that started this month"},
       {"shocked_count", "accounts in an income shock this month"},
+      {"reversal", "interest and fees reversed at charge-off this month (schema 1.4)"},
+      {"recovery", "recoveries collected this month, from this or earlier months' charge-offs (schema 1.4)"},
+      {"declined_count", "open accounts past the authorisation bucket at month end: purchases declined (schema 1.4)"},
+      {"partial_cure_count", "delinquent accounts that moved back one or two buckets, not to current (schema 1.4)"},
       {"utilization_histogram", "open accounts by utilization bin at month end"},
   };
   for (const auto& e : table)

@@ -14,7 +14,8 @@ constexpr int kSchemaVersionMajor = 1;
 constexpr int kSchemaVersionMinor = 4;  // 1.1: cost_of_funds, baseline_policy, /comparison;
                                         // 1.2: path weights, bands and regions, tail risk, /stress;
                                         // 1.3: the population's provenance (real data);
-                                        // 1.4: mpi_ranks (runs spread over MPI ranks), dimension scales
+                                        // 1.4: reversal, recovery, declined_count, partial_cure_count;
+                                        //      mpi_ranks (runs spread over MPI ranks); dimension scales
                                         //      (coordinates for xarray and netCDF tools), metric order,
                                         //      tail/paths_beyond
 

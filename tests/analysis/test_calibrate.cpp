@@ -26,9 +26,13 @@ BehaviourConfig true_behaviour() {
   b.params.miss_beta_util = 1.1;
   const double roll[kMaxBuckets] = {0.0, 0.30, 0.50, 0.60, 0.70, 0.75, 0.80};
   const double cure[kMaxBuckets] = {0.0, 0.50, 0.30, 0.15, 0.10, 0.06, 0.04};
+  const double back_one[kMaxBuckets] = {0.0, 0.0, 0.10, 0.12, 0.10, 0.08, 0.06};
+  const double back_two[kMaxBuckets] = {0.0, 0.0, 0.0, 0.05, 0.06, 0.05, 0.04};
   for (int k = 0; k < kMaxBuckets; ++k) {
     b.params.roll[k] = roll[k];
     b.params.cure[k] = cure[k];
+    b.params.partial_cure[k] = back_one[k];
+    b.params.partial_cure_two[k] = back_two[k];
   }
   b.params.roll_beta_risk = 0.45;
   b.params.roll_beta_util = 0.7;
@@ -37,6 +41,9 @@ BehaviourConfig true_behaviour() {
   b.params.apr = 0.0;               // no interest and ...
   b.params.late_fee = 0;            // ... no fees: the statement grows by exactly the spend
   b.params.min_payment_floor = 0;   // a revolver never pays a small statement in full by the floor rule
+  b.params.min_payment_rate = 0.10; // few revolvers at their line: a capped month's spend can be tiny
+  b.params.decline_bucket = 0;      // delinquent accounts spend too, as when this check was set up: the line
+                                    // caps some months, which pulls sigma down a little, as many as before
   return b;
 }
 
@@ -156,7 +163,7 @@ TEST(CalibRoundTrip, PanelHoldsOnlyMovesTheModelMakes) {
   for (int to = 2; to < kMaxBuckets; ++to) EXPECT_EQ(c.counts[0][static_cast<std::size_t>(to)], 0) << to;
   for (int b = 1; b < kMaxBuckets; ++b)
     for (int to = 1; to < kMaxBuckets; ++to)
-      if (to != b && to != b + 1) {
+      if (to != b && to != b + 1 && to != b - 1 && to != b - 2) {  // stay, roll, back one or two
         EXPECT_EQ(c.counts[static_cast<std::size_t>(b)][static_cast<std::size_t>(to)], 0) << b << " -> " << to;
       }
   EXPECT_GT(c.to_chargeoff[6], 0);
@@ -212,6 +219,36 @@ TEST(CalibRoundTrip, RecoversRollAndCureRates) {
     EXPECT_LE(c.behaviour.params.roll[u] + c.behaviour.params.cure[u], 1.0);
   }
   EXPECT_GE(checked, 4);
+}
+
+// Partial cures: the model moves a delinquent account back one bucket with partial_cure[b] / (1 - roll[b])
+// and back two with partial_cure_two[b] / (1 - roll[b]) among the months that do not roll; calibrate
+// estimates those shares and writes them back times 1 - roll.
+TEST(CalibRoundTrip, RecoversPartialCures) {
+  const RoundTrip& rt = round_trip();
+  const Calibration& c = rt.cal;
+  const BehaviourParams& t = rt.truth.params;
+  int checked = 0;
+  for (int b = 2; b < kMaxBuckets; ++b) {
+    const std::size_t u = static_cast<std::size_t>(b);
+    if (c.roll[u].trials < 2000) continue;
+    ++checked;
+    const Rate& one = c.back_one_share[u];
+    const Rate& two = c.back_two_share[u];
+    EXPECT_NEAR(one.p, t.partial_cure[u] / (1.0 - t.roll[u]), 3 * (one.hi - one.lo) / (2 * kZ)) << "bucket " << b;
+    EXPECT_NEAR(two.p, t.partial_cure_two[u] / (1.0 - t.roll[u]), 3 * (two.hi - two.lo) / (2 * kZ) + 1e-12)
+        << "bucket " << b;
+    const double r = c.behaviour.params.roll[u];
+    EXPECT_DOUBLE_EQ(c.behaviour.params.partial_cure[u], one.p * (1.0 - r));
+    if (b >= 3) EXPECT_DOUBLE_EQ(c.behaviour.params.partial_cure_two[u], two.p * (1.0 - r));
+    EXPECT_TRUE(has_key(c, "delinquency.partial_cure[" + std::to_string(b - 1) + "]"));
+    EXPECT_LE(r + c.behaviour.params.cure[u] + c.behaviour.params.partial_cure[u] +
+                  c.behaviour.params.partial_cure_two[u],
+              1.0 + 1e-12);
+  }
+  EXPECT_GE(checked, 3);
+  EXPECT_EQ(c.behaviour.params.partial_cure[1], 0.0);  // back one from 1-30 would be a cure
+  EXPECT_EQ(c.behaviour.params.partial_cure_two[2], 0.0);
 }
 
 TEST(CalibRoundTrip, RecoversTransactorShareAndSpendSigma) {

@@ -60,7 +60,7 @@ std::vector<Row> tiny_rows() {
       {200000, 600.0f, {0, 0, 0}, {100000, 0, 0}, {5000, 100000, 0}, {R, T, I}},
       // C: 1-30 -> 31-60 (roll) -> current (cure, paying 330.00).
       {50000, 760.0f, {1, 2, 0}, {30000, 32000, 0}, {0, 0, 33000}, {N, N, T}},
-      // D: 31-60 -> 1-30 (a partial cure: a stay for the model) -> 1-30 (stay).
+      // D: 31-60 -> 1-30 (a partial cure: back one bucket) -> 1-30 (stay).
       {100000, 680.0f, {2, 1, 1}, {70000, 70000, 72000}, {0, 5000, 3000}, {N, N, N}},
       // E: closed after month 0 (no observation): its later months must be ignored.
       {80000, 700.0f, {0, -1, -1}, {10000, 0, 0}, {0, 10000, 0}, {R, I, I}},
@@ -102,7 +102,7 @@ TEST(CalibTinyPanel, CountsRatesAndDistributionsByHand) {
   EXPECT_EQ(c.roll[1].trials, 2);
   EXPECT_EQ(c.roll[1].events, 1);
   EXPECT_EQ(c.cure[1].events, 0);
-  // 31-60: F t1 rolls, C t1 cures, D t0 improves to 1-30 (a stay).
+  // 31-60: F t1 rolls, C t1 cures, D t0 moves back to 1-30 (a partial cure).
   EXPECT_EQ(c.roll[2].trials, 3);
   EXPECT_EQ(c.roll[2].events, 1);
   EXPECT_EQ(c.cure[2].events, 1);
@@ -111,7 +111,9 @@ TEST(CalibTinyPanel, CountsRatesAndDistributionsByHand) {
   EXPECT_DOUBLE_EQ(c.cure_share[2].p, 0.5);
   EXPECT_EQ(c.roll[3].trials, 0);
   EXPECT_TRUE(has_note(c, "1 of 2 misses went from current straight to a bucket past 1-30 DPD"));
-  EXPECT_TRUE(has_note(c, "1 delinquent accounts improved to a better delinquent bucket"));
+  EXPECT_EQ(c.back_one_share[2].trials, 2);  // of the months that did not roll, one moved back one bucket
+  EXPECT_EQ(c.back_one_share[2].events, 1);
+  EXPECT_EQ(c.back_two_share[2].events, 0);
 
   // Too few trials for anything: every parameter keeps the base value.
   EXPECT_TRUE(c.estimated.empty());

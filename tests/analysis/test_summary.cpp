@@ -420,9 +420,9 @@ TEST(ReportMonths, ValidDedupedSortedPlusHorizon) {
 TEST(FigureInfo, TablesCoverEveryEstimateOnce) {
   std::vector<std::string> names;
   for (const auto& f : month_figure_info()) names.push_back(f.name);
-  EXPECT_EQ(names.size(), 11u);
+  EXPECT_EQ(names.size(), 15u);
   for (const auto& f : combo_figure_info()) names.push_back(f.name);
-  EXPECT_EQ(names.size(), 17u);
+  EXPECT_EQ(names.size(), 22u);
   std::sort(names.begin(), names.end());
   EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end());
 }

@@ -58,6 +58,20 @@ inline void expect_same(const BehaviourParams& a, const BehaviourParams& b) {
   SAME(draws_extra_mean);
   SAME(draws_beta_risk);
   SAME(draws_beta_util);
+  for (int i = 0; i < kMaxBuckets; ++i) {
+    SAME(partial_cure[i]);
+    SAME(partial_cure_two[i]);
+  }
+  SAME(rho_horizon_months);
+  SAME(decline_bucket);
+  SAME(n_mpb_bands);
+  for (int i = 0; i < kMaxMpbBands; ++i) {
+    SAME(mpb_score_min[i]);
+    SAME(mpb[i]);
+  }
+  SAME(reversal_months);
+  SAME(recovery_months);
+  for (int i = 0; i < kMaxRecoveryMonths; ++i) SAME(recovery_cum[i]);
   SAME(score_bucket_penalty);
   SAME(score_recent_penalty);
   SAME(score_recent_months);

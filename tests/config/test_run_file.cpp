@@ -28,21 +28,32 @@ TEST_F(Config, QuickstartHasTheDocumentedValues) {
   EXPECT_EQ(c.population.existing_line_min, 50000);    // 500.00
   EXPECT_EQ(c.population.existing_line_max, 5000000);  // 50,000.00
   EXPECT_EQ(c.population.existing_line_rounding, 10000);
-  EXPECT_NE(c.population.source.find("population/synthetic.toml"), std::string::npos);
-  expect_same(c.population, PopulationConfig{});  // the shipped file spells out the defaults
+  EXPECT_NE(c.population.source.find("population/card_prime.toml"), std::string::npos);
+  EXPECT_EQ(c.population.score_mean, 715.0);
 
+  // The default behaviour is the card_prime profile: the shipped file spells out the built-in defaults.
   const BehaviourParams& b = c.behaviour.params;
-  EXPECT_EQ(b.miss_intercept, logit(0.02));
+  EXPECT_NE(c.behaviour.source.find("behaviour/card_prime.toml"), std::string::npos);
+  EXPECT_EQ(b.miss_intercept, logit(0.008459));
   EXPECT_EQ(b.chargeoff_bucket, 6);
-  EXPECT_EQ(b.min_payment_floor, 5000);  // 50.00
-  EXPECT_EQ(b.late_fee, 2500);           // 25.00
+  EXPECT_EQ(b.min_payment_floor, 2500);  // 25.00
+  EXPECT_EQ(b.late_fee, 3000);           // 30.00
   EXPECT_EQ(b.rho, 0.04);
+  EXPECT_EQ(b.rho_horizon_months, 12);
+  EXPECT_EQ(b.decline_bucket, 1);
+  EXPECT_EQ(b.n_mpb_bands, 4);
+  EXPECT_EQ(b.mpb[3], 0.59);
+  EXPECT_EQ(b.reversal_months, 6);
+  EXPECT_EQ(b.recovery_months, 12);
   EXPECT_EQ(b.roll[0], 0.0);
-  EXPECT_EQ(b.roll[1], 0.20);
-  EXPECT_EQ(b.cure[6], 0.03);
+  EXPECT_EQ(b.roll[1], 0.25);
+  EXPECT_EQ(b.cure[6], 0.0167);
+  EXPECT_EQ(b.partial_cure[3], 0.154);
   EXPECT_EQ(b.lgd_mode, LgdMode::kFixed);
   EXPECT_EQ(b.lgd_beta_a, 0.0);
-  expect_same(b, default_behaviour());  // so does the behaviour file
+  expect_same(b, default_behaviour());
+  EXPECT_EQ(c.behaviour.miss_probability, kDefaultMissProbability);
+  EXPECT_EQ(c.behaviour.recovery_curve, default_recovery_curve());
 
   ASSERT_EQ(c.policies.size(), 1u);
   const PolicyParams& p = c.policies[0].params;
@@ -106,6 +117,25 @@ TEST_F(Config, DefaultsAreTheDocumentedOnes) {
 }
 
 // ------------------------------------------------------------ round trip
+
+// The shipped synthetic population and legacy behaviour spell out the built-in population defaults and the
+// built-in behaviour of before issue 14 (the legacy file switches every later lever off).
+TEST_F(Config, SyntheticPopulationSpellsOutTheDefaults) {
+  RunFile rf;
+  rf.refs = "population = \"" LIMITSIM_SOURCE_DIR "/configs/population/synthetic.toml\"\nbehaviour = \"" LIMITSIM_SOURCE_DIR
+            "/configs/behaviour/legacy.toml\"\n" + rf.refs;
+  const RunConfig c = load(rf);
+  expect_same(c.population, PopulationConfig{});
+  const BehaviourParams& b = c.behaviour.params;
+  EXPECT_EQ(b.miss_intercept, logit(0.02));
+  EXPECT_EQ(b.roll[1], 0.20);
+  EXPECT_EQ(b.spend_limit_elasticity, 0.1);
+  EXPECT_EQ(b.n_mpb_bands + b.decline_bucket + b.reversal_months, 0);
+  EXPECT_EQ(b.rho_horizon_months, 1);
+  EXPECT_EQ(b.recovery_months, 1);
+  EXPECT_EQ(b.recovery_cum[0], 1.0);
+  for (int k = 0; k < kMaxBuckets; ++k) EXPECT_EQ(b.partial_cure[k] + b.partial_cure_two[k], 0.0);
+}
 
 TEST_F(Config, EffectiveTomlRoundTripsQuickstart) {
   expect_round_trip(load_run_config(kQuickstart), write("effective.toml", ""));
@@ -196,6 +226,8 @@ segment_names = ["low", "high"]
 miss_probability = 0.123456789
 roll = [0, 1, 0.5, 0.5, 0.25, 0.7]
 cure = [1, 0, 0.5, 0.5, 0.75, 0.3]
+partial_cure = [0, 0, 0, 0, 0, 0]
+partial_cure_two = [0, 0, 0, 0, 0, 0]
 chargeoff_dpd = 90
 rho = 0.999
 [behaviour.loss]

@@ -74,9 +74,9 @@ TEST(Loader, LimitRankScoresByHand) {
 TEST(Loader, PopulationHabitsByHand) {
   const Panel p = load_panel(fixture("habits.csv"), load_mapping(fixture("habits.toml")), BadRowPolicy::kError);
   const PopulationConfig pc;                      // score 680 / 80, one region, default bands
-  const BehaviourParams bp = default_behaviour();  // minimum payment max(50.00, 10%)
-  ASSERT_EQ(bp.min_payment_floor, 5000);
-  ASSERT_EQ(bp.min_payment_rate, 0.10);
+  BehaviourParams bp = default_behaviour();
+  bp.min_payment_floor = 5000;  // minimum payment max(50.00, 10%)
+  bp.min_payment_rate = 0.10;
   const Population pop = population_from_panel(p, -1, pc, bp);  // as of the last month, t = 2
   ASSERT_EQ(pop.size(), 3);
   // Months t = 1, 2 are observed (spend needs the month before). Income 1,000.00 each.

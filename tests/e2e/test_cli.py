@@ -245,8 +245,8 @@ class Compare(unittest.TestCase):
         cls.out = os.path.join(cls.tmp.name, "cmp.h5")
         cls.config = os.path.join(cls.tmp.name, "cmp.toml")
         with open(cls.config, "w") as fh:
-            fh.write(f"""population = "{root}/configs/population/synthetic.toml"
-behaviour = "{root}/configs/behaviour/default.toml"
+            fh.write(f"""population = "{root}/configs/population/card_prime.toml"
+behaviour = "{root}/configs/behaviour/card_prime.toml"
 policies = ["{root}/configs/policies/simple_review.toml", "twin.toml",
             {{ name = "no_review", freeze = {{ at_dpd = 30 }} }}]
 scenarios = ["{root}/configs/scenarios/baseline.toml", {{ name = "stress", factor_shift = -1.0 }}]
@@ -330,7 +330,8 @@ output = "{cls.out}"
         with h5py.File(self.out, "r") as f:
             def net_income(scen, pol):
                 g = f["results"][scen][pol]["monthly"]
-                cents = (g["interest"][()] + g["fees"][()] - g["chargeoff_loss"][()]).sum(axis=1)
+                # Revenue is net of the interest and fees reversed at charge-off (schema 1.4).
+                cents = (g["interest"][()] + g["fees"][()] - g["reversal"][()] - g["chargeoff_loss"][()]).sum(axis=1)
                 return cents / 100.0 - 0.1 / 12 * (g["balance"][()].sum(axis=1) / 100.0)
             for scen in self.SCENARIOS:
                 base = net_income(scen, "simple_review")
@@ -487,12 +488,12 @@ class CompareTwoRuns(unittest.TestCase):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.cfg = os.path.join(cls.tmp.name, "configs")
         shutil.copytree("configs", cls.cfg)
-        beh = os.path.join(cls.cfg, "behaviour", "default.toml")
+        beh = os.path.join(cls.cfg, "behaviour", "card_prime.toml")  # the behaviour compare_policies uses
         with open(beh) as fh:
             text_ = fh.read()
-        assert "late_fee = 25.0" in text_
+        assert "late_fee = 30.00" in text_
         with open(beh, "w") as fh:
-            fh.write(text_.replace("late_fee = 25.0", "late_fee = 40.0", 1))  # run B: a higher late fee
+            fh.write(text_.replace("late_fee = 30.00", "late_fee = 45.00", 1))  # run B: a higher late fee
         common = ["--customers", "2500", "--paths", "10", "--months", "12", "--threads", "2", "--quiet"]
         cls.a = os.path.join(cls.tmp.name, "a.h5")
         cls.b = os.path.join(cls.tmp.name, "b.h5")
@@ -521,9 +522,10 @@ class CompareTwoRuns(unittest.TestCase):
                 ga = fa["results/baseline"][pol]
                 gb = fb["results/baseline"][pol]
                 w = fa["paths/weight"][()]
-                rev_a = (ga["monthly/interest"][()] + ga["monthly/fees"][()]).sum(axis=1) / 100.0
-                rev_b = (gb["monthly/interest"][()] + gb["monthly/fees"][()]).sum(axis=1) / 100.0
-                want = float(np.average(rev_b - rev_a, weights=w))  # revenue = interest + fees (metrics.md)
+                def revenue(g):  # interest + fees - reversals (metrics.md)
+                    m = g["monthly"]
+                    return (m["interest"][()] + m["fees"][()] - m["reversal"][()]).sum(axis=1) / 100.0
+                want = float(np.average(revenue(gb) - revenue(ga), weights=w))
                 row = [r for r in rows if r["policy"] == f"{pol} @ b" and r["figure"] == "revenue"][0]
                 self.assertAlmostEqual(float(row["diff"]), want, delta=1e-6 * max(1.0, abs(want)))
                 self.assertGreater(float(row["diff"]), 0.0)  # a higher late fee raises revenue on the same paths
@@ -645,7 +647,7 @@ class Conventions(unittest.TestCase):
                                 out], capture_output=True, text=True, cwd=d)
             self.assertEqual(p.returncode, 0, p.stderr)
             with h5py.File(out, "r") as f:
-                self.assertEqual(sorted(text(x) for x in f["policies"][()]), ["growth", "static"])
+                self.assertEqual(sorted(text(x) for x in f["policies"][()]), ["card_prime", "static"])
             p = subprocess.run([LIMITSIM, "init", "my_book"], capture_output=True, text=True, cwd=d)
             self.assertEqual(p.returncode, 2)
             self.assertIn("never overwrites", p.stderr)
@@ -1007,6 +1009,86 @@ class RealData(unittest.TestCase):
         q = run("backtest", QUICKSTART)
         self.assertEqual(q.returncode, 2)
         self.assertIn("needs a real population", q.stderr)
+
+
+class CalibrateTargets(unittest.TestCase):
+    """limitsim calibrate --targets: the fit written as a behaviour file that runs, its exit codes and errors."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def targets(self, value):
+        path = os.path.join(self.tmp.name, f"targets_{value}.toml")
+        with open(path, "w") as fh:
+            fh.write(f"""[calibrate]
+run = "{os.getcwd()}/configs/card_prime.toml"
+customers = 800
+paths = 3
+months = 6
+seed = 3
+evaluations = 8
+
+[[target]]
+figure = "overdue30_balance"
+months = [4, 6]
+value = {value}
+tolerance = 0.004
+parameter = "delinquency.miss_probability"
+bounds = [0.002, 0.05]
+source = "e2e"
+
+[[check]]
+figure = "balance_to_line"
+months = [1, 6]
+band = [0.0, 1.0]
+source = "e2e"
+""")
+        return path
+
+    def test_fit_writes_a_behaviour_that_runs(self):
+        out = os.path.join(self.tmp.name, "fitted.toml")
+        p = run("calibrate", "--targets", self.targets(0.03), "--base", "configs/behaviour/card_prime.toml",
+                "--out", out, "--threads", "2", "--quiet")
+        self.assertIn(p.returncode, (0, 3), p.stderr)
+        self.assertIn("overdue30_balance", p.stdout)
+        self.assertIn("MC error", p.stdout)
+        with open(out) as fh:
+            text = fh.read()
+        self.assertIn("#   limitsim calibrate --targets", text)
+        self.assertIn("# FRED TERMCBCCALLNS", text)  # the base's comments are kept
+        cfg = os.path.join(self.tmp.name, "fitted_run.toml")
+        with open(cfg, "w") as fh:
+            fh.write(f'population = "{os.getcwd()}/configs/population/card_prime.toml"\nbehaviour = "{out}"\n'
+                     'policies = [{ name = "p" }]\nscenarios = [{ name = "s" }]\n\n[run]\nname = "fitted"\n')
+        r = run("run", cfg, "--customers", "300", "--paths", "2", "--months", "3", "--quiet",
+                "--out", os.path.join(self.tmp.name, "q.h5"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # Out of reach: reported, exit code 3, the file still written.
+        far = os.path.join(self.tmp.name, "far.toml")
+        q = run("calibrate", "--targets", self.targets(0.9), "--base", "configs/behaviour/card_prime.toml",
+                "--out", far, "--quiet")
+        self.assertEqual(q.returncode, 3, q.stderr)
+        self.assertIn("NOT REACHED", q.stdout)
+        self.assertIn("at the upper bound", q.stdout)
+        self.assertTrue(os.path.exists(far))
+
+    def test_errors(self):
+        p = run("calibrate", "--targets", self.targets(0.03), "--out", os.path.join(self.tmp.name, "x.toml"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--targets: needs --base", p.stderr)
+        bad = os.path.join(self.tmp.name, "bad.toml")
+        with open(self.targets(0.03)) as fh, open(bad, "w") as out:
+            out.write(fh.read().replace('figure = "overdue30_balance"', 'figure = "overdue31"'))
+        q = run("calibrate", "--targets", bad, "--base", "configs/behaviour/card_prime.toml",
+                "--out", os.path.join(self.tmp.name, "y.toml"))
+        self.assertEqual(q.returncode, 2)
+        self.assertIn("target[0].figure: must be one of", q.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "y.toml")))
 
 
 if __name__ == "__main__":

@@ -20,11 +20,12 @@ TEST_F(H5IoTest, ReadsSchemaOnePointOneFiles) {
     for (const char* d : {"band_names", "region_names", "segment_band", "segment_region"})
       ASSERT_GE(H5Ldelete(f.id, (std::string("/segments/") + d).c_str(), H5P_DEFAULT), 0);
     ASSERT_GE(H5Adelete(f.id, "importance_shift"), 0);
-    // The income-shock metrics are new in 1.2 too.
+    // The income-shock metrics are new in 1.2 too, and the charge-off accounting metrics in 1.4.
     for (const auto& s : r.scenario_names)
       for (const auto& p : r.policy_names)
         for (const char* group : {"monthly", "by_segment"})
-          for (const char* m : {"shock_start_count", "shocked_count"}) {
+          for (const char* m :
+               {"shock_start_count", "shocked_count", "reversal", "recovery", "declined_count", "partial_cure_count"}) {
             auto enc = [](const std::string& n) {  // group names percent-encode '%' and '/' (hdf5-schema.md)
               std::string o;
               for (char ch : n) o += ch == '%' ? "%25" : ch == '/' ? "%2F" : std::string(1, ch);
@@ -42,10 +43,16 @@ TEST_F(H5IoTest, ReadsSchemaOnePointOneFiles) {
   EXPECT_EQ(back.segment_band, (std::vector<std::int32_t>{0, 1}));
   EXPECT_EQ(back.segment_region, (std::vector<std::int32_t>{0, 0}));
   EXPECT_EQ(back.meta.importance_shift, 0.0);
-  // Every sum reads back except the shock metrics, which read as 0 (a 1.1 run had no shocks).
+  // Every sum reads back except the shock and 1.4 metrics, which read as 0 (a 1.1 run had no shocks,
+  // reversals, declines or partial cures), and the recoveries, which are the booked ones (collected
+  // in the charge-off month before 1.4).
   for (std::size_t k = 0; k < r.combos.size(); ++k) {
     std::vector<std::int64_t> expect = r.combos[k].sums;
-    for (std::size_t i = 0; i < expect.size(); i += kNumMetrics) expect[i + kShockStartCount] = expect[i + kShockedCount] = 0;
+    for (std::size_t i = 0; i < expect.size(); i += kNumMetrics) {
+      expect[i + kShockStartCount] = expect[i + kShockedCount] = 0;
+      expect[i + kReversal] = expect[i + kDeclinedCount] = expect[i + kPartialCureCount] = 0;
+      expect[i + kRecovery] = expect[i + kChargeoffRecovery];
+    }
     EXPECT_TRUE(back.combos[k].sums == expect) << k;
   }
   // The same file as 1.2 is missing what 1.2 requires, and the error names it.

@@ -153,7 +153,7 @@ TEST_F(H5IoTest, LayoutMatchesTheSchema) {
   }
   EXPECT_EQ(string_attr(sum.id, "figure_units"),
             "expected_loss=currency,unexpected_loss=currency,exposure_at_chargeoff=currency,revenue=currency,"
-            "limit_increases=accounts,freezes=accounts");
+            "reversals=currency,limit_increases=accounts,freezes=accounts");
   EXPECT_EQ(numeric_attr<std::int32_t>(sum.id, "bootstrap_resamples", H5T_NATIVE_INT32), 2000);
   const auto var = read_all<double>(f.id, combo + "/summary/tail/var", H5T_NATIVE_DOUBLE, 3);
   for (int l = 0; l < 3; ++l) EXPECT_EQ(var[l], s.combos[ci].tail[l].var);
