@@ -46,24 +46,39 @@ def attrs(obj):
     return {k: obj.attrs[k] for k in obj.attrs}
 
 
-def plain(v, f):
+def object_key(obj):
+    """Where an object lies in its file (its address): a cheap key, unlike obj.name, which HDF5 finds
+    by searching the whole tree when the object was opened through a reference."""
+    info = h5py.h5o.get_info(obj.id)
+    return getattr(info, "addr", None) or info.token
+
+
+def names_by_address(f):
+    """Each object's name, keyed by object_key: built once per file."""
+    index = {}
+    f.visititems(lambda name, obj: index.setdefault(object_key(obj), "/" + name))
+    return index
+
+
+def plain(v, f, index):
     """A value with object references replaced by the referenced object's name (the dimension scales'
     DIMENSION_LIST and REFERENCE_LIST attributes hold references, whose addresses are the file's own)."""
     if isinstance(v, h5py.Reference):
-        return ("ref", f[v].name if v else None)
+        return ("ref", index.get(object_key(f[v])) if v else None)
     if isinstance(v, np.void) and v.dtype.names:
-        return tuple(plain(v[n], f) for n in v.dtype.names)
+        return tuple(plain(v[n], f, index) for n in v.dtype.names)
     if isinstance(v, np.ndarray) and (v.dtype == object or v.dtype.names):
-        return [plain(x, f) for x in v]
+        return [plain(x, f, index) for x in v]
     if isinstance(v, (list, tuple)):
-        return [plain(x, f) for x in v]
+        return [plain(x, f, index) for x in v]
     return v
 
 
 def same_value(a, b, fa=None, fb=None):
+    """fa and fb: (file, names_by_address(file)) where values may hold references."""
     a, b = np.asarray(a), np.asarray(b)
     if fa is not None and (a.dtype == object or a.dtype.names):
-        return a.dtype == b.dtype and a.shape == b.shape and repr(plain(a, fa)) == repr(plain(b, fb))
+        return a.dtype == b.dtype and a.shape == b.shape and repr(plain(a, *fa)) == repr(plain(b, *fb))
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
@@ -74,6 +89,7 @@ def differences(ref_path, got_path):
         names_a, names_b = [], []
         a.visit(names_a.append)
         b.visit(names_b.append)
+        fa, fb = (a, names_by_address(a)), (b, names_by_address(b))
         if sorted(names_a) != sorted(names_b):
             out.append(f"objects differ: only in reference {sorted(set(names_a) - set(names_b))[:5]}, "
                        f"only in MPI run {sorted(set(names_b) - set(names_a))[:5]}")
@@ -89,7 +105,7 @@ def differences(ref_path, got_path):
             if set(ax) - skip != set(ay) - skip:
                 out.append(f"{name}: attributes {sorted(set(ax) ^ set(ay))}")
             for k in sorted((set(ax) & set(ay)) - skip):
-                if not same_value(ax[k], ay[k], a, b):
+                if not same_value(ax[k], ay[k], fa, fb):
                     out.append(f"{name}: attribute {k}: {ax[k]!r} against {ay[k]!r}")
     return "\n".join(out[:20])
 
