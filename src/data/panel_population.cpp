@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/special.hpp"
+#include "src/data/features.hpp"
 #include "src/data/panel.hpp"
 
 namespace limitsim {
@@ -49,6 +50,10 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
   const std::size_t N = static_cast<std::size_t>(n);
   const bool typed = !p.type.empty();
   const bool flows = !p.balance.empty() && !p.payment.empty() && A >= 1;
+  // The score as of A: a scorecard's uses no month after A; any other score is the same every month.
+  std::vector<float> scorecard_scores;
+  if (p.scorecard) scorecard_scores = scores_at(p, A);
+  const std::vector<float>& score = p.scorecard ? scorecard_scores : p.score;
 
   // Pass 1: each customer's own counts and sums over months 0..A.
   struct Own {
@@ -105,7 +110,7 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
     if (o.transactor_months + o.revolver_months > 0) {
       transactor[i] = o.transactor_months > o.revolver_months;
     } else {
-      transactor[i] = typed_customers > 0 ? majority_transactor : likely_transactor(p.score[i], pc);
+      transactor[i] = typed_customers > 0 ? majority_transactor : likely_transactor(score[i], pc);
     }
   }
 
@@ -148,7 +153,7 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
     const std::int64_t ii = static_cast<std::int64_t>(i);
     const Own& o = own[i];
     pop.id[i] = p.id[i];
-    pop.score[i] = p.score[i];
+    pop.score[i] = score[i];
     pop.income[i] = p.income[i];
     pop.limit[i] = p.limit[i];
     pop.balance[i] = p.balance.empty() ? 0 : p.balance[p.at(ii, A)];
@@ -169,7 +174,7 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
         }
       }
     }
-    pop.risk[i] = static_cast<float>(-(static_cast<double>(p.score[i]) - pc.score_mean) / pc.score_sd);
+    pop.risk[i] = static_cast<float>(-(static_cast<double>(score[i]) - pc.score_mean) / pc.score_sd);
     CustomerHabits h{transactor[i] != 0, static_cast<float>(activity_default),
                      static_cast<float>(pc.spend_propensity_median), static_cast<float>(shape_default)};
     if (flows) {
