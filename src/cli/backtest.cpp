@@ -45,6 +45,7 @@ Subcommand setup_backtest(CLI::App& app, const std::string& command_line) {
   backtest->add_option("--seed", opt->seed, "Random seed (>= 0)");
   backtest->add_option("--threads", opt->o.threads, "CPU threads (0 = all cores)");
   backtest->add_option("--on-bad-row", opt->o.on_bad_row, "error or skip (default: the run file's)");
+  backtest->add_option("--folds", opt->o.folds, "Cross-fitting folds of the behaviour-score checks (2..20, default 5)");
   backtest->add_option("--report", opt->report, "Write the Markdown report here (e.g. docs/backtest-uci.md)");
   return {backtest, [opt, command_line] { return backtest_command(*opt, command_line); }};
 }

@@ -200,20 +200,7 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
   rows.reserve(N);
   for (std::size_t i = 0; i < N; ++i)
     if (pop.bucket[i] != kChargedOffBucket) rows.push_back(static_cast<std::int64_t>(i));
-  if (rows.size() < N) {
-    Population kept;
-    kept.resize(rows.size());
-    for (std::size_t k = 0; k < rows.size(); ++k) {
-      const auto i = static_cast<std::size_t>(rows[k]);
-      kept.id[k] = pop.id[i]; kept.score[k] = pop.score[i]; kept.spend_propensity[k] = pop.spend_propensity[i];
-      kept.activity[k] = pop.activity[i]; kept.revolve_shape[k] = pop.revolve_shape[i]; kept.risk[k] = pop.risk[i];
-      kept.income[k] = pop.income[i]; kept.limit[k] = pop.limit[i]; kept.balance[k] = pop.balance[i];
-      kept.transactor[k] = pop.transactor[i]; kept.segment[k] = pop.segment[i]; kept.region[k] = pop.region[i];
-      kept.months_on_book[k] = pop.months_on_book[i]; kept.bucket[k] = pop.bucket[i];
-      kept.months_current[k] = pop.months_current[i]; kept.since_missed[k] = pop.since_missed[i];
-    }
-    pop = std::move(kept);
-  }
+  if (rows.size() < N) pop = select(pop, rows);
   if (rows_in_population) *rows_in_population = std::move(rows);
   return pop;
 }

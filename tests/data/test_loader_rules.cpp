@@ -39,9 +39,12 @@ TEST(LoaderRules, ForeignCrossSectionLoadsAsDelivered) {
   EXPECT_TRUE(p.bucket.empty());
   EXPECT_EQ(p.months_on_book, std::vector<std::int32_t>(12, 24));
   // The score ranks utilization, higher worse: ordering the rows by ratio orders their scores the other way.
-  for (std::size_t a = 0; a < 12; ++a)
-    for (std::size_t b = 0; b < 12; ++b)
-      if (ratio[a] < ratio[b]) EXPECT_GT(p.score[a], p.score[b]) << a << " " << b;
+  for (std::size_t a = 0; a < 12; ++a) {
+    for (std::size_t b = 0; b < 12; ++b) {
+      if (!(ratio[a] < ratio[b])) continue;
+      EXPECT_GT(p.score[a], p.score[b]) << a << " " << b;
+    }
+  }
   // The scorecard's input columns are kept, NA as NaN (MonthlyIncome feeds income and an input: one column, two
   // fields), and their NAs are counted too.
   ASSERT_EQ(p.feature_columns.size(), 8u);
