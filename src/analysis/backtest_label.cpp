@@ -76,7 +76,8 @@ SimShare spread(const std::vector<double>& per_path) {
   return s;
 }
 
-LabelPrediction judge(const std::string& name, const std::vector<double>& p, const std::vector<std::int8_t>& label) {
+LabelPrediction judge(const std::string& name, const std::vector<double>& p, const std::vector<std::int8_t>& label,
+                      int paths) {
   LabelPrediction m;
   m.name = name;
   double sum = 0.0, events = 0.0;
@@ -91,7 +92,14 @@ LabelPrediction judge(const std::string& name, const std::vector<double>& p, con
   m.predicted.mean = m.predicted.lo = m.predicted.hi = sum / static_cast<double>(m.customers);
   m.auc = auc(p, label);
   m.brier = brier(p, label);
-  m.slope = calibration_slope(p, label);
+  if (paths > 0) {
+    // A share of P paths resolves probabilities to 1/P: read 0 as 1/(2P) (and 1 as 1 - 1/(2P)) on the logit scale.
+    std::vector<double> q(p);
+    for (double& x : q) x = std::clamp(x, 0.5 / paths, 1.0 - 0.5 / paths);
+    m.slope = calibration_slope(q, label);
+  } else {
+    m.slope = calibration_slope(p, label);
+  }
   m.deciles = deciles(p, label);
   return m;
 }
@@ -163,6 +171,53 @@ std::vector<LabelGroup> by_status(const Panel& p, const std::vector<std::int64_t
   return out;
 }
 
+constexpr std::size_t kCorrectionSample = 4000;   // customers simulated to correct the intercept
+
+// The chain holds each customer's starting utilization; the simulation lets it move, so past one month the
+// fitted intercept can be off. Two secant steps on the intercept make the simulated share of (a sample of) the
+// training customers with the event equal to theirs.
+void correct_intercept(const RunConfig& cfg, Calibration& fitted, LabelFit& fit, const Population& all,
+                       const std::vector<std::int8_t>& label, const std::vector<char>& in_train, const LabelEvent& e) {
+  if (e.horizon <= 1 || !fit.ok) return;
+  std::vector<std::int64_t> rows;
+  for (std::size_t k = 0; k < label.size(); ++k)
+    if (in_train[k] && (label[k] == 0 || label[k] == 1)) rows.push_back(static_cast<std::int64_t>(k));
+  if (rows.empty()) return;
+  const std::size_t step = (rows.size() + kCorrectionSample - 1) / kCorrectionSample;
+  std::vector<std::int64_t> sample;
+  double observed = 0.0;
+  for (std::size_t j = 0; j < rows.size(); j += step) {
+    sample.push_back(rows[j]);
+    observed += label[static_cast<std::size_t>(rows[j])];
+  }
+  observed /= static_cast<double>(sample.size());
+  const Population pop = select(all, sample);
+  BehaviourParams& bp = fitted.behaviour.params;
+  const std::vector<ChainStart> starts = chain_starts(pop, bp);
+  auto simulated = [&](double intercept) {
+    BehaviourParams b = bp;
+    b.miss_intercept = intercept;
+    std::vector<double> prob, per_path;
+    simulate_label(cfg, b, pop, e, prob, per_path);
+    return std::accumulate(prob.begin(), prob.end(), 0.0) / static_cast<double>(prob.size());
+  };
+  double slope = 0.0;  // d mean P / d intercept, from the chain
+  for (const ChainStart& st : starts) {
+    double d = 0.0;
+    horizon_probability(bp, st, e, &d);
+    slope += d;
+  }
+  slope /= static_cast<double>(starts.size());
+  if (!(slope > 0.0)) return;
+  const double a0 = bp.miss_intercept, s0 = simulated(a0);
+  const double a1 = a0 + (observed - s0) / slope, s1 = simulated(a1);
+  const double a2 = s1 != s0 ? a1 + (observed - s1) * (a1 - a0) / (s1 - s0) : a1;
+  fitted.behaviour.miss_probability = logistic(a2);
+  bp.miss_intercept = logit(fitted.behaviour.miss_probability);
+  fit.intercept_shift = bp.miss_intercept - a0;
+  fit.intercept.value = bp.miss_intercept;
+}
+
 }  // namespace
 
 ScoreLabelCheck score_label_check(const RunConfig& cfg, Panel& panel, std::int32_t as_of, const LabelEvent& e,
@@ -207,7 +262,7 @@ ScoreLabelCheck score_label_check(const RunConfig& cfg, Panel& panel, std::int32
     panel.score_sd = pc.score_sd;
     const std::vector<int> columns = scorecard_columns(panel, sr.card);
     Calibration cal = transitions ? calibrate(panel, 0, as_of, cfg.behaviour, pc) : snapshot_calibration(panel, cfg.behaviour, pc);
-    std::vector<std::int64_t> fold_rows, fold_index;
+    std::vector<std::int64_t> fold_rows;
     for (std::size_t k = 0; k < m; ++k) {
       if (fold[k] != f) continue;
       fold_rows.push_back(static_cast<std::int64_t>(k));
@@ -222,7 +277,11 @@ ScoreLabelCheck score_label_check(const RunConfig& cfg, Panel& panel, std::int32
       for (std::size_t q = 0; q < per_path.size(); ++q) path_status[q] += per_path[q];
     }
     Calibration fitted = cal;
-    r.label_fits.push_back(apply_label_fit(fitted, panel, as_of, pc, e, &train));
+    LabelFit fit = apply_label_fit(fitted, panel, as_of, pc, e, &train);
+    std::vector<char> train_k(m);
+    for (std::size_t k = 0; k < m; ++k) train_k[k] = fold[k] != f;
+    correct_intercept(cfg, fitted, fit, all, label, train_k, e);
+    r.label_fits.push_back(fit);
     simulate_label(cfg, fitted.behaviour.params, test, e, prob, per_path);
     for (std::size_t j = 0; j < fold_rows.size(); ++j) p_label[static_cast<std::size_t>(fold_rows[j])] = prob[j];
     for (std::size_t q = 0; q < per_path.size(); ++q) path_label[q] += per_path[q];
@@ -240,7 +299,7 @@ ScoreLabelCheck score_label_check(const RunConfig& cfg, Panel& panel, std::int32
   panel.score_mean = saved_mean;
   panel.score_sd = saved_sd;
 
-  r.scorecard = judge("the behaviour score alone (its own probability)", p_card, label);
+  r.scorecard = judge("the behaviour score alone (its own probability)", p_card, label, 0);
   r.customers = r.scorecard.customers;
   r.observed = r.scorecard.observed;
   r.chain_predicted = chain_sum / static_cast<double>(m);
@@ -257,7 +316,7 @@ ScoreLabelCheck score_label_check(const RunConfig& cfg, Panel& panel, std::int32
         dp.push_back(p[k]);
         dl.push_back(label[k]);
       }
-    const LabelPrediction d = judge("", dp, dl);
+    const LabelPrediction d = judge("", dp, dl, cfg.paths);
     x.due_customers = d.customers;
     x.due_observed = d.observed;
     x.due_predicted = d.predicted.mean;
@@ -265,9 +324,9 @@ ScoreLabelCheck score_label_check(const RunConfig& cfg, Panel& panel, std::int32
     return x;
   };
   if (transitions)
-    r.models.push_back(finish(judge("model, calibrated on the transitions, risk = the behaviour score", p_status, label),
+    r.models.push_back(finish(judge("model, calibrated on the transitions, risk = the behaviour score", p_status, label, cfg.paths),
                               path_status, p_status));
-  r.models.push_back(finish(judge("model, miss regression fitted to the label, risk = the behaviour score", p_label, label),
+  r.models.push_back(finish(judge("model, miss regression fitted to the label, risk = the behaviour score", p_label, label, cfg.paths),
                             path_label, p_label));
   double due_events = 0.0;
   for (std::size_t k = 0; k < m; ++k) {

@@ -33,8 +33,10 @@ double quantile(std::vector<double> v, double q);
 // Mean and 5% / 95% quantiles over paths.
 SimShare spread(const std::vector<double>& per_path);
 
-// The figures of predicted probabilities against labels (AUC, Brier, deciles, calibration slope, aggregate).
-LabelPrediction judge(const std::string& name, const std::vector<double>& p, const std::vector<std::int8_t>& label);
+// The figures of predicted probabilities against labels (AUC, Brier, deciles, calibration slope, aggregate);
+// paths > 0: p are shares of that many simulated paths.
+LabelPrediction judge(const std::string& name, const std::vector<double>& p, const std::vector<std::int8_t>& label,
+                      int paths);
 
 std::string pct(double share, int decimals = 1);
 std::string fixed(double x, int decimals);

@@ -50,6 +50,9 @@ struct LabelFit {
   Coef intercept, beta_risk, beta_util;  // of the miss regression (logit)
   double predicted = 0.0;                // mean chain probability at the estimate
   double observed = 0.0;                 // share with label 1
+  // Added to the intercept afterwards so that the full simulation, whose utilization moves, matches the labels'
+  // share (the backtest's correction over horizons past one month; 0 when not made).
+  double intercept_shift = 0.0;
 };
 
 // Fits miss_intercept, miss_beta_risk and (when fit_util) miss_beta_util of bp
