@@ -143,6 +143,7 @@ FilePopulation load_file_population(RunConfig& cfg) {
   fp.rows_read = panel.rows_read;
   fp.rows_skipped = panel.rows_skipped;
   fp.skipped_examples = panel.skipped_examples;
+  fp.report = load_report(panel, fp.customers, pc);
   pc.customers = fp.customers.size();
   pc.sha256 = panel.sha256;
   pc.as_of = fp.as_of;
