@@ -593,16 +593,25 @@ class Builder {
   // mean rank, clamped to the model's 350..950. An NA value takes the middle
   // rank (score = mean). With a score column, only its NA cells are filled.
   void rank_scores() {
+    if (p_.id.size() < (std::size_t{1} << 32)) {
+      rank_scores<std::uint32_t>();
+    } else {
+      rank_scores<std::size_t>();
+    }
+  }
+
+  template <class Index>
+  void rank_scores() {
     const std::size_t n = p_.id.size();
     auto key = [&](std::size_t i) {
       const double k = rank_keys_ ? rank_key_[i] : static_cast<double>(p_.limit[i]);
       return m_.score.higher_is_better ? k : -k;
     };
-    std::vector<std::size_t> order;
+    std::vector<Index> order;  // 32-bit row indices where they fit: 4 bytes a row, temporarily
     order.reserve(n);
     for (std::size_t i = 0; i < n; ++i)
-      if (!std::isnan(key(i))) order.push_back(i);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+      if (!std::isnan(key(i))) order.push_back(static_cast<Index>(i));
+    std::sort(order.begin(), order.end(), [&](Index a, Index b) { return key(a) < key(b); });
     const std::size_t ranked = order.size();
     auto fill = [&](std::size_t i, float score) {
       if (!has_score_ || score_filled_[i]) p_.score[i] = score;
