@@ -225,9 +225,8 @@ class Builder {
   // A row the rules refuse is a bad row (bad()).
   void commit(std::int64_t pos) {
     Row& r = row_;
-    std::string column, why;
-    if (!resolve(column, why)) {
-      bad(where(pos, column) + ": " + why);
+    if (!resolve(fail_column_, fail_why_)) {
+      bad(where(pos, fail_column_) + ": " + fail_why_);
       return;
     }
     const std::size_t i = p_.id.size();
@@ -373,8 +372,8 @@ class Builder {
       case MoneyRule::Kind::kConstant: out = rule.cents; return true;
       case MoneyRule::Kind::kFromField:
         // income = limit / multiple keeps the division (the UCI mapping's income, bit for bit).
-        out = std::string(field) == "income" ? std::llround(static_cast<double>(other) / rule.multiple)
-                                             : std::llround(static_cast<double>(other) * rule.multiple);
+        out = field[0] == 'i' ? std::llround(static_cast<double>(other) / rule.multiple)
+                              : std::llround(static_cast<double>(other) * rule.multiple);
         return true;
       case MoneyRule::Kind::kColumn:
       case MoneyRule::Kind::kRatio: {
@@ -611,7 +610,11 @@ class Builder {
     order.reserve(n);
     for (std::size_t i = 0; i < n; ++i)
       if (!std::isnan(key(i))) order.push_back(static_cast<Index>(i));
-    std::sort(order.begin(), order.end(), [&](Index a, Index b) { return key(a) < key(b); });
+    if (!rank_keys_ && m_.score.higher_is_better) {  // the usual limit rank: compare the cents themselves
+      std::sort(order.begin(), order.end(), [&](Index a, Index b) { return p_.limit[a] < p_.limit[b]; });
+    } else {
+      std::sort(order.begin(), order.end(), [&](Index a, Index b) { return key(a) < key(b); });
+    }
     const std::size_t ranked = order.size();
     auto fill = [&](std::size_t i, float score) {
       if (!has_score_ || score_filled_[i]) p_.score[i] = score;
@@ -645,6 +648,7 @@ class Builder {
   std::vector<double> rank_key_;
   std::vector<char> score_filled_;
   std::vector<double> na_numbers_;        // na_values that are numbers (HDF5 cells)
+  std::string fail_column_, fail_why_;    // why resolve() refused the row (kept, so a good row allocates nothing)
   std::map<std::string, std::int64_t> na_count_;
   std::int64_t code_min_ = 0;
   std::vector<StatusCode> code_table_;  // code_min_ + k -> its bucket and type; bucket -1 where not listed
