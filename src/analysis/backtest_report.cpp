@@ -28,7 +28,7 @@ std::string event_text(const LabelEvent& e) {
 }  // namespace
 
 std::string label_meaning(const BacktestReport& r, const ScoreLabelCheck& c) {
-  return "The label `" + r.label_column + "` is read as the model's event " + event_text(c.event) + " after " +
+  return "The label `" + r.label_column + "` is read as the model's event: " + event_text(c.event) + " after " +
          (c.from_month.empty() ? std::string("the snapshot") : "the end of " + c.from_month) +
          " (the mapping's `[label]`; without one, 1 month and 1-30 DPD).";
 }
