@@ -45,7 +45,8 @@ double bytes(const std::vector<T>& v) {
 
 double panel_bytes(const Panel& p) {
   return bytes(p.id) + bytes(p.limit) + bytes(p.score) + bytes(p.income) + bytes(p.months_on_book) + bytes(p.region) +
-         bytes(p.label) + bytes(p.status_code) + bytes(p.bucket) + bytes(p.type) + bytes(p.balance) + bytes(p.payment);
+         bytes(p.label) + bytes(p.status_code) + bytes(p.bucket) + bytes(p.type) + bytes(p.balance) + bytes(p.payment) +
+         bytes(p.features);
 }
 
 // The UCI rows with their ID replaced by 1..rows.

@@ -10,72 +10,28 @@
 #include <numeric>
 #include <sstream>
 
-#include "src/engine/engine.hpp"
-#include "src/engine/factors.hpp"
+#include "src/analysis/backtest_sim.hpp"
 #include "src/util/text.hpp"
-#include "src/engine/trace.hpp"
 #include "version.hpp"
 
 namespace limitsim {
 
 namespace {
 
-// End states of one simulated month: buckets 0..6, then these two.
-constexpr int kChargedOff = kMaxBuckets;
-constexpr int kAttrited = kMaxBuckets + 1;
+using namespace backtest_detail;
 
 bool delinquent_state(int s) { return (s >= 1 && s < kMaxBuckets) || s == kChargedOff; }
 
-// One month of the model from a population: each (customer, path)'s end state,
-// [customer * paths + path].
+// One month of the model from a population: each (customer, path)'s end state, [customer * paths + path].
 std::vector<std::int8_t> simulate_month(const RunConfig& cfg, const BehaviourParams& bp, const Population& pop) {
-  const FactorModel fm = factor_model(cfg);
-  const FactorDraws factors = systematic_factors(cfg.seed, cfg.paths, 1, fm);
-  const std::vector<double> lgd = lgd_table(bp);
-  std::vector<ScenarioMonth> scenario = cfg.scenarios.front().months;
-  scenario.resize(1);
-  const ModelView mv =
-      model_view(bp, cfg.policies.front().params, scenario.data(), factors, fm, lgd, cfg.seed, 1, cfg.paths);
   const int paths = cfg.paths;
   std::vector<std::int8_t> end(static_cast<std::size_t>(pop.size()) * static_cast<std::size_t>(paths));
-  trace_customers(mv, pop.view(), paths, cfg.threads, [&](std::int64_t i, int path, const MonthOutcome* o) {
+  simulate(cfg, bp, pop, 1, [&](std::int64_t i, int path, const MonthOutcome* o) {
     const int state = o[0].charged_off ? kChargedOff : (o[0].attrited ? kAttrited : o[0].bucket);
     end[static_cast<std::size_t>(i) * paths + path] = static_cast<std::int8_t>(state);
   });
   return end;
 }
-
-// The q-quantile (type 7) of v.
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const double h = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
-
-SimShare spread(const std::vector<double>& per_path) {
-  SimShare s;
-  s.mean = std::accumulate(per_path.begin(), per_path.end(), 0.0) / static_cast<double>(per_path.size());
-  s.lo = quantile(per_path, 0.05);
-  s.hi = quantile(per_path, 0.95);
-  return s;
-}
-
-std::string window(const Panel& p, int first, int last) {
-  return p.month_names[static_cast<std::size_t>(first)] + " .. " + p.month_names[static_cast<std::size_t>(last)];
-}
-
-// A path relative to the current directory when it lies under it (reports stay machine-independent).
-std::string shown_path(const std::string& path) {
-  std::error_code ec;
-  const std::filesystem::path rel = std::filesystem::relative(path, std::filesystem::current_path(ec), ec);
-  if (ec || rel.empty() || *rel.begin() == "..") return path;
-  return rel.string();
-}
-
-std::string pct(double share, int decimals = 1) { return format_number(100.0 * share, decimals) + "%"; }
 
 std::string bucket_name(int b) {
   static const char* names[] = {"current", "1-30", "31-60", "61-90", "91-120", "121-150", "151-180"};
@@ -83,33 +39,6 @@ std::string bucket_name(int b) {
 }
 
 }  // namespace
-
-double auc(const std::vector<double>& score, const std::vector<std::int8_t>& label) {
-  // Rows without a 0/1 label take no part.
-  std::vector<std::pair<double, bool>> rows;
-  for (std::size_t i = 0; i < score.size(); ++i)
-    if (label[i] == 0 || label[i] == 1) rows.emplace_back(score[i], label[i] == 1);
-  std::sort(rows.begin(), rows.end(),
-            [](const std::pair<double, bool>& a, const std::pair<double, bool>& b) { return a.first < b.first; });
-  double rank_sum = 0.0;  // of the positives
-  std::int64_t pos = 0;
-  const std::size_t n = rows.size();
-  for (std::size_t i = 0; i < n;) {
-    std::size_t j = i;
-    while (j < n && rows[j].first == rows[i].first) ++j;
-    const double mid_rank = 0.5 * static_cast<double>(i + 1 + j);  // ranks i+1 .. j share their mean
-    for (std::size_t k = i; k < j; ++k)
-      if (rows[k].second) {
-        rank_sum += mid_rank;
-        ++pos;
-      }
-    i = j;
-  }
-  const std::int64_t neg = static_cast<std::int64_t>(n) - pos;
-  if (pos == 0 || neg == 0) return std::nan("");
-  const double p = static_cast<double>(pos), q = static_cast<double>(neg);
-  return (rank_sum - p * (p + 1.0) / 2.0) / (p * q);
-}
 
 BacktestReport run_backtest(const BacktestOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -122,7 +51,11 @@ BacktestReport run_backtest(const BacktestOptions& opt) {
   if (opt.has_seed) o.seed = opt.seed;
   if (opt.threads > 0) o.threads = opt.threads;
   if (!opt.on_bad_row.empty()) o.on_bad_row = opt.on_bad_row;
-  o.months = 1;
+  if (opt.folds < 2 || opt.folds > 20) throw ConfigError("--folds: must be 2..20, got " + std::to_string(opt.folds));
+  // The longest simulation: the label's horizon, or the panel's months after the first (check 4).
+  const Mapping m = load_mapping(cfg.population.mapping);
+  const LabelEvent event = label_event(m);
+  o.months = std::max<std::int32_t>({1, event.horizon, static_cast<std::int32_t>(m.months.size()) - 1});
   apply_overrides(cfg, o);
   if (cfg.policies.size() != 1 || cfg.scenarios.size() != 1)
     throw ConfigError(opt.config + ": a backtest simulates one policy under one scenario, got " +
@@ -131,21 +64,24 @@ BacktestReport run_backtest(const BacktestOptions& opt) {
   if (cfg.importance_shift != 0.0)
     throw ConfigError(opt.config + ": run.importance_shift: a backtest samples plainly; set it to 0");
 
-  const Mapping m = load_mapping(cfg.population.mapping);
-  const Panel panel = load_panel(cfg.population.file, m,
+  Panel panel = load_panel(cfg.population.file, m,
                                  cfg.population.on_bad_row == "skip" ? BadRowPolicy::kSkip : BadRowPolicy::kError);
   if (!cfg.population.sha256.empty() && cfg.population.sha256 != panel.sha256)
     throw ConfigError(cfg.population.file + ": SHA-256 " + panel.sha256 + " differs from population.sha256 " +
                       cfg.population.sha256);
   const int T = panel.months;
-  if (panel.bucket.empty())
+  if (panel.label.empty())
+    throw ConfigError(m.source + ": fields.label: a backtest needs the outcome label column (after the panel, or "
+                                 "after the snapshot)");
+  const bool snapshot = m.months.empty();
+  if (snapshot && !m.label_defined)
+    throw ConfigError(m.source + ": label: a snapshot backtest simulates the label's horizon and definition, so the "
+                                 "mapping must give them ([label] horizon_months and min_bucket)");
+  if (!snapshot && panel.bucket.empty())
     throw ConfigError(m.source + ": panel.status: a backtest needs the monthly status columns (the buckets it compares)");
-  if (T < 3)
+  if (!snapshot && T < 3)
     throw ConfigError(m.source + ": panel.months: a backtest needs at least 3 months (2 to calibrate, 1 to compare), "
                                  "got " + std::to_string(T));
-  if (panel.label.empty())
-    throw ConfigError(m.source + ": fields.label: a backtest needs the outcome label column of the month after "
-                                 "the panel");
   cfg.population.region_names = panel.region_names.empty() ? std::vector<std::string>{"all"} : panel.region_names;
   cfg.population.region_shares.assign(cfg.population.region_names.size(),
                                       1.0 / static_cast<double>(cfg.population.region_names.size()));
@@ -155,10 +91,17 @@ BacktestReport run_backtest(const BacktestOptions& opt) {
   r.data_file = shown_path(panel.source);
   r.data_sha256 = panel.sha256;
   r.mapping_file = shown_path(m.source);
+  r.label_column = m.columns.count("label") ? m.columns.at("label") : "";
   r.config_file = opt.config;
   r.paths = cfg.paths;
   r.seed = cfg.seed;
   r.rows_skipped = panel.rows_skipped;
+  r.snapshot = snapshot;
+  if (snapshot) {
+    r.score_label = score_label_check(cfg, panel, 0, event, opt.folds, m.allow_protected);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+  }
   const std::int64_t n = panel.size();
   const int P = cfg.paths;
 
@@ -267,17 +210,15 @@ BacktestReport run_backtest(const BacktestOptions& opt) {
     lc.auc_last_bucket = auc(last_bucket, label);
     lc.auc_score = auc(neg_score, label);
   }
+
+  // 3. The label with the behaviour score, out of fold; 4. balances and payments.
+  r.score_label = score_label_check(cfg, panel, T - 1, event, opt.folds, m.allow_protected);
+  r.flows = flow_check(cfg, panel, r.calibration_all);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }
 
 namespace {
-
-std::string fixed(double x, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-  return buf;
-}
 
 void bucket_table(std::ostringstream& os, const OutOfTime& o, bool markdown) {
   const std::string sep = markdown ? " | " : "  ";
@@ -308,17 +249,11 @@ std::string backtest_markdown(const BacktestReport& r, const std::string& comman
   std::ostringstream os;
   const OutOfTime& o = r.oot;
   const LabelCheck& l = r.label;
-  os << "# Backtest on the UCI credit-card panel\n\n"
-     << "Generated by `" << command << "` (limitsim " LIMITSIM_VERSION ", commit " LIMITSIM_GIT_COMMIT ").\n"
-     << "Do not edit by hand: rerun the command. The discussion of these figures is in [backtest.md](backtest.md).\n\n"
-     << "- Data: `" << r.data_file << "`, SHA-256 `" << r.data_sha256 << "`"
-     << (r.rows_skipped ? ", " + std::to_string(r.rows_skipped) + " malformed rows skipped" : std::string()) << ". "
-     << "Default of credit card clients, UCI Machine Learning Repository, doi:10.24432/C55S3H; I-Cheng Yeh and "
-        "Che-hui Lien (2009), Expert Systems with Applications 36(2), 2473–2480; licence CC BY 4.0.\n"
-     << "- Mapping: `" << r.mapping_file << "`; run file: `" << r.config_file << "`.\n"
-     << "- " << r.paths << " Monte Carlo paths, seed " << r.seed << "; " << format_number(r.seconds, 1)
-     << " s in all.\n\n";
-
+  os << header_markdown(r, command);
+  if (r.snapshot) {
+    os << score_label_markdown(r, "The label with a behaviour score, out of fold");
+    return os.str();
+  }
   os << "## 1. Out of time: " << o.to_month << " from " << o.from_month << "\n\n"
      << "Calibrated on " << o.calibrated_on << " only. Each of the " << format_number(static_cast<double>(o.customers), 0)
      << " clients starts from their state at the end of " << o.from_month << "; the model simulates " << o.to_month
@@ -361,6 +296,8 @@ std::string backtest_markdown(const BacktestReport& r, const std::string& comman
      << "| benchmark: the bucket in " << l.from_month << " alone | " << fixed(l.auc_last_bucket, 3) << " |\n"
      << "| benchmark: the score proxy alone | " << fixed(l.auc_score, 3) << " |\n";
 
+  os << "\n" << score_label_markdown(r, "3. The label with a behaviour score, out of fold");
+  if (r.flows.done) os << flow_markdown(r.flows);
   os << "\n## The calibrations\n\n### Calibrated on " << o.calibrated_on << "\n\n```\n"
      << calibration_report(r.calibration_oot) << "```\n\n### Calibrated on " << l.calibrated_on << "\n\n```\n"
      << calibration_report(r.calibration_all) << "```\n";
@@ -372,7 +309,9 @@ std::string backtest_text(const BacktestReport& r) {
   const OutOfTime& o = r.oot;
   const LabelCheck& l = r.label;
   os << "limitsim backtest  |  " << r.data_file << "  |  paths " << r.paths << "  |  seed " << r.seed << "  |  "
-     << format_number(r.seconds, 1) << " s\n\n"
+     << format_number(r.seconds, 1) << " s\n\n";
+  if (r.snapshot) return os.str() + score_label_text(r.score_label);
+  os
      << "1. out of time: " << o.to_month << " simulated from " << o.from_month << ", calibrated on "
      << o.calibrated_on << "\n"
      << "  bucket       observed     share simulated  90% band over paths\n";
@@ -393,7 +332,8 @@ std::string backtest_text(const BacktestReport& r) {
     os << line;
   }
   os << "  AUC " << fixed(l.auc, 3) << "  (benchmarks: last bucket " << fixed(l.auc_last_bucket, 3)
-     << ", score proxy " << fixed(l.auc_score, 3) << ")\n";
+     << ", score proxy " << fixed(l.auc_score, 3) << ")\n\n3. " << score_label_text(r.score_label);
+  if (r.flows.done) os << "\n4. " << flow_text(r.flows);
   return os.str();
 }
 

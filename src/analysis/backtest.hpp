@@ -9,6 +9,17 @@
 //     probability of being delinquent (or charged off) then with the data's
 //     outcome label: the share overall and by last status, and the rank
 //     quality (AUC).
+//  3. The label with the behaviour score, out of fold: per fold of customers,
+//     a scorecard fitted on the other folds' labels is every customer's risk;
+//     the model is calibrated on the transitions, and once more with its miss
+//     regression fitted to the other folds' labels (label_horizon.hpp); the
+//     fold is simulated through the label's horizon. AUC, Brier score,
+//     calibration by decile and slope, and the aggregate against the label.
+//  4. Balances and payments: from the first panel month, the model's monthly
+//     totals against the observed ones.
+// A snapshot (a mapping without a [panel]) has no transitions: its backtest
+// is check 3 alone, with the label's horizon and
+// definition taken from the mapping's [label].
 #pragma once
 
 #include <array>
@@ -17,6 +28,9 @@
 #include <vector>
 
 #include "src/analysis/calibrate.hpp"
+#include "src/analysis/label_horizon.hpp"
+#include "src/analysis/label_metrics.hpp"
+#include "src/config/scorecard.hpp"
 #include "src/config/config.hpp"
 #include "src/data/panel.hpp"
 
@@ -29,6 +43,7 @@ struct BacktestOptions {
   bool has_seed = false;
   std::int32_t threads = 0;    // 0 = the run file's
   std::string on_bad_row;      // "" = the run file's
+  std::int32_t folds = 5;      // cross-fitting folds of the behaviour-score checks
 };
 
 // A share of customers with its spread over paths.
@@ -72,21 +87,73 @@ struct LabelCheck {
   double auc_score = 0.0;      // benchmark: the score proxy alone (lower score = riskier)
 };
 
+// Predicted probabilities of the label from one model, judged against it.
+struct LabelPrediction {
+  std::string name;            // what the probabilities come from
+  std::int64_t customers = 0;  // with a 0/1 label
+  double observed = 0.0;       // share with label 1
+  SimShare predicted;          // mean probability; the band is over paths where simulated
+  double auc = 0.0, brier = 0.0;
+  CalibrationSlope slope;
+  DecileTable deciles;
+  std::vector<LabelGroup> by_status;  // by the last month's status code (panels)
+  // The same among the customers with an amount due at the start (the model acts on them from the first month).
+  std::int64_t due_customers = 0;
+  double due_observed = 0.0, due_predicted = 0.0, due_auc = 0.0;
+};
+
+// Check 3 (and the snapshot backtest): the label predicted out of fold with the behaviour score.
+struct ScoreLabelCheck {
+  bool done = false;
+  std::string from_month;      // the as-of month ("" for a snapshot)
+  LabelEvent event;
+  std::int32_t folds = 0;
+  std::int64_t customers = 0;
+  double observed = 0.0;
+  Scorecard card;              // fitted on every customer: its inputs and coefficients (the checks use the folds')
+  LabelPrediction scorecard;   // the scorecard's own out-of-fold probabilities
+  std::vector<LabelPrediction> models;  // the model simulated, one entry per calibration
+  std::vector<LabelFit> label_fits;     // per fold: the miss regression fitted to the other folds' labels
+  double chain_predicted = 0.0;         // mean of the chain's probabilities at those fits (label_horizon.hpp)
+  std::int64_t nothing_due = 0;         // customers with no amount due in the first month ...
+  double nothing_due_observed = 0.0;    // ... and their share with label 1
+};
+
+// Check 4: monthly balance and payment totals.
+struct FlowCheck {
+  bool done = false;
+  std::string calibrated_on, from_month;
+  std::int64_t customers = 0;
+  std::vector<std::string> months;                       // the simulated months
+  std::vector<double> observed_balance, observed_payment;  // currency units, over the customers
+  std::vector<SimShare> simulated_balance, simulated_payment;
+  double observed_start_balance = 0.0;
+};
+
 struct BacktestReport {
   std::string data_file, data_sha256, mapping_file, config_file;
+  std::string label_column;    // the mapping's fields.label
   std::int32_t paths = 0;
   std::uint64_t seed = 0;
   std::int64_t rows_skipped = 0;
+  bool snapshot = false;       // the data has no panel: only the label's check with the score
   OutOfTime oot;
   LabelCheck label;
+  ScoreLabelCheck score_label;
+  FlowCheck flows;
   Calibration calibration_oot, calibration_all;
   double seconds = 0.0;
 };
 
-// Area under the ROC curve of scores against 0/1 labels (Mann-Whitney, ties count half).
-double auc(const std::vector<double>& score, const std::vector<std::int8_t>& label);
-
 BacktestReport run_backtest(const BacktestOptions& opt);
+
+// Check 3 on a loaded panel (or snapshot), its customers as of month as_of
+// (used by run_backtest; the config's months must cover the label's horizon).
+ScoreLabelCheck score_label_check(const RunConfig& cfg, Panel& panel, std::int32_t as_of, const LabelEvent& e,
+                                  std::int32_t folds, bool allow_protected);
+
+// Check 4 on a loaded panel.
+FlowCheck flow_check(const RunConfig& cfg, const Panel& panel, const Calibration& calibration);
 
 // The report as Markdown (docs/backtest-uci.md is one) and as a short text for the terminal.
 std::string backtest_markdown(const BacktestReport& r, const std::string& command);

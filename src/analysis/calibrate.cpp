@@ -14,6 +14,7 @@
 #include "kernels/special.hpp"
 #include "src/analysis/calibrate_text.hpp"
 #include "src/config/toml_io.hpp"
+#include "src/data/features.hpp"
 #include "version.hpp"
 
 namespace limitsim {
@@ -117,8 +118,7 @@ Calibration calibrate(const Panel& p, std::int32_t first, std::int32_t last, con
   std::vector<double> logs;
 
   for (std::int64_t i = 0; i < n; ++i) {
-    const double risk = -(static_cast<double>(p.score[static_cast<std::size_t>(i)]) - pc.score_mean) / pc.score_sd;
-    const bool risk_ok = std::isfinite(risk);
+    const double risk_all = -(static_cast<double>(p.score[static_cast<std::size_t>(i)]) - pc.score_mean) / pc.score_sd;
     const std::int64_t limit = p.limit[static_cast<std::size_t>(i)];
 
     // Transitions t -> t+1: the state at the end of month t (bucket, statement
@@ -126,6 +126,9 @@ Calibration calibrate(const Panel& p, std::int32_t first, std::int32_t last, con
     // acts on (step_month: due = the balance carried in, util on the line at the
     // start of the month). So bucket[t+1] is the outcome of the state of t.
     for (std::int32_t t = first; t < last; ++t) {
+      // A scorecard's score (docs/data.md) is taken as of month t: it never sees the outcome month.
+      const double risk = p.scorecard ? -(static_cast<double>(score_at(p, i, t)) - pc.score_mean) / pc.score_sd : risk_all;
+      const bool risk_ok = std::isfinite(risk);
       const std::size_t a = p.at(i, t), z = p.at(i, t + 1);
       const std::int8_t b0 = p.bucket[a], b1 = p.bucket[z];
       if (b0 < 0 || b1 < 0) continue;  // no observation in one of the two months

@@ -1,5 +1,6 @@
 // What limitsim calibrate writes: the readable report of the estimates, and the behaviour file with them as comments.
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
@@ -121,7 +122,7 @@ std::string calibration_report(const Calibration& c) {
        << c.miss_iterations << " Newton iterations; +-1.96 SE)\n";
     os << "  " << pad("", 18, true) << pad("value", 10) << pad("se", 9) << "  95% interval\n";
     os << coef_line("intercept a", c.miss_intercept,
-                    "  miss_probability = " + fmt("%.5f", c.behaviour.miss_probability));
+                    "  miss_probability = " + fmt("%.5f", 1.0 / (1.0 + std::exp(-c.miss_intercept.value))));
     os << coef_line("b_risk", c.miss_beta_risk) << coef_line("b_util", c.miss_beta_util);
   } else {
     os << "  not fitted (see notes)\n";

@@ -46,6 +46,7 @@ Subcommand setup_backtest(CLI::App& app, const std::string& command_line) {
   backtest->add_option("-j,--threads", opt->o.threads, "CPU threads (0 = all cores)");
   backtest->add_option("--on-bad-row", opt->o.on_bad_row, "error or skip (default: the run file's)")
       ->check(CLI::IsMember({"error", "skip"}));
+  backtest->add_option("--folds", opt->o.folds, "Cross-fitting folds of the behaviour-score checks (2..20, default 5)");
   backtest->add_option("--report", opt->report, "Write the Markdown report here (e.g. docs/backtest-uci.md)");
   backtest->footer("Example:\n  limitsim backtest configs/backtest_uci.toml -p 400 --report docs/backtest-uci.md");
   return {backtest, [opt, command_line] { return backtest_command(*opt, command_line); }};

@@ -11,17 +11,23 @@
 #include "kernels/backend.hpp"
 #include "src/analysis/calibrate.hpp"
 #include "src/analysis/calibrate_targets.hpp"
-#include "src/config/targets.hpp"
-#include "src/engine/engine.hpp"
+#include "src/analysis/label_horizon.hpp"
+#include "src/analysis/scorecard.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/common.hpp"
 #include "src/config/config.hpp"
+#include "src/config/targets.hpp"
+#include "src/config/toml_io.hpp"
+#include "src/data/features.hpp"
 #include "src/data/panel.hpp"
+#include "src/engine/engine.hpp"
 #include "src/io/atomic_file.hpp"
 #include "version.hpp"
 
 namespace limitsim {
 namespace {
+
+using toml_io::toml_double;
 
 struct CalibrateCliOptions {
   std::string data, mapping, out;
@@ -33,6 +39,9 @@ struct CalibrateCliOptions {
   double score_mean = PopulationConfig{}.score_mean;  // risk = -(score - score_mean) / score_sd
   double score_sd = PopulationConfig{}.score_sd;
   std::string on_bad_row = "error";
+  std::string scorecard;               // --scorecard FILE: fit a behaviour score on the label, write it, use it as risk
+  std::int32_t folds = 5;              // its cross-validation folds
+  bool label_fit = false;              // --label-fit: fit the miss regression to the label (always for a snapshot)
 };
 
 // Index of month `name` in the panel, or a ConfigError naming the option.
@@ -50,6 +59,8 @@ std::int32_t panel_month(const Panel& p, const std::string& name) {
 int calibrate_targets_command(const CalibrateCliOptions& opt, const std::string& command) {
   if (!opt.data.empty() || !opt.mapping.empty() || !opt.window.empty())
     throw ConfigError("--targets: fits to aggregate rates by simulation; it takes no data file, --mapping or --window");
+  if (!opt.scorecard.empty() || opt.label_fit)
+    throw ConfigError("--targets: fits to aggregate rates by simulation; --scorecard and --label-fit need a data file");
   if (opt.base.empty()) throw ConfigError("--targets: needs --base BEHAVIOUR.toml, the behaviour to start from");
   const TargetsConfig tc = load_targets_config(opt.targets);
   const BehaviourConfig base = load_behaviour_config(opt.base);
@@ -80,12 +91,17 @@ int calibrate_command(const CalibrateCliOptions& opt) {
   if (opt.on_bad_row != "error" && opt.on_bad_row != "skip")
     throw ConfigError("--on-bad-row: must be error or skip, got '" + opt.on_bad_row + "'");
   const Mapping m = load_mapping(opt.mapping);
-  const Panel panel = load_panel(opt.data, m, opt.on_bad_row == "skip" ? BadRowPolicy::kSkip : BadRowPolicy::kError);
-  if (panel.months < 2)
-    throw ConfigError(opt.mapping + ": calibration needs a [panel] of at least 2 months, got " +
-                      std::to_string(panel.months));
+  Panel panel = load_panel(opt.data, m, opt.on_bad_row == "skip" ? BadRowPolicy::kSkip : BadRowPolicy::kError);
+  const bool snapshot = panel.months < 2;
+  if (snapshot && panel.label.empty())
+    throw ConfigError(opt.mapping + ": calibration needs a [panel] of at least 2 months, or a snapshot with a label "
+                                    "column (fields.label) to fit the miss regression to");
+  if (snapshot && !m.label_defined)
+    throw ConfigError(opt.mapping + ": label: a snapshot is calibrated on its label, so the mapping must say what the "
+                                    "label means ([label] horizon_months and min_bucket)");
   std::int32_t first = 0, last = panel.months - 1;
   if (!opt.window.empty()) {
+    if (snapshot) throw ConfigError("--window: a snapshot has no months");
     const auto colon = opt.window.find(':');
     if (colon == std::string::npos)
       throw ConfigError("--window: must be FIRST:LAST (panel month names), got '" + opt.window + "'");
@@ -103,7 +119,31 @@ int calibrate_command(const CalibrateCliOptions& opt) {
   PopulationConfig pc;
   pc.score_mean = opt.score_mean;
   pc.score_sd = opt.score_sd;
-  Calibration c = calibrate(panel, first, last, base, pc);
+  if (!opt.scorecard.empty()) {
+    // The behaviour score, fitted on the label from the features as of the window's last month; from here
+    // on it is every customer's score, so the miss and roll regressions are estimated on it.
+    ScorecardOptions so;
+    so.as_of = last;
+    so.folds = opt.folds;
+    so.protected_attributes = m.allow_protected;
+    ScorecardResult sr = fit_scorecard(panel, so);
+    sr.card.target = m.columns.count("label") ? m.columns.at("label") : "";
+    sr.card.data_file = opt.data;
+    write_text_atomically(opt.scorecard,
+                          scorecard_toml(sr.card, "# Behaviour score fitted by `limitsim calibrate --scorecard` "
+                                                  "(docs/calibration.md, \"The behaviour score\").\n# Use it in a mapping as "
+                                                  "score = { scorecard = \"" + opt.scorecard + "\", mean = " +
+                                                  toml_double(pc.score_mean) + ", sd = " + toml_double(pc.score_sd) +
+                                                  " }.\n\n"));
+    std::cout << scorecard_report(sr.card) << "wrote " << opt.scorecard << "\n\n";
+    panel.scorecard = std::make_shared<const Scorecard>(sr.card);
+    panel.score_mean = pc.score_mean;
+    panel.score_sd = pc.score_sd;
+    panel.score = scores_at(panel, panel.months - 1);
+  }
+  std::cout << load_report(panel, population_from_panel(panel, last, pc, base.params), pc) << "\n";
+  Calibration c = snapshot ? snapshot_calibration(panel, base, pc) : calibrate(panel, first, last, base, pc);
+  if (snapshot || opt.label_fit) apply_label_fit(c, panel, panel.months - 1, pc, label_event(m));
   c.data_file = opt.data;
   c.mapping_file = opt.mapping;
   c.created = utc_now();
@@ -134,6 +174,13 @@ Subcommand setup_calibrate(CLI::App& app) {
   calibrate->add_option("--score-mean", opt->score_mean,
                         "Risk proxy: risk = -(score - MEAN) / SD; use the population's score_mean (default 680)");
   calibrate->add_option("--score-sd", opt->score_sd, "... and its score_sd (default 80)");
+  calibrate->add_option("--scorecard", opt->scorecard,
+                        "Also fit a behaviour score on the label (cross-validated ridge logistic regression), write it "
+                        "here, and estimate the risk sensitivities on it");
+  calibrate->add_option("--folds", opt->folds, "Cross-validation folds of --scorecard (2..20, default 5)");
+  calibrate->add_flag("--label-fit", opt->label_fit,
+                      "Fit the miss regression to the label's event (mapping [label]) instead of the monthly "
+                      "transitions (always done for a snapshot)");
   calibrate->add_option("--base", opt->base,
                         "Behaviour file whose values stand for what the data cannot identify (default: built-in)");
   calibrate->footer("Examples:\n  limitsim calibrate ../shared/data/uci-credit-card/uci_credit_card.csv "

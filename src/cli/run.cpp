@@ -95,7 +95,7 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
         std::fprintf(stderr, "; skipped %s bad rows of %s", format_number(static_cast<double>(file->rows_skipped), 0).c_str(),
                      format_number(static_cast<double>(file->rows_read), 0).c_str());
       std::fprintf(stderr, "\n");
-      for (const std::string& e : file->skipped_examples) std::fprintf(stderr, "  skipped: %s\n", e.c_str());
+      std::fputs(file->report.c_str(), stderr);  // rows, fills, the starting mix, warnings (docs/data.md)
     }
   }
   collective_step(comm, [&] { check_run_memory(cfg); });

@@ -251,7 +251,7 @@ void read_csv(const std::string& file, const Mapping& m, Builder& out, Sha256* h
   bool reserved = false;
   std::string why;
   Panel& p = out.panel();
-  const std::string id_column = m.columns.at("id");
+  const std::string id_column = Builder::id_column(m);
   while (csv.next()) {
     ++p.rows_read;
     const auto& f = csv.fields();

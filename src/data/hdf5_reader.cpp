@@ -188,7 +188,7 @@ void read_hdf5(const std::string& file, const Mapping& m, Builder& out) {
       }
     }
   }
-  out.finish(m.columns.at("id"));
+  out.finish(Builder::id_column(m));
 }
 
 }  // namespace loading

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -41,7 +42,8 @@ bool Shard::owns(std::uint64_t id) const {
 }
 
 bool scores_by_limit_rank(const Mapping& m) {
-  return m.columns.count("score") == 0 && m.score.kind == ScoreRule::Kind::kLimitRank;
+  return m.score.kind == ScoreRule::Kind::kRank && m.score.rank_field == "limit" && m.score.rank_column.empty() &&
+         m.score.higher_is_better;
 }
 
 LimitCounts limit_counts(const Panel& p) {
@@ -71,6 +73,7 @@ void apply_limit_rank_scores(Panel& p, const LimitCounts& all, double mean, doub
     below += all[k].second;
   }
   for (std::size_t i = 0; i < p.limit.size(); ++i) {
+    if (!std::isnan(p.score[i])) continue;  // the file's own score (a score column whose NA cells the rank fills)
     const auto it = std::lower_bound(all.begin(), all.end(), p.limit[i],
                                      [](const std::pair<std::int64_t, std::int64_t>& c, std::int64_t x) { return c.first < x; });
     if (it == all.end() || it->first != p.limit[i])
@@ -96,6 +99,16 @@ Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy ba
       throw ConfigError(data_file + ": cannot tell the format from the extension '" + ext +
                         "' (.csv, .h5, .hdf5): set [source] format in " + m.source);
     }
+  }
+  if (shard.count > 1 && m.score.kind == ScoreRule::Kind::kRank && !scores_by_limit_rank(m)) {
+    const std::string of = m.score.rank_column.empty() ? m.score.rank_field : m.score.rank_column;
+    throw ConfigError(m.source + ": defaults.score: score = { rank_of = \"" + of + "\"" +
+                      (of == "limit" ? ", direction = \"higher_is_worse\"" : "") + " } " +
+                      (of == "limit" ? "ranks the limit with the higher limits worse, which"
+                                     : "ranks something other than the limit, which") +
+                      " is not supported with more than one MPI rank (each rank holds a share of the customers and "
+                      "only the limit rank is ranked across them): run on one rank, or give the file a score column "
+                      "or a scorecard");
   }
   const bool csv = format == "csv";
   loading::Builder out(m, bad_rows, data_file, csv, shard);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 
 #include "src/config/config.hpp"
 #include "src/config/mapping.hpp"
+#include "src/config/scorecard.hpp"
 #include "src/data/population.hpp"
 
 namespace limitsim {
@@ -32,8 +34,8 @@ struct Panel {
   std::int32_t months = 0;
 
   std::vector<std::uint64_t> id;
-  std::vector<std::int64_t> limit;      // cents
-  std::vector<float> score;             // given or filled by the mapping's score rule
+  std::vector<std::int64_t> limit;      // cents, given or filled
+  std::vector<float> score;             // given or filled by the mapping's score rule (as of the last month)
   std::vector<std::int64_t> income;     // cents, given or filled
   std::vector<std::int32_t> months_on_book;  // at the last panel month (or the snapshot)
   std::vector<std::int32_t> region;     // index into region_names (0 when there is no region column)
@@ -41,17 +43,33 @@ struct Panel {
   std::vector<std::int8_t> label;       // outcome column (0/1), -1 where absent; empty without a label column
 
   // Monthly series (empty when the panel lacks them). Without a panel, a
-  // snapshot's balance / status columns load as a one-month panel.
-  std::vector<std::int64_t> status_code;  // raw code
+  // snapshot's balance / status load as a one-month panel.
+  std::vector<std::int16_t> status_code;  // raw code (the worst one where several columns give the status; 0 from counts)
   std::vector<std::int8_t> bucket;        // mapped
   std::vector<UsageType> type;            // mapped
   std::vector<std::int64_t> balance;      // statement balance, cents (may be negative: a credit)
   std::vector<std::int64_t> payment;      // paid during the month, cents
 
+  // Columns kept as scorecard inputs ([scorecard] columns of the mapping, and
+  // the columns a scorecard score reads): [customer * feature_columns.size() + k], NaN = NA.
+  std::vector<std::string> feature_columns;
+  std::vector<float> features;
+  bool income_observed = false;         // income comes from a column (a behaviour feature may use it)
+  // When the score comes from a scorecard (score = { scorecard = ... }), the
+  // score of any month t is that scorecard applied to the months up to t
+  // (score_at, src/data/features.hpp): score = score_mean - score_sd * risk.
+  std::shared_ptr<const Scorecard> scorecard;
+  double score_mean = 680.0, score_sd = 80.0;
+
   std::int64_t rows_read = 0;           // data rows in the file
   std::int64_t rows_skipped = 0;        // with --on-bad-row=skip
   std::int64_t duplicates_skipped = 0;  // of rows_skipped: repeated ids (the only skips a Shard sees alone)
   std::vector<std::string> skipped_examples;  // the first few skip messages (file:line: column: reason)
+  // The load report (load_report): cells filled by a rule, per field
+  // ("income: NA -> defaults.income", "label: NA -> unknown", ...), and ratios
+  // capped; a Shard counts them over every row of the file, like one shard.
+  std::map<std::string, std::int64_t> filled;
+  std::int64_t ratio_capped = 0;
 
   std::int64_t size() const { return static_cast<std::int64_t>(id.size()); }
   std::size_t at(std::int64_t i, std::int32_t t) const { return static_cast<std::size_t>(i) * months + t; }
@@ -90,13 +108,17 @@ Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy ba
 Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy bad_rows, HashMode hash,
                  const Shard& shard);
 
-// Whether the mapping fills the score from the rank of the limit (no score column).
+// Whether the mapping fills the score from the rank of the limit, higher
+// limits better (defaults.score = { rank_of = "limit" }: every score, or with a
+// score column its NA cells). The only rank rule a Shard of count > 1 accepts:
+// load_panel refuses the others, whose ranks are not gathered across shards.
 bool scores_by_limit_rank(const Mapping& m);
 // The distinct limits of a panel with how many customers have each, ascending.
 using LimitCounts = std::vector<std::pair<std::int64_t, std::int64_t>>;
 LimitCounts limit_counts(const Panel& p);
-// Sets every score from its limit's mean rank among `all` (the whole
-// population's LimitCounts, which must hold every limit of p):
+// Sets every score still unset (NaN: a score the file does not give) from
+// its limit's mean rank among `all` (the whole population's LimitCounts,
+// which must hold every limit of p):
 // score = mean + sd * Phi^-1((rank - 0.5) / n), clamped to 350..950.
 void apply_limit_rank_scores(Panel& p, const LimitCounts& all, double mean, double sd);
 
@@ -139,5 +161,17 @@ using SumAcross = std::function<void(std::vector<__int128>&)>;
 Population population_from_panel(const Panel& p, std::int32_t as_of, const PopulationConfig& pc,
                                 const BehaviourParams& bp, std::vector<std::int64_t>* rows_in_population = nullptr,
                                 const SumAcross& sum_across = {});
+
+// What a load read and what the population starts from, as text for the
+// terminal (docs/data.md "The load report"): rows read, kept and skipped;
+// cells filled by a rule, per field; the starting mix by bucket, utilization
+// band and segment; and a warning for delinquent accounts with nothing due
+// (the model cures them at once). pop is population_from_panel's
+// result. When the panel is one Shard of several, sum_across (called once,
+// on every process) adds the kept rows and the starting mix over all of them;
+// the fill counts are already the whole file's, and the caller sets
+// p.rows_skipped and p.skipped_examples to the whole file's.
+std::string load_report(const Panel& p, const Population& pop, const PopulationConfig& pc,
+                        const SumAcross& sum_across = {});
 
 }  // namespace limitsim

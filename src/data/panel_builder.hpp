@@ -2,15 +2,19 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "kernels/special.hpp"
 #include "src/data/cell.hpp"
+#include "src/data/features.hpp"
 #include "src/data/panel.hpp"
 
 namespace limitsim {
@@ -20,12 +24,52 @@ inline constexpr std::size_t kMaxExamples = 5;  // skipped-row messages kept in 
 
 // One mapped column and what it fills.
 struct Slot {
-  enum Kind { kId, kLimit, kScore, kIncome, kMob, kRegion, kLabel, kStatus, kBalance, kPayment } kind;
-  std::int32_t month;   // series month (0 for a snapshot's balance / status)
+  enum Kind { kId, kLimit, kScore, kIncome, kMob, kRegion, kLabel, kStatus, kBalance, kPayment, kSource } kind;
+  std::int32_t month;   // series month (0 for a snapshot's balance / status); kSource: the source index
   std::string column;   // CSV header name or HDF5 dataset path
   std::string key;      // the mapping key that names it, for messages
   std::size_t field = 0;  // CSV: position in the header
 };
+
+// The columns that fill rules, rank rules, count rules and scorecard inputs read (each once).
+struct Sources {
+  std::vector<std::string> columns;
+  std::vector<std::string> keys;  // the mapping key that first names each
+  int limit = -1, income = -1, balance = -1, rank = -1;
+  std::vector<int> counts;        // per status.from_counts rule
+  std::vector<int> features;      // per kept feature column (Panel::feature_columns)
+  std::vector<std::string> feature_columns;
+
+  int add(const std::string& column, const std::string& key) {
+    const auto it = std::find(columns.begin(), columns.end(), column);
+    if (it != columns.end()) return static_cast<int>(it - columns.begin());
+    columns.push_back(column);
+    keys.push_back(key);
+    return static_cast<int>(columns.size()) - 1;
+  }
+};
+
+inline Sources sources(const Mapping& m) {
+  Sources s;
+  if (m.limit.kind == MoneyRule::Kind::kColumn) s.limit = s.add(m.limit.column, "defaults.limit.column");
+  if (m.income.kind == MoneyRule::Kind::kColumn) s.income = s.add(m.income.column, "defaults.income.column");
+  if (m.balance.kind == MoneyRule::Kind::kColumn) s.balance = s.add(m.balance.column, "defaults.balance.column");
+  if (m.balance.kind == MoneyRule::Kind::kRatio) s.balance = s.add(m.balance.column, "defaults.balance.ratio");
+  if (m.score.kind == ScoreRule::Kind::kRank && !m.score.rank_column.empty())
+    s.rank = s.add(m.score.rank_column, "defaults.score.rank_of");
+  for (std::size_t k = 0; k < m.status_from_counts.size(); ++k)
+    s.counts.push_back(s.add(m.status_from_counts[k].column, "status.from_counts[" + std::to_string(k) + "].column"));
+  std::vector<std::string> kept = m.feature_columns;
+  if (m.score.kind == ScoreRule::Kind::kScorecard)
+    for (const std::string& c : m.score.scorecard->columns())
+      if (std::find(kept.begin(), kept.end(), c) == kept.end()) kept.push_back(c);
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    const bool listed = k < m.feature_columns.size();
+    s.features.push_back(s.add(kept[k], listed ? "scorecard.columns[" + std::to_string(k) + "]" : "defaults.score.scorecard"));
+  }
+  s.feature_columns = kept;
+  return s;
+}
 
 inline std::vector<Slot> plan(const Mapping& m) {
   std::vector<Slot> s;
@@ -33,14 +77,17 @@ inline std::vector<Slot> plan(const Mapping& m) {
     const auto it = m.columns.find(field);
     if (it != m.columns.end()) s.push_back({k, 0, it->second, std::string("fields.") + field});
   };
-  add(Slot::kId, "id");
+  if (!m.id_from_row) add(Slot::kId, "id");
   add(Slot::kLimit, "limit");
   add(Slot::kScore, "score");
   add(Slot::kIncome, "income");
   add(Slot::kMob, "months_on_book");
   add(Slot::kRegion, "region");
   add(Slot::kLabel, "label");
-  add(Slot::kStatus, "status");
+  for (std::size_t k = 0; k < m.snapshot_status_columns.size(); ++k)
+    s.push_back({Slot::kStatus, 0, m.snapshot_status_columns[k],
+                 m.snapshot_status_columns.size() == 1 ? std::string("fields.status")
+                                                       : "fields.status[" + std::to_string(k) + "]"});
   add(Slot::kBalance, "balance");
   auto series = [&](Slot::Kind k, const std::vector<std::string>& cols, const char* name) {
     for (std::size_t t = 0; t < cols.size(); ++t)
@@ -49,6 +96,9 @@ inline std::vector<Slot> plan(const Mapping& m) {
   series(Slot::kStatus, m.status_columns, "status");
   series(Slot::kBalance, m.balance_columns, "balance");
   series(Slot::kPayment, m.payment_columns, "payment");
+  const Sources src = sources(m);
+  for (std::size_t k = 0; k < src.columns.size(); ++k)
+    s.push_back({Slot::kSource, static_cast<std::int32_t>(k), src.columns[k], src.keys[k]});
   return s;
 }
 
@@ -57,26 +107,39 @@ inline std::vector<Slot> plan(const Mapping& m) {
 class Builder {
  public:
   Builder(const Mapping& m, BadRowPolicy policy, std::string file, bool csv, Shard shard = {})
-      : m_(m), policy_(policy), file_(std::move(file)), csv_(csv), shard_(shard) {
+      : m_(m), policy_(policy), file_(std::move(file)), csv_(csv), shard_(shard), src_(sources(m)) {
     p_.source = file_;
     panel_ = !m.months.empty();
     p_.month_names = m.months;
     p_.months = panel_ ? static_cast<std::int32_t>(m.months.size()) : 1;
     p_.region_names = m.region_names;
-    has_status_ = panel_ ? !m.status_columns.empty() : m.columns.count("status") > 0;
-    has_balance_ = panel_ ? !m.balance_columns.empty() : m.columns.count("balance") > 0;
+    has_status_ = panel_ ? !m.status_columns.empty() : (m.columns.count("status") > 0 || !m.status_from_counts.empty());
+    has_balance_ = panel_ ? !m.balance_columns.empty()
+                          : (m.columns.count("balance") > 0 || m.balance.kind != MoneyRule::Kind::kNone);
     has_payment_ = panel_ && !m.payment_columns.empty();
     has_score_ = m.columns.count("score") > 0;
     has_income_ = m.columns.count("income") > 0;
+    has_limit_ = m.columns.count("limit") > 0;
+    has_balance_col_ = m.columns.count("balance") > 0;
     has_mob_ = m.columns.count("months_on_book") > 0;
     has_region_ = m.columns.count("region") > 0;
     has_label_ = m.columns.count("label") > 0;
+    p_.income_observed = has_income_;
+    p_.feature_columns = src_.feature_columns;
     const std::size_t T = static_cast<std::size_t>(p_.months);
     row_.status.assign(T, 0);
-    row_.bucket.assign(T, 0);
+    row_.bucket.assign(T, -1);
     row_.type.assign(T, UsageType::kNone);
     row_.balance.assign(T, 0);
     row_.payment.assign(T, 0);
+    row_.source.assign(src_.columns.size(), 0.0);
+    for (const std::string& na : m.na_values) {
+      double x = 0.0;
+      std::string unused;
+      Cell c;
+      c.text = na;
+      if (!na.empty() && to_real(c, x, unused)) na_numbers_.push_back(x);
+    }
     // Status codes -> a dense table when their range is small (the usual case).
     if (!m.codes.empty()) {
       code_min_ = m.codes.begin()->first;
@@ -100,11 +163,13 @@ class Builder {
     if (has_status_) { p_.status_code.reserve(n * T); p_.bucket.reserve(n * T); p_.type.reserve(n * T); }
     if (has_balance_) p_.balance.reserve(n * T);
     if (has_payment_) p_.payment.reserve(n * T);
+    p_.features.reserve(n * src_.features.size());
   }
 
   // Reads one value into the staged row; false with the reason when it is refused.
   bool set(const Slot& s, const Cell& c, std::string& why) {
     Row& r = row_;
+    if (!m_.na_values.empty() && is_na(c)) return na(s, why);
     switch (s.kind) {
       case Slot::kId: return to_id(c, r.id, why);
       case Slot::kLimit:
@@ -148,31 +213,43 @@ class Builder {
         if (!to_cents(c, m_.money_scale, r.payment[s.month], why)) return false;
         if (r.payment[s.month] < 0) return fail(why, "a payment must not be negative, got " + cell_text(c));
         return true;
+      case Slot::kSource: {
+        double x = 0.0;
+        if (!to_real(c, x, why)) return false;
+        r.source[static_cast<std::size_t>(s.month)] = x;
+        return true;
+      }
     }
     return true;
   }
 
-  // Appends the staged row, if its id is the shard's; pos is its line (CSV) or row (HDF5).
+  // Appends the staged row, after the fill rules, if its id is the shard's;
+  // pos is its line (CSV) or row (HDF5). A row the rules refuse is a bad row
+  // (bad()). Every shard applies the rules to every row, so the refusals and
+  // the fill counts are the whole file's on each (as with one shard).
   void commit(std::int64_t pos) {
-    const Row& r = row_;
-    if (!shard_.owns(r.id)) return;
+    Row& r = row_;
+    if (!resolve(fail_column_, fail_why_)) {
+      bad(where(pos, fail_column_) + ": " + fail_why_);
+      return;
+    }
+    for (std::size_t k = 0; k < src_.features.size(); ++k)
+      if (std::isnan(r.source[static_cast<std::size_t>(src_.features[k])]))
+        ++na_count_["column " + src_.feature_columns[k] + ": NA, a scorecard input (filled by it)"];
+    if (m_.id_from_row) r.id = static_cast<std::uint64_t>(p_.rows_read);
+    if (!shard_.owns(r.id)) {
+      end_row();
+      return;
+    }
     const std::size_t i = p_.id.size();
     if (pos != next_pos_) jumps_.emplace_back(i, pos);
     next_pos_ = pos + 1;
     if (i > 0 && r.id <= p_.id.back()) ids_ascending_ = false;
     p_.id.push_back(r.id);
     p_.limit.push_back(r.limit);
-    p_.score.push_back(has_score_ ? r.score
-                                  : (m_.score.kind == ScoreRule::Kind::kConstant ? static_cast<float>(m_.score.value)
-                                                                                 : std::numeric_limits<float>::quiet_NaN()));
-    std::int64_t income = m_.income;
-    if (has_income_) {
-      income = r.income;
-    } else if (m_.income_limit_multiple > 0.0) {
-      income = std::llround(static_cast<double>(r.limit) / m_.income_limit_multiple);
-    }
-    p_.income.push_back(income);
-    p_.months_on_book.push_back(has_mob_ ? r.mob : m_.months_on_book);
+    p_.score.push_back(r.score);
+    p_.income.push_back(r.income);
+    p_.months_on_book.push_back(r.mob);
     p_.region.push_back(has_region_ ? r.region : 0);
     if (has_label_) p_.label.push_back(r.label);
     if (has_status_) {
@@ -182,6 +259,11 @@ class Builder {
     }
     if (has_balance_) p_.balance.insert(p_.balance.end(), r.balance.begin(), r.balance.end());
     if (has_payment_) p_.payment.insert(p_.payment.end(), r.payment.begin(), r.payment.end());
+    for (std::size_t k = 0; k < src_.features.size(); ++k)
+      p_.features.push_back(static_cast<float>(r.source[static_cast<std::size_t>(src_.features[k])]));
+    if (rank_keys_) rank_key_.push_back(r.rank_key);
+    if (score_na_) score_filled_.push_back(r.na_score ? 1 : 0);
+    end_row();
   }
 
   // "file:line: column 'X'" (CSV) or "file: row N: dataset 'X'" (HDF5).
@@ -192,14 +274,16 @@ class Builder {
 
   // A refused row: throws (kError) or counts it (kSkip).
   void bad(const std::string& message) {
+    end_row();
     if (policy_ == BadRowPolicy::kError) throw ConfigError(message);
     ++p_.rows_skipped;
     if (p_.skipped_examples.size() < kMaxExamples) p_.skipped_examples.push_back(message);
   }
 
-  // Duplicate ids, the zero-good-rows check and the rank scores, once every row is in.
-  // A shard may be empty while the file is not; it ranks no scores (its caller
-  // ranks them across the shards).
+  // Duplicate ids, the zero-good-rows check, the rank and scorecard scores and
+  // the fill counts, once every row is in. A shard may be empty while the file
+  // is not; it leaves the limit-rank scores unset (its caller ranks them across
+  // the shards: load_panel refuses the other rank rules with several shards).
   void finish(const std::string& id_column) {
     if (p_.id.empty() && (shard_.count == 1 || p_.rows_read == 0 || p_.rows_skipped == p_.rows_read)) {
       std::string why = p_.rows_read == 0 ? "no data rows" : "no usable rows: all " + std::to_string(p_.rows_read) +
@@ -208,7 +292,25 @@ class Builder {
       throw ConfigError(file_ + ": " + why);
     }
     duplicates(id_column);
-    if (shard_.count == 1 && scores_by_limit_rank(m_)) apply_limit_rank_scores(p_, limit_counts(p_), m_.score.mean, m_.score.sd);
+    if (scores_by_limit_rank(m_)) {
+      if (shard_.count == 1) apply_limit_rank_scores(p_, limit_counts(p_), m_.score.mean, m_.score.sd);
+    } else if (m_.score.kind == ScoreRule::Kind::kRank) {
+      rank_scores();
+    }
+    if (m_.score.kind == ScoreRule::Kind::kScorecard) {
+      p_.scorecard = m_.score.scorecard;
+      p_.score_mean = m_.score.mean;
+      p_.score_sd = m_.score.sd;
+      p_.score = scores_at(p_, p_.months - 1);
+    }
+    for (const auto& [what, n] : na_count_) p_.filled[what] += n;
+    rank_key_ = {};
+    score_filled_ = {};
+  }
+
+  // The column of the id ("" with id = { row_number = true }), for messages.
+  static std::string id_column(const Mapping& m) {
+    return m.id_from_row ? std::string("row number") : m.columns.at("id");
   }
 
  private:
@@ -218,15 +320,171 @@ class Builder {
     float score = 0.0f;
     std::int32_t mob = 0, region = 0;
     std::int8_t label = -1;
-    std::vector<std::int64_t> status;
-    std::vector<std::int8_t> bucket;
+    bool na_limit = false, na_income = false, na_score = false, na_mob = false, na_balance = false;
+    double rank_key = 0.0;
+    std::vector<std::int16_t> status;
+    std::vector<std::int8_t> bucket;       // -1: no status column read yet this row
     std::vector<UsageType> type;
     std::vector<std::int64_t> balance, payment;
+    std::vector<double> source;            // Sources' columns; NaN = NA
   };
 
   static bool fail(std::string& why, std::string reason) {
     why = std::move(reason);
     return false;
+  }
+
+  bool is_na(const Cell& c) const {
+    if (c.kind == Cell::kText) return std::find(m_.na_values.begin(), m_.na_values.end(), c.text) != m_.na_values.end();
+    double x = 0.0;
+    switch (c.kind) {
+      case Cell::kReal:
+        if (std::isnan(c.d)) return true;
+        x = c.d;
+        break;
+      case Cell::kInt: x = static_cast<double>(c.i); break;
+      default: x = static_cast<double>(c.u); break;
+    }
+    return std::find(na_numbers_.begin(), na_numbers_.end(), x) != na_numbers_.end();
+  }
+
+  // An NA cell: filled later by the field's rule, or refused.
+  bool na(const Slot& s, std::string& why) {
+    Row& r = row_;
+    auto fallback = [&](bool has_rule, bool& flag, const char* field) {
+      if (has_rule) return flag = true;
+      return fail(why, std::string("NA: no value, and [defaults] ") + field + " gives no fill for it");
+    };
+    switch (s.kind) {
+      case Slot::kLimit: return fallback(m_.limit.kind != MoneyRule::Kind::kNone, r.na_limit, "limit");
+      case Slot::kIncome: return fallback(m_.income.kind != MoneyRule::Kind::kNone, r.na_income, "income");
+      case Slot::kScore: return fallback(m_.score_fallback, r.na_score, "score");
+      case Slot::kMob: return fallback(m_.mob_fallback, r.na_mob, "months_on_book");
+      case Slot::kBalance:
+        if (!panel_) return fallback(m_.balance.kind != MoneyRule::Kind::kNone, r.na_balance, "balance");
+        return fail(why, "NA: a monthly balance is required");
+      case Slot::kLabel:
+        r.label = -1;
+        ++na_count_["label: NA, unknown"];
+        return true;
+      case Slot::kSource:
+        r.source[static_cast<std::size_t>(s.month)] = std::numeric_limits<double>::quiet_NaN();
+        return true;
+      case Slot::kId: return fail(why, "NA: an id is required");
+      case Slot::kStatus: return fail(why, "NA: a status is required");
+      case Slot::kRegion: return fail(why, "NA: a region is required");
+      case Slot::kPayment: return fail(why, "NA: a monthly payment is required");
+    }
+    return true;
+  }
+
+  // A money rule's value for this row (cents); false with the column and reason when it cannot be made.
+  bool apply(const MoneyRule& rule, const char* field, int source, std::int64_t other, std::int64_t& out,
+             std::string& column, std::string& why) {
+    switch (rule.kind) {
+      case MoneyRule::Kind::kNone: out = 0; return true;
+      case MoneyRule::Kind::kConstant: out = rule.cents; return true;
+      case MoneyRule::Kind::kFromField:
+        // income = limit / multiple keeps the division (the UCI mapping's income, bit for bit).
+        out = field[0] == 'i' ? std::llround(static_cast<double>(other) / rule.multiple)
+                              : std::llround(static_cast<double>(other) * rule.multiple);
+        return true;
+      case MoneyRule::Kind::kColumn:
+      case MoneyRule::Kind::kRatio: {
+        const double x = row_.source[static_cast<std::size_t>(source)];
+        column = rule.column;
+        if (std::isnan(x)) return fail(why, std::string("NA: defaults.") + field + " needs a value here");
+        double units = 0.0;
+        if (rule.kind == MoneyRule::Kind::kColumn) {
+          units = x * m_.money_scale * rule.multiple;
+          if (units < 0.0) return fail(why, std::string("defaults.") + field + " would be negative: " + fmt_double(x));
+        } else {
+          double ratio = x;
+          if (rule.max_ratio > 0.0 && ratio > rule.max_ratio) {
+            ratio = rule.max_ratio;
+            ++p_.ratio_capped;
+          }
+          units = ratio * static_cast<double>(other) / 100.0;
+        }
+        if (std::fabs(units) > kMaxMoney)
+          return fail(why, std::string("defaults.") + field + " out of range: more than 1e12 currency units");
+        out = std::llround(units * 100.0);
+        return true;
+      }
+    }
+    return true;
+  }
+
+  // The fill rules of the staged row.
+  bool resolve(std::string& column, std::string& why) {
+    Row& r = row_;
+    const bool limit_known = has_limit_ && !r.na_limit, income_known = has_income_ && !r.na_income;
+    auto fill_income = [&]() {
+      if (income_known) return true;
+      if (r.na_income) ++na_count_["income: NA, filled by defaults.income"];
+      return apply(m_.income, "income", src_.income, r.limit, r.income, column, why);
+    };
+    auto fill_limit = [&]() {
+      if (limit_known) return true;
+      if (r.na_limit) ++na_count_["limit: NA, filled by defaults.limit"];
+      return apply(m_.limit, "limit", src_.limit, r.income, r.limit, column, why);
+    };
+    if (m_.limit.kind == MoneyRule::Kind::kFromField && !limit_known) {
+      if (!fill_income() || !fill_limit()) return false;
+    } else if (!fill_limit() || !fill_income()) {
+      return false;
+    }
+    if (!panel_ && has_balance_ && !(has_balance_col_ && !r.na_balance)) {
+      if (r.na_balance) ++na_count_["balance: NA, filled by defaults.balance"];
+      if (!apply(m_.balance, "balance", src_.balance, r.limit, r.balance[0], column, why)) return false;
+    }
+    if (!has_mob_ || r.na_mob) {
+      if (r.na_mob) ++na_count_["months_on_book: NA, filled by defaults.months_on_book"];
+      r.mob = m_.months_on_book;
+    }
+    if (!has_score_ || r.na_score) {
+      if (r.na_score) ++na_count_["score: NA, filled by defaults.score"];
+      if (m_.score.kind == ScoreRule::Kind::kConstant) {
+        r.score = static_cast<float>(m_.score.value);
+      } else {
+        r.score = std::numeric_limits<float>::quiet_NaN();  // filled in finish()
+      }
+    }
+    if (rank_keys_) {
+      if (src_.rank >= 0) {
+        r.rank_key = r.source[static_cast<std::size_t>(src_.rank)];
+        if (std::isnan(r.rank_key)) ++na_count_["score: NA in " + m_.score.rank_column + ", the middle rank"];
+      } else {
+        r.rank_key = static_cast<double>(m_.score.rank_field == "income" ? r.income
+                                         : m_.score.rank_field == "balance" ? r.balance[0]
+                                                                             : r.limit);
+      }
+    }
+    if (!m_.status_from_counts.empty()) {
+      std::int32_t b = 0;
+      for (std::size_t k = 0; k < src_.counts.size(); ++k) {
+        const CountRule& rule = m_.status_from_counts[k];
+        const double x = r.source[static_cast<std::size_t>(src_.counts[k])];
+        column = rule.column;
+        if (std::isnan(x)) return fail(why, "NA: status.from_counts needs a count of past-due events");
+        if (x < 0.0) return fail(why, "a count of past-due events must not be negative, got " + fmt_double(x));
+        if (x >= rule.min_count) b = std::max(b, rule.bucket);
+      }
+      r.bucket[0] = static_cast<std::int8_t>(b);
+      r.status[0] = 0;
+      r.type[0] = UsageType::kNone;
+    }
+    if (has_status_)
+      for (std::int8_t& b : r.bucket) b = std::max<std::int8_t>(b, 0);
+    return true;
+  }
+
+  // Clears what a row accumulates (the worst status, the NA flags).
+  void end_row() {
+    Row& r = row_;
+    std::fill(r.bucket.begin(), r.bucket.end(), -1);
+    r.na_limit = r.na_income = r.na_score = r.na_mob = r.na_balance = false;
+    r.label = -1;
   }
 
   bool status(std::int32_t t, const Cell& c, std::string& why) {
@@ -245,9 +503,12 @@ class Builder {
       for (const auto& kv : m_.codes) listed += (listed.empty() ? "" : ", ") + std::to_string(kv.first);
       return fail(why, "status code " + std::to_string(code) + " is not in status.codes (" + listed + ")");
     }
-    row_.status[t] = code;
-    row_.bucket[t] = static_cast<std::int8_t>(sc.bucket);
-    row_.type[t] = sc.type;
+    // Several status columns (fields.status = [...]): the worst bucket wins, the first of equals.
+    if (sc.bucket > row_.bucket[t]) {
+      row_.status[t] = static_cast<std::int16_t>(code);
+      row_.bucket[t] = static_cast<std::int8_t>(sc.bucket);
+      row_.type[t] = sc.type;
+    }
     return true;
   }
 
@@ -279,13 +540,23 @@ class Builder {
   }
 
   // Sorting the ids finds every repeat without a hash of all of them; the
-  // first occurrence (in file order) is kept.
+  // first occurrence (in file order) is kept. Row indices are 32-bit where
+  // they fit, so the temporary costs 4 bytes a row.
   void duplicates(const std::string& id_column) {
     if (ids_ascending_) return;
+    if (p_.id.size() < (std::size_t{1} << 32)) {
+      duplicates<std::uint32_t>(id_column);
+    } else {
+      duplicates<std::size_t>(id_column);
+    }
+  }
+
+  template <class Index>
+  void duplicates(const std::string& id_column) {
     const std::size_t n = p_.id.size();
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    std::vector<Index> order(n);
+    std::iota(order.begin(), order.end(), Index{0});
+    std::sort(order.begin(), order.end(), [&](Index a, Index b) {
       return p_.id[a] != p_.id[b] ? p_.id[a] < p_.id[b] : a < b;
     });
     std::vector<std::pair<std::size_t, std::size_t>> dup;  // (repeat, first)
@@ -327,6 +598,51 @@ class Builder {
     compact(p_.months_on_book, keep, 1); compact(p_.region, keep, 1); compact(p_.label, keep, 1);
     compact(p_.status_code, keep, T); compact(p_.bucket, keep, T); compact(p_.type, keep, T);
     compact(p_.balance, keep, T); compact(p_.payment, keep, T);
+    compact(p_.features, keep, src_.features.size());
+    compact(rank_key_, keep, 1); compact(score_filled_, keep, 1);
+  }
+
+  // The rank rules other than the plain limit rank (scores_by_limit_rank:
+  // apply_limit_rank_scores, which the shards share): score = mean + sd *
+  // Phi^-1((rank - 0.5) / n) by the ranked value (the
+  // limit, income, balance or a column; rank 1 the worst), ties sharing their
+  // mean rank, clamped to the model's 350..950. An NA value takes the middle
+  // rank (score = mean). With a score column, only its NA cells are filled.
+  void rank_scores() {
+    if (p_.id.size() < (std::size_t{1} << 32)) {
+      rank_scores<std::uint32_t>();
+    } else {
+      rank_scores<std::size_t>();
+    }
+  }
+
+  template <class Index>
+  void rank_scores() {
+    const std::size_t n = p_.id.size();
+    auto key = [&](std::size_t i) {
+      const double k = rank_keys_ ? rank_key_[i] : static_cast<double>(p_.limit[i]);
+      return m_.score.higher_is_better ? k : -k;
+    };
+    std::vector<Index> order;  // 32-bit row indices where they fit: 4 bytes a row, temporarily
+    order.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!std::isnan(key(i))) order.push_back(static_cast<Index>(i));
+    std::sort(order.begin(), order.end(), [&](Index a, Index b) { return key(a) < key(b); });
+    const std::size_t ranked = order.size();
+    auto fill = [&](std::size_t i, float score) {
+      if (!has_score_ || score_filled_[i]) p_.score[i] = score;
+    };
+    for (std::size_t a = 0; a < ranked;) {
+      std::size_t b = a;
+      while (b + 1 < ranked && key(order[b + 1]) == key(order[a])) ++b;
+      const double rank = 0.5 * static_cast<double>(a + 1 + b + 1);
+      const double z = norm_inv((rank - 0.5) / static_cast<double>(ranked));
+      const float score = static_cast<float>(std::clamp(m_.score.mean + m_.score.sd * z, 350.0, 950.0));
+      for (std::size_t k = a; k <= b; ++k) fill(order[k], score);
+      a = b + 1;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      if (std::isnan(key(i))) fill(i, static_cast<float>(m_.score.mean));
   }
 
   const Mapping& m_;
@@ -334,10 +650,20 @@ class Builder {
   std::string file_;
   bool csv_;
   Shard shard_;
+  Sources src_;
   Panel p_;
   Row row_;
   bool panel_ = false, has_status_ = false, has_balance_ = false, has_payment_ = false, has_score_ = false;
-  bool has_income_ = false, has_mob_ = false, has_region_ = false, has_label_ = false;
+  bool has_income_ = false, has_limit_ = false, has_balance_col_ = false, has_mob_ = false, has_region_ = false;
+  bool has_label_ = false;
+  // Kept per row until finish(): the ranked values (rules other than the limit rank) and which scores were NA.
+  bool rank_keys_ = m_.score.kind == ScoreRule::Kind::kRank && !(m_.score.rank_field == "limit" && m_.score.rank_column.empty());
+  bool score_na_ = m_.score_fallback;
+  std::vector<double> rank_key_;
+  std::vector<char> score_filled_;
+  std::vector<double> na_numbers_;        // na_values that are numbers (HDF5 cells)
+  std::string fail_column_, fail_why_;    // why resolve() refused the row (kept, so a good row allocates nothing)
+  std::map<std::string, std::int64_t> na_count_;
   std::int64_t code_min_ = 0;
   std::vector<StatusCode> code_table_;  // code_min_ + k -> its bucket and type; bucket -1 where not listed
   bool ids_ascending_ = true;

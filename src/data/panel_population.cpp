@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/special.hpp"
+#include "src/data/features.hpp"
 #include "src/data/panel.hpp"
 
 namespace limitsim {
@@ -50,6 +51,10 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
   const std::size_t N = static_cast<std::size_t>(p.size());
   const bool typed = !p.type.empty();
   bool flows = !p.balance.empty() && !p.payment.empty() && A >= 1;
+  // The score as of A: a scorecard's uses no month after A; any other score is the same every month.
+  std::vector<float> scorecard_scores;
+  if (p.scorecard) scorecard_scores = scores_at(p, A);
+  const std::vector<float>& score = p.scorecard ? scorecard_scores : p.score;
 
   // Pass 1: each customer's own counts and sums over months 0..A.
   struct Own {
@@ -117,7 +122,7 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
     if (o.transactor_months + o.revolver_months > 0) {
       transactor[i] = o.transactor_months > o.revolver_months;
     } else {
-      transactor[i] = typed_customers > 0 ? majority_transactor : likely_transactor(p.score[i], pc);
+      transactor[i] = typed_customers > 0 ? majority_transactor : likely_transactor(score[i], pc);
     }
   }
 
@@ -164,35 +169,44 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
     }
   }
 
+  // Accounts charged off by as_of are not part of the book any more: the population holds the others, in
+  // panel order, built in place (no copy of a fuller one).
+  std::vector<std::int64_t> rows;
+  rows.reserve(N);
+  for (std::size_t i = 0; i < N; ++i)
+    if (p.bucket.empty() || p.bucket[p.at(static_cast<std::int64_t>(i), A)] != kChargedOffBucket)
+      rows.push_back(static_cast<std::int64_t>(i));
+  const std::size_t K = rows.size();
   Population pop;
-  pop.resize(N);
+  pop.resize(K);
 #pragma omp parallel for schedule(static)
-  for (std::size_t i = 0; i < N; ++i) {
+  for (std::size_t k = 0; k < K; ++k) {
+    const auto i = static_cast<std::size_t>(rows[k]);
     const std::int64_t ii = static_cast<std::int64_t>(i);
     const Own& o = own[i];
-    pop.id[i] = p.id[i];
-    pop.score[i] = p.score[i];
-    pop.income[i] = p.income[i];
-    pop.limit[i] = p.limit[i];
-    pop.balance[i] = p.balance.empty() ? 0 : p.balance[p.at(ii, A)];
-    pop.bucket[i] = p.bucket.empty() ? 0 : p.bucket[p.at(ii, A)];
+    pop.id[k] = p.id[i];
+    pop.score[k] = score[i];
+    pop.income[k] = p.income[i];
+    pop.limit[k] = p.limit[i];
+    pop.balance[k] = p.balance.empty() ? 0 : p.balance[p.at(ii, A)];
+    pop.bucket[k] = p.bucket.empty() ? 0 : p.bucket[p.at(ii, A)];
     const std::int32_t mob = p.months_on_book[i];
-    pop.months_on_book[i] = std::max(std::min(mob, 1), mob - (T - 1 - A));
+    pop.months_on_book[k] = std::max(std::min(mob, 1), mob - (T - 1 - A));
     // Payment history up to as_of: the months since the latest month that ended
     // past due (charged-off included). A customer current in every observed
     // month is taken to have been current since opening.
-    pop.months_current[i] = pop.months_on_book[i];
-    pop.since_missed[i] = kLongAgo;
+    pop.months_current[k] = pop.months_on_book[k];
+    pop.since_missed[k] = kLongAgo;
     if (!p.bucket.empty()) {
       for (std::int32_t t = A; t >= 0; --t) {
         if (p.bucket[p.at(ii, t)] >= 1) {
-          pop.months_current[i] = A - t;
-          pop.since_missed[i] = A - t;
+          pop.months_current[k] = A - t;
+          pop.since_missed[k] = A - t;
           break;
         }
       }
     }
-    pop.risk[i] = static_cast<float>(-(static_cast<double>(p.score[i]) - pc.score_mean) / pc.score_sd);
+    pop.risk[k] = static_cast<float>(-(static_cast<double>(score[i]) - pc.score_mean) / pc.score_sd);
     CustomerHabits h{transactor[i] != 0, static_cast<float>(activity_default),
                      static_cast<float>(pc.spend_propensity_median), static_cast<float>(shape_default)};
     if (flows) {
@@ -206,31 +220,12 @@ Population population_from_panel(const Panel& p, std::int32_t as_of, const Popul
       h.revolve_shape = static_cast<float>(
           share > 0.0 ? std::clamp(1.0 / share - 1.0, kMinRevolveShape, kMaxRevolveShape) : kMaxRevolveShape);
     }
-    pop.transactor[i] = h.transactor ? 1 : 0;
-    pop.activity[i] = h.activity;
-    pop.spend_propensity[i] = h.spend_propensity;
-    pop.revolve_shape[i] = h.revolve_shape;
-    pop.region[i] = p.region.empty() ? 0 : p.region[i];
-    pop.segment[i] = segment_of(pop.score[i], pc.segment_edges) * regions + pop.region[i];
-  }
-  // Accounts charged off by as_of are not part of the book any more.
-  std::vector<std::int64_t> rows;
-  rows.reserve(N);
-  for (std::size_t i = 0; i < N; ++i)
-    if (pop.bucket[i] != kChargedOffBucket) rows.push_back(static_cast<std::int64_t>(i));
-  if (rows.size() < N) {
-    Population kept;
-    kept.resize(rows.size());
-    for (std::size_t k = 0; k < rows.size(); ++k) {
-      const auto i = static_cast<std::size_t>(rows[k]);
-      kept.id[k] = pop.id[i]; kept.score[k] = pop.score[i]; kept.spend_propensity[k] = pop.spend_propensity[i];
-      kept.activity[k] = pop.activity[i]; kept.revolve_shape[k] = pop.revolve_shape[i]; kept.risk[k] = pop.risk[i];
-      kept.income[k] = pop.income[i]; kept.limit[k] = pop.limit[i]; kept.balance[k] = pop.balance[i];
-      kept.transactor[k] = pop.transactor[i]; kept.segment[k] = pop.segment[i]; kept.region[k] = pop.region[i];
-      kept.months_on_book[k] = pop.months_on_book[i]; kept.bucket[k] = pop.bucket[i];
-      kept.months_current[k] = pop.months_current[i]; kept.since_missed[k] = pop.since_missed[i];
-    }
-    pop = std::move(kept);
+    pop.transactor[k] = h.transactor ? 1 : 0;
+    pop.activity[k] = h.activity;
+    pop.spend_propensity[k] = h.spend_propensity;
+    pop.revolve_shape[k] = h.revolve_shape;
+    pop.region[k] = p.region.empty() ? 0 : p.region[i];
+    pop.segment[k] = segment_of(pop.score[k], pc.segment_edges) * regions + pop.region[k];
   }
   if (rows_in_population) *rows_in_population = std::move(rows);
   return pop;

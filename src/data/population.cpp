@@ -35,6 +35,21 @@ CustomerView Population::view(std::int64_t first, std::int64_t count) const {
   return v;
 }
 
+Population select(const Population& pop, const std::vector<std::int64_t>& rows) {
+  Population out;
+  out.resize(rows.size());
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto i = static_cast<std::size_t>(rows[k]);
+    out.id[k] = pop.id[i]; out.score[k] = pop.score[i]; out.spend_propensity[k] = pop.spend_propensity[i];
+    out.activity[k] = pop.activity[i]; out.revolve_shape[k] = pop.revolve_shape[i]; out.risk[k] = pop.risk[i];
+    out.income[k] = pop.income[i]; out.limit[k] = pop.limit[i]; out.balance[k] = pop.balance[i];
+    out.transactor[k] = pop.transactor[i]; out.segment[k] = pop.segment[i]; out.region[k] = pop.region[i];
+    out.months_on_book[k] = pop.months_on_book[i]; out.bucket[k] = pop.bucket[i];
+    out.months_current[k] = pop.months_current[i]; out.since_missed[k] = pop.since_missed[i];
+  }
+  return out;
+}
+
 int segment_of(double score, const std::vector<double>& edges) {
   return static_cast<int>(std::upper_bound(edges.begin(), edges.end(), score) - edges.begin());
 }

@@ -31,6 +31,9 @@ struct Population {
   CustomerView view(std::int64_t first, std::int64_t count) const;
 };
 
+// The customers at `rows` of pop, in that order.
+Population select(const Population& pop, const std::vector<std::int64_t>& rows);
+
 // Segment (score band) of a score: the number of edges at or below it.
 int segment_of(double score, const std::vector<double>& edges);
 

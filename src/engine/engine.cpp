@@ -203,6 +203,9 @@ FilePopulation load_file_share(RunConfig& cfg, const Comm& comm) {
   fp.rows_read = panel.rows_read;
   fp.rows_skipped = panel.rows_skipped - panel.duplicates_skipped + counts[2];
   fp.skipped_examples = comm.size() > 1 ? merged_examples(comm, panel.skipped_examples) : panel.skipped_examples;
+  panel.rows_skipped = fp.rows_skipped;  // the whole file's, for the report
+  panel.skipped_examples = fp.skipped_examples;
+  fp.report = load_report(panel, fp.customers, pc, sum_across);
   pc.customers = customers;
   pc.sha256 = panel.sha256;
   pc.as_of = fp.as_of;

@@ -42,6 +42,7 @@ struct FilePopulation {
   std::int64_t rows_read = 0, rows_skipped = 0;
   std::int64_t charged_off = 0;         // customers charged off by as_of, left out of the population
   std::vector<std::string> skipped_examples;
+  std::string report;                   // load_report (src/data/panel.hpp): rows, fills, the starting mix, warnings
   double load_seconds = 0.0;
 };
 

@@ -63,4 +63,33 @@ std::vector<double> factor_loadings(const std::vector<double>& c, int n) {
   return l;
 }
 
+bool cholesky_solve(std::vector<double> a, int n, const std::vector<double>& b, std::vector<double>& x) {
+  const auto k = static_cast<std::size_t>(n);
+  for (std::size_t j = 0; j < k; ++j) {
+    double d = a[j * k + j];
+    for (std::size_t m = 0; m < j; ++m) d -= a[j * k + m] * a[j * k + m];
+    if (!(d > 1e-300) || !std::isfinite(d)) return false;
+    const double l = std::sqrt(d);
+    a[j * k + j] = l;
+    for (std::size_t i = j + 1; i < k; ++i) {
+      double s = a[i * k + j];
+      for (std::size_t m = 0; m < j; ++m) s -= a[i * k + m] * a[j * k + m];
+      a[i * k + j] = s / l;
+    }
+  }
+  std::vector<double> z(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    double s = b[i];
+    for (std::size_t m = 0; m < i; ++m) s -= a[i * k + m] * z[m];
+    z[i] = s / a[i * k + i];
+  }
+  x.assign(k, 0.0);
+  for (std::size_t i = k; i-- > 0;) {
+    double s = z[i];
+    for (std::size_t m = i + 1; m < k; ++m) s -= a[m * k + i] * x[m];
+    x[i] = s / a[i * k + i];
+  }
+  return true;
+}
+
 }  // namespace limitsim

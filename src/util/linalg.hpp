@@ -1,5 +1,5 @@
 // Small dense symmetric matrices (row-major): eigenvalues and a Cholesky factor
-// for semi-definite correlation matrices. No limitsim types: config/ checks a
+// for semi-definite correlation matrices, and a positive definite solve. No limitsim types: config/ checks a
 // factor correlation with it, engine/ builds the factor loadings from it.
 #pragma once
 
@@ -15,5 +15,9 @@ std::vector<double> symmetric_eigenvalues(std::vector<double> a, int n);
 // correlation matrix c: Cholesky, where a (numerically) zero pivot gives a zero
 // column, so a singular matrix (e.g. all ones: one common factor) is exact.
 std::vector<double> factor_loadings(const std::vector<double>& c, int n);
+
+// Solves a x = b for a symmetric positive definite n x n matrix a (row-major)
+// by Cholesky; false (x untouched) when a is not positive definite.
+bool cholesky_solve(std::vector<double> a, int n, const std::vector<double>& b, std::vector<double>& x);
 
 }  // namespace limitsim

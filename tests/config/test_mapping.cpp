@@ -21,15 +21,18 @@ struct MappingCase {
 
 const MappingCase kMappingCases[] = {
     {"unknown_top_level_key", "colour = 1\n[fields]\nid = \"ID\"\nlimit = \"L\"\n", 1, "colour",
-     "unknown key (allowed here: source, fields, panel, status, regions, defaults)"},
+     "unknown key (allowed here: source, fields, panel, status, regions, label, scorecard, defaults)"},
     {"unknown_field", "[fields]\nid = \"ID\"\nlimit = \"L\"\nlimt = \"X\"\n", 4, "fields.limt", "unknown key"},
     {"field_not_a_string", "[fields]\nid = 3\nlimit = \"L\"\n", 2, "fields.id", "must be a string, got 3"},
     {"no_fields_table", "[source]\nformat = \"csv\"\n", 1, "fields", "missing: a [fields] table"},
     {"no_id", "[fields]\nlimit = \"L\"\n", 1, "fields.id", "is required"},
     {"no_limit", "[fields]\nid = \"ID\"\n", 1, "fields.limit", "is required"},
-    {"empty_column_name", "[fields]\nid = \"ID\"\nlimit = \"\"\n", 3, "fields.limit", "must name a column"},
-    {"column_mapped_twice", "[fields]\nid = \"ID\"\nlimit = \"ID\"\n", 3, "fields.limit",
-     "column \"ID\" is already mapped by fields.id"},
+    {"empty_series_column_name",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[panel]\nmonths = [\"a\"]\nbalance = [\"\"]\n", 6, "panel.balance[0]",
+     "must name a column"},
+    {"column_in_two_series",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[panel]\nmonths = [\"a\"]\nbalance = [\"S\"]\npayment = [\"S\"]\n", 7,
+     "panel.payment[0]", "column \"S\" is already mapped by panel.balance[0]"},
     {"series_column_twice",
      "[fields]\nid = \"ID\"\nlimit = \"L\"\n[panel]\nmonths = [\"a\", \"b\"]\nbalance = [\"B\", \"B\"]\n", 6,
      "panel.balance[1]", "column \"B\" is already mapped by panel.balance[0]"},
@@ -109,9 +112,9 @@ const MappingCase kMappingCases[] = {
      "[fields]\nid = \"ID\"\nlimit = \"L\"\nregion = \"R\"\n[regions]\nnames = "
      "[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\",\"12\",\"13\",\"14\",\"15\",\"16\",\"17\"]\n",
      6, "regions.names", "must have 1 to 16 names, got 17"},
-    {"score_rank_of_income",
+    {"score_rank_without_direction",
      "[fields]\nid = \"ID\"\nlimit = \"L\"\nincome = \"I\"\n[defaults]\nscore = { rank_of = \"income\" }\n", 6,
-     "defaults.score.rank_of", "must be \"limit\""},
+     "defaults.score.direction", "is required when ranking \"income\""},
     {"score_rule_without_rank_of", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nscore = { mean = 600.0 }\n", 5,
      "defaults.score.rank_of", "is required in a rank rule"},
     {"score_rule_unknown_key",
@@ -133,13 +136,111 @@ const MappingCase kMappingCases[] = {
     {"income_with_income_column", "[fields]\nid = \"ID\"\nlimit = \"L\"\nincome = \"I\"\n[defaults]\nincome = 5000.0\n",
      6, "defaults.income", "not used: fields.income maps an income column"},
     {"income_rule_unknown_key", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nincome = { multiple = 2.0 }\n", 5,
-     "defaults.income.limit_multiple", "is required"},
+     "defaults.income.multiple", "unknown key"},
     {"mob_negative", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nmonths_on_book = -1\n", 5,
      "defaults.months_on_book", "must be >= 0, got -1"},
     {"mob_not_integer", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nmonths_on_book = 1.5\n", 5,
      "defaults.months_on_book", "must be an integer, got 1.5"},
     {"mob_with_column", "[fields]\nid = \"ID\"\nlimit = \"L\"\nmonths_on_book = \"M\"\n[defaults]\nmonths_on_book = 3\n",
      6, "defaults.months_on_book", "not used"},
+    {"id_row_number_false", "[fields]\nid = { row_number = false }\nlimit = \"L\"\n", 2, "fields.id.row_number", "must be true"},
+    {"id_table_without_row_number", "[fields]\nid = { row = true }\nlimit = \"L\"\n", 2, "fields.id.row_number", "is required"},
+    {"na_values_not_array", "[source]\nna_values = \"NA\"\n[fields]\nid = \"ID\"\nlimit = \"L\"\n", 2, "source.na_values",
+     "must be an array of the texts that mean no value"},
+    {"na_values_twice", "[source]\nna_values = [\"NA\", \"NA\"]\n[fields]\nid = \"ID\"\nlimit = \"L\"\n", 2,
+     "source.na_values[1]", "\"NA\" is listed twice"},
+    {"limit_default_with_column_no_na", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nlimit = 1000\n", 5,
+     "defaults.limit", "not used: fields.limit maps a column"},
+    {"limit_income_multiple_zero", "[fields]\nid = \"ID\"\nincome = \"I\"\n[defaults]\nlimit = { income_multiple = 0 }\n", 5,
+     "defaults.limit.income_multiple", "must be in [0.01, 1000], got 0"},
+    {"limit_factor_without_column", "[fields]\nid = \"ID\"\n[defaults]\nlimit = { factor = 2 }\n", 4, "defaults.limit",
+     "must be a number or one of { income_multiple = m } or { column = \"X\", factor = f }"},
+    {"limit_two_forms", "[fields]\nid = \"ID\"\n[defaults]\nlimit = { income_multiple = 2, column = \"X\" }\n", 4,
+     "defaults.limit", "must be a number or one of"},
+    {"limit_factor_negative", "[fields]\nid = \"ID\"\n[defaults]\nlimit = { column = \"X\", factor = -1 }\n", 4,
+     "defaults.limit.factor", "must be in [1e-06, 1e+06], got -1"},
+    {"limit_rule_unknown_key", "[fields]\nid = \"ID\"\n[defaults]\nlimit = { column = \"X\", scale = 2 }\n", 4,
+     "defaults.limit.scale", "unknown key"},
+    {"limit_negative_constant", "[fields]\nid = \"ID\"\n[defaults]\nlimit = -5\n", 4, "defaults.limit",
+     "must be in [0, 1e12] currency units, got -5"},
+    {"limit_and_income_need_each_other",
+     "[fields]\nid = \"ID\"\n[defaults]\nlimit = { income_multiple = 3 }\nincome = { limit_multiple = 3 }\n", 4,
+     "defaults.limit", "each needs the other"},
+    {"balance_rule_with_panel",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[panel]\nmonths = [\"a\"]\nbalance = [\"B\"]\n[defaults]\nbalance = { ratio = \"U\" }\n",
+     8, "defaults.balance", "only for a snapshot"},
+    {"balance_max_ratio_zero", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nbalance = { ratio = \"U\", max_ratio = 0 }\n",
+     5, "defaults.balance.max_ratio", "must be in [0.01, 1000], got 0"},
+    {"balance_max_ratio_without_ratio",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nbalance = { column = \"B\", max_ratio = 2 }\n", 5,
+     "defaults.balance.max_ratio", "only applies with ratio"},
+    {"balance_income_multiple", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nbalance = { income_multiple = 2 }\n", 5,
+     "defaults.balance.income_multiple", "unknown key"},
+    {"score_rank_of_empty",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nscore = { rank_of = \"\", direction = \"higher_is_worse\" }\n", 5,
+     "defaults.score.rank_of", "must name a field (limit, income, balance) or a column"},
+    {"score_direction_unknown", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nscore = { rank_of = \"U\", direction = \"up\" }\n",
+     5, "defaults.score.direction", "must be \"higher_is_better\" or \"higher_is_worse\", got \"up\""},
+    {"score_rank_of_constant_income",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nscore = { rank_of = \"income\", direction = \"higher_is_better\" }\n", 5,
+     "defaults.score.rank_of", "every customer would tie"},
+    {"score_rank_of_balance_without_balance",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nscore = { rank_of = \"balance\", direction = \"higher_is_worse\" }\n", 5,
+     "defaults.score.rank_of", "needs a snapshot balance"},
+    {"score_rank_and_scorecard",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nscore = { rank_of = \"limit\", scorecard = \"s.toml\" }\n", 5,
+     "defaults.score.scorecard", "give rank_of or scorecard, not both"},
+    {"score_scorecard_missing_file", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nscore = { scorecard = \"nowhere.toml\" }\n",
+     5, "defaults.score.scorecard", "cannot use the scorecard: "},
+    {"score_direction_with_scorecard",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nscore = { scorecard = \"s.toml\", direction = \"higher_is_worse\" }\n",
+     5, "defaults.score.direction", "only applies to a rank rule"},
+    {"score_fallback_without_na_values",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\nscore = \"S\"\n[defaults]\nscore = { rank_of = \"limit\" }\n", 6, "defaults.score",
+     "set [source] na_values"},
+    {"status_code_past_16_bits",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = \"S\"\n[status.codes]\n\"40000\" = { bucket = 0 }\n", 6,
+     "status.codes.\"40000\"", "must be in -32768..32767"},
+    {"status_columns_twice",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = [\"A\", \"A\"]\n[status.codes]\n\"0\" = { bucket = 0 }\n", 4,
+     "fields.status[1]", "column \"A\" is listed twice"},
+    {"status_columns_empty", "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = []\n", 4, "fields.status",
+     "must name one or more status columns"},
+    {"counts_with_panel",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[panel]\nmonths = [\"a\"]\nbalance = [\"B\"]\n[status]\nfrom_counts = [{ column = \"C\", bucket = 1 }]\n",
+     8, "status.from_counts", "only for a snapshot"},
+    {"counts_with_status_column",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\nstatus = \"S\"\n[status]\nfrom_counts = [{ column = \"C\", bucket = 1 }]\n", 6,
+     "status.from_counts", "not both"},
+    {"counts_not_array", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[status]\nfrom_counts = \"C\"\n", 5, "status.from_counts",
+     "must be an array of { column, bucket, min_count } tables"},
+    {"counts_without_bucket", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[status]\nfrom_counts = [{ column = \"C\" }]\n", 5,
+     "status.from_counts[0].bucket", "is required"},
+    {"counts_bucket_zero", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[status]\nfrom_counts = [{ column = \"C\", bucket = 0 }]\n", 5,
+     "status.from_counts[0].bucket", "must be a delinquency bucket 1..6"},
+    {"counts_min_count_zero",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[status]\nfrom_counts = [{ column = \"C\", bucket = 1, min_count = 0 }]\n", 5,
+     "status.from_counts[0].min_count", "must be > 0, got 0"},
+    {"counts_column_twice",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[status]\nfrom_counts = [{ column = \"C\", bucket = 1 }, { column = \"C\", bucket = 2 }]\n",
+     5, "status.from_counts[1].column", "column \"C\" is listed twice"},
+    {"counts_with_codes",
+     "[fields]\nid = \"ID\"\nlimit = \"L\"\n[status]\nfrom_counts = [{ column = \"C\", bucket = 1 }]\ncodes = { \"0\" = { bucket = 0 } }\n",
+     6, "status.codes", "not used: no status column is mapped"},
+    {"label_without_column", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[label]\nhorizon_months = 24\n", 4, "label",
+     "not used: no label column is mapped"},
+    {"label_horizon_zero", "[fields]\nid = \"ID\"\nlimit = \"L\"\nlabel = \"Y\"\n[label]\nhorizon_months = 0\n", 6,
+     "label.horizon_months", "must be an integer 1..600"},
+    {"label_min_bucket_zero", "[fields]\nid = \"ID\"\nlimit = \"L\"\nlabel = \"Y\"\n[label]\nmin_bucket = 0\n", 6,
+     "label.min_bucket", "must be a delinquency bucket 1..6"},
+    {"label_unknown_key", "[fields]\nid = \"ID\"\nlimit = \"L\"\nlabel = \"Y\"\n[label]\nevent = \"90+\"\n", 6, "label.event",
+     "unknown key"},
+    {"scorecard_protected_column", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[scorecard]\ncolumns = [\"DebtRatio\", \"age\"]\n", 5,
+     "scorecard.columns[1]", "reads as a protected attribute"},
+    {"scorecard_column_twice", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[scorecard]\ncolumns = [\"X\", \"X\"]\n", 5,
+     "scorecard.columns[1]", "column \"X\" is listed twice"},
+    {"scorecard_protected_not_bool", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[scorecard]\nprotected_attributes = 1\n", 5,
+     "scorecard.protected_attributes", "must be true or false"},
     {"defaults_unknown_key", "[fields]\nid = \"ID\"\nlimit = \"L\"\n[defaults]\nage = 40\n", 5, "defaults.age",
      "unknown key"},
 };
@@ -210,10 +311,13 @@ TEST(Mapping, UciMappingReadsAsDocumented) {
     EXPECT_EQ(m.codes.at(k).bucket, k <= 6 ? k : kChargedOffBucket) << k;
     EXPECT_EQ(m.codes.at(k).type, UsageType::kNone) << k;
   }
-  EXPECT_EQ(m.score.kind, ScoreRule::Kind::kLimitRank);
+  EXPECT_EQ(m.score.kind, ScoreRule::Kind::kRank);
+  EXPECT_EQ(m.score.rank_field, "limit");
+  EXPECT_TRUE(m.score.higher_is_better);
   EXPECT_EQ(m.score.mean, 680.0);
   EXPECT_EQ(m.score.sd, 80.0);
-  EXPECT_EQ(m.income_limit_multiple, 1.5);
+  EXPECT_EQ(m.income.kind, MoneyRule::Kind::kFromField);
+  EXPECT_EQ(m.income.multiple, 1.5);
   EXPECT_EQ(m.months_on_book, 24);
 }
 
@@ -225,8 +329,15 @@ TEST(Mapping, DefaultsWhenAbsent) {
   EXPECT_EQ(m.money_scale, 1.0);
   EXPECT_EQ(m.score.kind, ScoreRule::Kind::kConstant);
   EXPECT_EQ(m.score.value, 680.0);
-  EXPECT_EQ(m.income_limit_multiple, 0.0);
-  EXPECT_EQ(m.income, 600000);
+  EXPECT_EQ(m.income.kind, MoneyRule::Kind::kConstant);
+  EXPECT_EQ(m.income.cents, 600000);
+  EXPECT_EQ(m.limit.kind, MoneyRule::Kind::kNone);
+  EXPECT_EQ(m.balance.kind, MoneyRule::Kind::kNone);
+  EXPECT_TRUE(m.na_values.empty());
+  EXPECT_FALSE(m.id_from_row);
+  EXPECT_FALSE(m.label_defined);
+  EXPECT_EQ(m.label_horizon, 1);
+  EXPECT_EQ(m.label_min_bucket, 1);
   EXPECT_EQ(m.months_on_book, 24);
   EXPECT_TRUE(m.months.empty());
   EXPECT_TRUE(m.codes.empty());

@@ -24,7 +24,7 @@ TEST(Loader, GoodCsvValues) {
   EXPECT_EQ(p.region, (std::vector<std::int32_t>{0, 1, 0}));
   EXPECT_EQ(p.region_names, (std::vector<std::string>{"north", "south"}));
   EXPECT_EQ(p.label, (std::vector<std::int8_t>{0, 1, -1}));
-  EXPECT_EQ(p.status_code, (std::vector<std::int64_t>{0, 0, -1, 1, 0, 2}));
+  EXPECT_EQ(p.status_code, (std::vector<std::int16_t>{0, 0, -1, 1, 0, 2}));
   EXPECT_EQ(p.bucket, (std::vector<std::int8_t>{0, 0, 0, 1, 0, 2}));
   EXPECT_EQ(p.type, (std::vector<UsageType>{UsageType::kRevolver, UsageType::kRevolver, UsageType::kTransactor,
                                             UsageType::kNone, UsageType::kRevolver, UsageType::kNone}));
@@ -61,7 +61,7 @@ TEST(Loader, SnapshotWithDelimiterMoneyScaleAndExplicitFormat) {
   EXPECT_EQ(p.balance, (std::vector<std::int64_t>{-250, 123456, 100}));
   EXPECT_EQ(p.income, (std::vector<std::int64_t>{600000, 0, 1}));
   EXPECT_EQ(p.months_on_book, (std::vector<std::int32_t>{3, 0, 120}));
-  EXPECT_EQ(p.status_code, (std::vector<std::int64_t>{0, 30, -1}));
+  EXPECT_EQ(p.status_code, (std::vector<std::int16_t>{0, 30, -1}));
   EXPECT_EQ(p.bucket, (std::vector<std::int8_t>{0, 1, 0}));
   EXPECT_EQ(p.score, (std::vector<float>{700.0f, 700.0f, 700.0f}));
   EXPECT_TRUE(p.payment.empty());

@@ -14,6 +14,7 @@ import io
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -994,6 +995,29 @@ class RealData(unittest.TestCase):
             self.assertIn(message, r.stderr)
             self.assertFalse(os.path.exists(self.path("no.toml")))
 
+    def test_calibrate_fits_a_behaviour_score(self):
+        card, beh = self.path("uci-score.toml"), self.path("uci-score-behaviour.toml")
+        p = run("calibrate", UCI_DATA, "--mapping", UCI_MAPPING, "--scorecard", card, "--label-fit", "--out", beh)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("warning: 1,689 delinquent accounts", p.stdout)   # coded 1 in September, nothing owed
+        with open(card) as fh:
+            body = fh.read()
+        auc = float(re.search(r"auc_out_of_fold = ([0-9.]+)", body).group(1))
+        self.assertGreaterEqual(auc, 0.75)
+        self.assertIn("protected_attributes = false", body)
+        for column in ("SEX", "MARRIAGE", "AGE", "EDUCATION"):
+            self.assertNotIn('"%s"' % column, body)
+        with open(beh) as fh:
+            self.assertIn("the miss regression is fitted to the label", fh.read())
+        # A mapping that takes its score from the scorecard runs.
+        mapping = self.path("uci-scored.toml")
+        with open(UCI_MAPPING) as src, open(mapping, "w") as dst:
+            dst.write(src.read().replace('score = { rank_of = "limit", mean = 680.0, sd = 80.0 }',
+                                         'score = { scorecard = "uci-score.toml", mean = 680.0, sd = 80.0 }'))
+        q = run("run", QUICKSTART, "--population", UCI_DATA, "--mapping", mapping, "--paths", "2", "--months", "2",
+                "--out", self.path("scored.h5"), "--quiet")
+        self.assertEqual(q.returncode, 0, q.stderr)
+
     def test_backtest_on_the_real_file(self):
         report = self.path("backtest.md")
         p = run("backtest", "configs/backtest_uci.toml", "--paths", "40", "--report", report)
@@ -1006,6 +1030,12 @@ class RealData(unittest.TestCase):
         self.assertIn("| 1-30 | 3,686 |", md)          # PAY_0 = 1 in September, of the clients not charged off in August
         self.assertIn("| charged off | 9 |", md)       # PAY_2 <= 6, PAY_0 = 7 or 8
         self.assertRegex(md, r"limitsim's predicted probability \| \*\*0\.[5-9]\d\d\*\*")
+        # Check 3: the label with a behaviour score, out of fold; check 4: balances and payments.
+        self.assertIn("## 3. The label with a behaviour score, out of fold", md)
+        self.assertIn("default.payment.next.month", md)
+        self.assertRegex(md, r"\| the behaviour score alone \(its own probability\) \| 29,972 \| 22\.08% \| 2\d\.\d\d% \| 0\.7[5-9]\d \|")
+        self.assertIn("miss regression fitted to the label", md)
+        self.assertIn("## 4. Balances and payments: 2005-05 .. 2005-09 from 2005-04", md)
         q = run("backtest", QUICKSTART)
         self.assertEqual(q.returncode, 2)
         self.assertIn("needs a real population", q.stderr)
@@ -1089,6 +1119,107 @@ source = "e2e"
         self.assertEqual(q.returncode, 2)
         self.assertIn("target[0].figure: must be one of", q.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "y.toml")))
+
+
+FOREIGN_MAPPING = "configs/population/foreign_snapshot.toml"
+
+
+def write_foreign_snapshot(path, n=20000, seed=7):
+    """A synthetic cross-section in the layout of a 150,000-row public credit file: an unnamed index column, no
+    limit, a utilization ratio, counts of past-due events over two years, NA in the income, a 2-year label."""
+    rng = np.random.default_rng(seed)
+    hidden = rng.normal(size=n)                                   # the borrower's risk, seen only through the columns
+    util = np.clip(rng.beta(0.7, 1.5, size=n) + 0.25 * np.maximum(hidden, 0), 0, None)
+    outlier = rng.random(n) < 0.01                                # ratios in the thousands, as in the real file
+    util[outlier] = rng.uniform(10, 3000, size=outlier.sum())
+    late30 = rng.poisson(0.25 * np.exp(0.7 * hidden))
+    late60 = rng.poisson(0.06 * np.exp(0.9 * hidden))
+    late90 = rng.poisson(0.05 * np.exp(1.0 * hidden))
+    income = np.round(np.exp(rng.normal(8.5 - 0.1 * hidden, 0.6)))
+    income_na = rng.random(n) < 0.2 + 0.05 * (hidden > 1)
+    debt = np.exp(rng.normal(-1.0, 1.0, size=n))
+    age = rng.integers(21, 90, size=n)
+    lines = rng.poisson(8, size=n)
+    estate = rng.poisson(1, size=n)
+    dependents = rng.poisson(0.8, size=n).astype(float)
+    dep_na = rng.random(n) < 0.026
+    eta = -3.3 + 1.5 * np.minimum(util, 1.5) + 0.45 * np.minimum(late30, 5) + 0.6 * np.minimum(late60, 5) \
+        + 0.8 * np.minimum(late90, 5) + 0.3 * hidden
+    label = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    with open(path, "w") as fh:
+        fh.write(",SeriousDlqin2yrs,RevolvingUtilizationOfUnsecuredLines,age,NumberOfTime30-59DaysPastDueNotWorse,"
+                 "DebtRatio,MonthlyIncome,NumberOfOpenCreditLinesAndLoans,NumberOfTimes90DaysLate,"
+                 "NumberRealEstateLoansOrLines,NumberOfTime60-89DaysPastDueNotWorse,NumberOfDependents\n")
+        for i in range(n):
+            fh.write("%d,%d,%.6f,%d,%d,%.6f,%s,%d,%d,%d,%d,%s\n" % (
+                i + 1, label[i], util[i], age[i], late30[i], debt[i], "NA" if income_na[i] else "%d" % income[i],
+                lines[i], late90[i], estate[i], late60[i], "NA" if dep_na[i] else "%d" % dependents[i]))
+    return label.mean()
+
+
+class ForeignData(unittest.TestCase):
+    """Issue 18: another lender's cross-section loads as delivered, is scored and backtested without a panel."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.csv = os.path.join(cls.tmp.name, "cs-training.csv")
+        cls.rate = write_foreign_snapshot(cls.csv)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def test_loads_as_delivered_and_runs(self):
+        p = run("run", QUICKSTART, "--population", self.csv, "--mapping", FOREIGN_MAPPING, "--paths", "2",
+                "--months", "3", "--out", self.path("foreign.h5"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("20,000 rows read, 20,000 kept, 0 skipped", p.stderr)
+        self.assertRegex(p.stderr, r"filled: income: NA, filled by defaults.income: 4,\d\d\d rows")
+        self.assertIn("capped:", p.stderr)
+        self.assertIn("starting mix of 20,000 customers", p.stderr)
+        with h5py.File(self.path("foreign.h5"), "r") as f:
+            self.assertEqual(int(f.attrs["customers"]), 20000)
+
+    def test_calibrate_and_backtest_a_snapshot(self):
+        card, beh = self.path("foreign_scorecard.toml"), self.path("foreign_behaviour.toml")
+        p = run("calibrate", self.csv, "--mapping", FOREIGN_MAPPING, "--scorecard", card, "--out", beh)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(card) as fh:
+            body = fh.read()
+        self.assertGreater(float(re.search(r"auc_out_of_fold = ([0-9.]+)", body).group(1)), 0.7)
+        self.assertNotIn('"age"', body)
+        self.assertIn('column = "MonthlyIncome"', body)
+        self.assertIn("na_coef", body)                      # MonthlyIncome has NAs: an indicator of its own
+        with open(beh) as fh:
+            self.assertIn("within 24 months", fh.read())
+        pop = self.path("foreign_population.toml")
+        with open(pop, "w") as fh:
+            fh.write('[population]\nkind = "file"\nfile = %s\nmapping = %s\n' %
+                     (json.dumps(self.csv), json.dumps(os.path.abspath(FOREIGN_MAPPING))))
+        bt = self.path("foreign_backtest.toml")
+        with open(bt, "w") as fh:
+            fh.write('population = "foreign_population.toml"\nbehaviour = %s\n'
+                     'policies = [%s]\nscenarios = [%s]\n[run]\nname = "foreign"\nseed = 3\npaths = 8\n'
+                     'months = 1\n' % (json.dumps(os.path.abspath("configs/behaviour/legacy.toml")),
+                                       json.dumps(os.path.abspath("configs/policies/static.toml")),
+                                       json.dumps(os.path.abspath("configs/scenarios/baseline.toml"))))
+        report = self.path("foreign.md")
+        q = run("backtest", bt, "--report", report)
+        self.assertEqual(q.returncode, 0, q.stderr)
+        self.assertIn("label with the behaviour score, out of 5 folds", q.stdout)
+        with open(report) as fh:
+            md = fh.read()
+        self.assertIn("within 24 months", md)
+        self.assertIn("| decile of the prediction |", md)
+        m = re.search(r"\| model, miss regression fitted to the label, risk = the behaviour score \| 20,000 \| "
+                      r"([0-9.]+)% \| ([0-9.]+)%", md)
+        self.assertIsNotNone(m, md[:3000])
+        self.assertAlmostEqual(float(m.group(1)), 100 * self.rate, places=1)
+        self.assertLess(abs(float(m.group(2)) - float(m.group(1))), 2.0)   # the aggregate within 2 points
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -192,6 +193,7 @@ TEST(Spread, ARealPopulationIsSplitByIdAndMadeAsByOneProcess) {
       EXPECT_EQ(fp.charged_off, alone.charged_off);
       EXPECT_EQ(fp.rows_read, alone.rows_read);
       EXPECT_LT(fp.customers.size(), alone.customers.size());
+      EXPECT_EQ(fp.report, alone.report) << "the load report is the whole file's on every rank";
       const Population& p = fp.customers;
       const Population& q = alone.customers;
       std::lock_guard<std::mutex> lock(m);
@@ -260,6 +262,86 @@ TEST(Spread, ARepeatedIdOnOneRankFailsEveryRank) {
     }
   });
   EXPECT_EQ(failed, 3);
+}
+
+
+// The foreign cross-section (tests/data/loader/foreign.csv) through a copy of
+// its mapping whose score rule is `score`, written to `dir`.
+std::string foreign_mapping(const std::string& dir, const std::string& name, const std::string& score) {
+  std::ifstream in(LIMITSIM_SOURCE_DIR "/configs/population/foreign_snapshot.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string rule = "score = { rank_of = \"RevolvingUtilizationOfUnsecuredLines\"";
+  const std::size_t at = text.find(rule);
+  if (at == std::string::npos) throw std::runtime_error("foreign_snapshot.toml: no score rule to replace");
+  text.replace(at, text.find('\n', at) - at, score);
+  const std::string path = dir + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+RunConfig foreign_config(const std::string& mapping) {
+  RunConfig cfg = config_from(LIMITSIM_SOURCE_DIR "/configs/quickstart.toml", 0, 2, 3);
+  Overrides o;
+  o.population_file = LIMITSIM_SOURCE_DIR "/tests/data/loader/foreign.csv";
+  o.mapping = mapping;
+  apply_overrides(cfg, o);
+  return cfg;
+}
+
+TEST(Spread, TheLimitRankAndTheFillCountsAreTheWholeFiles) {
+  // Row-number ids, NA incomes filled, capped ratios, and the limit rank (of lines filled from income)
+  // over all the shards: each rank's customers and the load report as from one process.
+  const std::string dir = ::testing::TempDir();
+  const RunConfig cfg =
+      foreign_config(foreign_mapping(dir, "foreign_limit_rank.toml", "score = { rank_of = \"limit\", mean = 680.0, sd = 80.0 }"));
+  RunConfig alone_cfg = cfg;
+  const FilePopulation alone = load_file_population(alone_cfg);
+  ASSERT_EQ(alone.customers.size(), 12);
+  for (int ranks : {2, 3, 5}) {
+    std::mutex m;
+    std::int64_t held = 0;
+    run_ranks(ranks, [&](const Comm& comm) {
+      RunConfig mine = cfg;
+      const FilePopulation fp = load_file_population(mine, comm);
+      EXPECT_EQ(fp.report, alone.report);
+      std::lock_guard<std::mutex> lock(m);
+      held += fp.customers.size();
+      for (std::size_t i = 0; i < static_cast<std::size_t>(fp.customers.size()); ++i) {
+        const std::uint64_t id = fp.customers.id[i];
+        ASSERT_GE(id, 1u);
+        ASSERT_LE(id, 12u);
+        const auto j = static_cast<std::size_t>(id - 1);  // the row number is the id
+        EXPECT_EQ(fp.customers.score[i], alone.customers.score[j]) << id;
+        EXPECT_EQ(fp.customers.limit[i], alone.customers.limit[j]) << id;
+        EXPECT_EQ(fp.customers.balance[i], alone.customers.balance[j]) << id;
+      }
+    });
+    EXPECT_EQ(held, 12) << ranks << " ranks";
+  }
+}
+
+TEST(Spread, ARankOfAnotherColumnIsRefusedOverSeveralRanks) {
+  // The shipped foreign mapping ranks the utilization column: not gathered across shards, so refused.
+  const RunConfig cfg = foreign_config(LIMITSIM_SOURCE_DIR "/configs/population/foreign_snapshot.toml");
+  RunConfig alone_cfg = cfg;
+  EXPECT_EQ(load_file_population(alone_cfg).customers.size(), 12);
+  std::mutex m;
+  int failed = 0;
+  run_ranks(2, [&](const Comm& comm) {
+    RunConfig mine = cfg;
+    try {
+      load_file_population(mine, comm);
+    } catch (const JobFailed& e) {
+      std::lock_guard<std::mutex> lock(m);
+      ++failed;
+      EXPECT_EQ(e.code(), 2);
+      const std::string what = e.what();
+      EXPECT_NE(what.find("defaults.score: score = { rank_of = \"RevolvingUtilizationOfUnsecuredLines\""),
+                std::string::npos) << what;
+      EXPECT_NE(what.find("not supported with more than one MPI rank"), std::string::npos) << what;
+    }
+  });
+  EXPECT_EQ(failed, 2);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ RANKS = (1, 2, 3, 4)
 HOW_IT_RAN = {"created_utc", "wall_seconds", "device", "mpi_ranks"}
 UCI_DATA = "data/uci-credit-card/uci_credit_card.csv"
 UCI_MAPPING = "configs/population/uci_credit_card.toml"
+FOREIGN_MAPPING = "configs/population/foreign_snapshot.toml"
 
 # Open MPI refuses root unless told; these change nothing for other users.
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
@@ -203,6 +204,51 @@ class Identical(unittest.TestCase):
         with h5py.File(self.ref, "r") as f:
             self.assertEqual(int(f.attrs["population_rows_skipped"]), 4)
 
+    def foreign_snapshot(self, rows=3000):
+        """A cross-section in the foreign layout (configs/population/foreign_snapshot.toml): the 12 rows of
+        tests/data/loader/foreign.csv repeated, each copy's utilization moved a little, NA incomes kept."""
+        with open("tests/data/loader/foreign.csv") as f:
+            lines = f.read().splitlines()
+        out = [lines[0]]
+        for i in range(rows):
+            cells = lines[1 + i % 12].split(",")
+            cells[0] = str(i + 1)
+            cells[2] = "%.6f" % (float(cells[2]) * (1.0 + 0.001 * (i // 12)))
+            out.append(",".join(cells))
+        path = os.path.join(self.tmp.name, "foreign.csv")
+        with open(path, "w") as f:
+            f.write("\n".join(out) + "\n")
+        return path
+
+    def foreign_mapping(self, score):
+        with open(FOREIGN_MAPPING) as f:
+            text = f.read()
+        start = text.index('score = { rank_of = "RevolvingUtilizationOfUnsecuredLines"')
+        text = text[:start] + score + text[text.index("\n", start):]
+        path = os.path.join(self.tmp.name, "foreign.toml")
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_foreign_snapshot_with_a_scorecard(self):
+        # Issue 18's mapping rules (row-number ids, NA fills, a ratio balance) and a scorecard's scores:
+        # each customer's score is its own row's, so the ranks need not share anything for it.
+        data = self.foreign_snapshot()
+        card = os.path.join(self.tmp.name, "card.toml")
+        p = serial("calibrate", data, "--mapping", FOREIGN_MAPPING, "--scorecard", card,
+                   "--out", os.path.join(self.tmp.name, "behaviour.toml"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        mapping = self.foreign_mapping('score = { scorecard = "%s", mean = 680.0, sd = 80.0 }' % card)
+        self.check("configs/quickstart.toml", "--population", data, "--mapping", mapping,
+                   "--paths", "4", "--months", "4", "--threads", "1")
+
+    def test_foreign_snapshot_with_the_limit_rank(self):
+        # The limit rank (lines filled from incomes: many ties) over every shard.
+        data = self.foreign_snapshot()
+        mapping = self.foreign_mapping('score = { rank_of = "limit", mean = 680.0, sd = 80.0 }')
+        self.check("configs/quickstart.toml", "--population", data, "--mapping", mapping,
+                   "--paths", "4", "--months", "4", "--threads", "1")
+
 
 def owner(customer_id, ranks):
     """The rank that keeps a customer of a real population (Shard::owns, src/data/loader.cpp)."""
@@ -250,6 +296,22 @@ class Failures(unittest.TestCase):
         self.assertEqual(errors(p.stderr), 1, p.stderr)
         self.assertIn("--paths", p.stderr)
         self.assertNoFile()
+
+    def test_a_rank_of_another_column_is_refused(self):
+        # score = { rank_of = COLUMN } is ranked within one process only: refused on more than one rank,
+        # naming the mapping key, rather than ranked within each rank's share.
+        data = os.path.join(self.tmp.name, "foreign.csv")
+        shutil.copy("tests/data/loader/foreign.csv", data)
+        p = mpirun(2, "run", "configs/quickstart.toml", "--population", data, "--mapping", FOREIGN_MAPPING,
+                   "--paths", "2", "--months", "2", "--out", self.out)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(errors(p.stderr), 1, p.stderr)
+        self.assertIn('defaults.score: score = { rank_of = "RevolvingUtilizationOfUnsecuredLines"', p.stderr)
+        self.assertIn("not supported with more than one MPI rank", p.stderr)
+        self.assertNoFile()
+        q = mpirun(1, "run", "configs/quickstart.toml", "--population", data, "--mapping", FOREIGN_MAPPING,
+                   "--paths", "2", "--months", "2", "--out", self.out, "--quiet")
+        self.assertEqual(q.returncode, 0, q.stderr)
 
     def test_one_rank_fails_at_start_up(self):
         # A repeated id refused (--on-bad-row error) where only the rank that owns it can see it.
