@@ -27,11 +27,22 @@ double horizon_probability(const BehaviourParams& bp, const ChainStart& s, const
   const double shift = bp.roll_beta_risk * s.risk + bp.roll_beta_util * s.util_excess;
   const double stay_open = 1.0 - bp.attrition_rate;  // a month that ends current may close voluntarily
   const int cb = std::clamp(bp.chargeoff_bucket, 1, kMaxBuckets - 1);
-  std::array<double, kMaxBuckets> roll{}, cure_share{};
+  // Given no roll (step_month, kernels/model.hpp): cure, back one bucket, back two (partial cures; never
+  // past 1-30, so back two from 31-60 is back one, and 1-30 has neither), or stay.
+  std::array<double, kMaxBuckets> roll{}, cure_share{}, back_one{}, back_two{};
   for (int b = 1; b < kMaxBuckets; ++b) {
+    const auto u = static_cast<std::size_t>(b);
     const double p = bp.roll[b];
-    roll[static_cast<std::size_t>(b)] = (shift != 0.0 && p > 0.0 && p < 1.0) ? logistic(logit(p) + shift) : p;
-    cure_share[static_cast<std::size_t>(b)] = p < 1.0 ? bp.cure[b] / (1.0 - p) : 0.0;
+    roll[u] = (shift != 0.0 && p > 0.0 && p < 1.0) ? logistic(logit(p) + shift) : p;
+    cure_share[u] = p < 1.0 ? bp.cure[b] / (1.0 - p) : 0.0;
+    if (p < 1.0 && b >= 2) {
+      back_one[u] = bp.partial_cure[b] / (1.0 - p);
+      back_two[u] = bp.partial_cure_two[b] / (1.0 - p);
+      if (b == 2) {
+        back_one[u] += back_two[u];
+        back_two[u] = 0.0;
+      }
+    }
   }
   double hit = 0.0, dhit = 0.0;
   for (int m = 0; m < e.horizon; ++m) {
@@ -54,6 +65,8 @@ double horizon_probability(const BehaviourParams& bp, const ChainStart& s, const
       }
       const double rolled = x * roll[u], drolled = dx * roll[u];
       const double cured = (x - rolled) * cure_share[u], dcured = (dx - drolled) * cure_share[u];
+      const double one = (x - rolled) * back_one[u], done = (dx - drolled) * back_one[u];
+      const double two = (x - rolled) * back_two[u], dtwo = (dx - drolled) * back_two[u];
       if (b + 1 > cb) {  // past the charge-off bucket: charged off, which counts as the event
         hit += rolled;
         dhit += drolled;
@@ -63,8 +76,16 @@ double horizon_probability(const BehaviourParams& bp, const ChainStart& s, const
       }
       ns[0] += cured * stay_open;
       nd[0] += dcured * stay_open;
-      ns[u] += x - rolled - cured;
-      nd[u] += dx - drolled - dcured;
+      if (b >= 2) {
+        ns[u - 1] += one;
+        nd[u - 1] += done;
+      }
+      if (b >= 3) {
+        ns[u - 2] += two;
+        nd[u - 2] += dtwo;
+      }
+      ns[u] += x - rolled - cured - one - two;
+      nd[u] += dx - drolled - dcured - done - dtwo;
     }
     for (int b = std::max(1, e.min_bucket); b < kMaxBuckets; ++b) {  // a month end at min_bucket or worse
       hit += ns[static_cast<std::size_t>(b)];
@@ -226,7 +247,8 @@ std::vector<int> fit_label_cures(const std::vector<ChainStart>& starts, const st
       for (const std::size_t i : rows) sum += horizon_probability(t, starts[i], e);
       return sum / static_cast<double>(rows.size());
     };
-    double lo = 0.0, hi = std::max(0.0, 1.0 - bp.roll[b]);  // the chain's probability falls as cure rises
+    // The chain's probability falls as cure rises; the partial cures keep their share of the months without a roll.
+    double lo = 0.0, hi = std::max(0.0, 1.0 - bp.roll[b] - bp.partial_cure[b] - bp.partial_cure_two[b]);
     const double p_lo = mean_p(lo), p_hi = mean_p(hi);
     double cure = 0.0;
     if (target >= p_lo) {

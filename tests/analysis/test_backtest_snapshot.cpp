@@ -27,6 +27,10 @@ TEST(SnapshotBacktest, RecoversTheTrueProbabilitiesOfASimulatedBook) {
   o.paths = 32;
   apply_overrides(cfg, o);
   cfg.policies.front().params = default_policy();  // no limit actions: the label is behaviour alone
+  // The book's scores are 680 - 80 x risk: the population must read them back on that scale (the default
+  // card_prime population's score_mean and score_sd are 715 and 65).
+  cfg.population.score_mean = 680.0;
+  cfg.population.score_sd = 80.0;
   BehaviourParams truth = default_behaviour();
   truth.miss_intercept = logit(0.02);
   truth.miss_beta_risk = 0.9;

@@ -225,6 +225,7 @@ BehaviourParams chain_params() {
   for (int b = 1; b < kMaxBuckets; ++b) {
     bp.roll[b] = 0.5;
     bp.cure[b] = 0.2;
+    bp.partial_cure[b] = bp.partial_cure_two[b] = 0.0;  // the default's partial cures: tested on their own
   }
   bp.attrition_rate = 0.01;
   bp.chargeoff_bucket = 6;
@@ -249,6 +250,18 @@ TEST(LabelHorizon, ChainMatchesHandComputation) {
   // From 151-180 a roll is a charge-off, which counts even when only charge-offs do.
   s.bucket = 6;
   EXPECT_NEAR(horizon_probability(bp, s, {1, kChargedOffBucket}), 0.5, 1e-15);
+  // Partial cures (given no roll, like step_month): from 91-120, roll 0.5, cure 0.2, back one 0.1, back two
+  // 0.05, stay 0.15. One month, 91-120 or worse: roll or stay; 61-90 or worse adds back one; 31-60 back two.
+  BehaviourParams pc = bp;
+  pc.partial_cure[4] = 0.1;
+  pc.partial_cure_two[4] = 0.05;
+  s.bucket = 4;
+  EXPECT_NEAR(horizon_probability(pc, s, {1, 4}), 0.5 + 0.15, 1e-15);
+  EXPECT_NEAR(horizon_probability(pc, s, {1, 3}), 0.5 + 0.15 + 0.1, 1e-15);
+  EXPECT_NEAR(horizon_probability(pc, s, {1, 2}), 0.5 + 0.15 + 0.1 + 0.05, 1e-15);
+  // Two months, 121-150 or worse: a roll at once, or back two to 31-60 (then cannot reach 121-150), or back one
+  // to 61-90 (then neither), or stay then roll: 0.5 + 0.15 x 0.5.
+  EXPECT_NEAR(horizon_probability(pc, s, {2, 5}), 0.5 + 0.15 * 0.5, 1e-15);
   // The derivative in the miss log-odds matches a finite difference.
   s.bucket = 0;
   double d = 0.0;
