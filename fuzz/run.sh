@@ -59,7 +59,7 @@ for h in "${HARNESSES[@]}"; do
   for f in $(seeds "$h"); do cp "$f" "$seed_dir/$(echo "$f" | tr / _)"; done
   if [ "$h" = csv_data ]; then head -c 4000 data/uci-credit-card/uci_credit_card.csv > "$seed_dir/uci_head.csv"; fi
   dirs=("$corpus" "$seed_dir")
-  [ -d "fuzz/regressions/$h" ] && dirs+=("fuzz/regressions/$h")
+  for extra in "fuzz/regressions/$h" "fuzz/seeds/$h"; do [ -d "$extra" ] && dirs+=("$extra"); done
   dict=()
   case "$h" in csv_data|result_file) ;; *) dict=(-dict=fuzz/toml.dict) ;; esac
   log="$BUILD/$h.log"
