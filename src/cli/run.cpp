@@ -4,6 +4,7 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -44,18 +45,21 @@ void add_backend_options(CLI::App* cmd, RunOptions& opt) {
   cmd->add_option("--batch-size", opt.o.batch_size, "Customers per batch (results do not depend on it)");
   cmd->add_option("--importance-shift", opt.o.importance_shift,
                   "Importance sampling: mean shift of the systematic factor draws (0 = off)");
+  cmd->add_flag("--yes", opt.cost.yes, "Run even when the estimate is longer than --max-hours");
+  cmd->add_option("--max-hours", opt.cost.max_hours,
+                  "A run estimated longer than this (default 24) needs --yes (docs/config.md, Cost of a run)");
 }
 
 void take_seed(RunOptions& opt) {
-  if (opt.seed) {
-    if (*opt.seed < 0) throw ConfigError("--seed: must be >= 0, got " + std::to_string(*opt.seed));
-    opt.o.seed = static_cast<std::uint64_t>(*opt.seed);
-  }
+  if (opt.seed) opt.o.seed = parse_seed(*opt.seed);
+  if (!(opt.cost.max_hours > 0.0) || !std::isfinite(opt.cost.max_hours))
+    throw ConfigError("--max-hours: must be > 0, got " + std::to_string(opt.cost.max_hours));
 }
 
 // Simulates cfg and writes the result file; for a sweep, also /sweep and the CSV.
 int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
   auto backend = choose_backend(cfg.backend, cfg.threads);
+  check_run_outputs(cfg, sweep ? &sweep->csv : nullptr);  // before any work: outputs never overwrite inputs
   stop_cleanly_on_interrupt();
   std::optional<FilePopulation> file;
   if (cfg.population.kind == "file") {
@@ -74,6 +78,7 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
       for (const std::string& e : file->skipped_examples) std::fprintf(stderr, "  skipped: %s\n", e.c_str());
     }
   }
+  check_run_cost(cfg, *backend, opt.cost, opt.quiet);  // the estimate; refused when too large without --yes
   ProgressReporter bar(opt.quiet ? ProgressReporter::Mode::kQuiet
                                  : (isatty(STDERR_FILENO) ? ProgressReporter::Mode::kBar : ProgressReporter::Mode::kLog),
                        stderr);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "src/cli/preflight.hpp"
 #include "src/config/config.hpp"
 
 namespace limitsim {
@@ -14,8 +15,9 @@ namespace limitsim {
 struct RunOptions {
   std::string config;
   Overrides o;
-  std::optional<std::int64_t> seed;  // signed, so that a negative seed is reported as typed; checked into o.seed
+  std::optional<std::string> seed;  // as typed, so that a negative or too large seed is reported so; checked into o.seed
   bool quiet = false;
+  CostLimits cost;                   // --yes, --max-hours
   std::optional<std::string> csv;  // sweep only: overrides [sweep] csv
 };
 
@@ -24,7 +26,7 @@ struct RunOptions {
 void add_run_options(CLI::App* cmd, RunOptions& opt);
 void add_backend_options(CLI::App* cmd, RunOptions& opt);
 
-// Checks opt.seed (>= 0) and sets it as the seed override.
+// Checks opt.seed (in [0, 2^63 - 1]) and sets it as the seed override.
 void take_seed(RunOptions& opt);
 
 // Simulates cfg and writes the result file; for a sweep, also /sweep and the CSV.

@@ -121,20 +121,14 @@ FilePopulation load_file_population(RunConfig& cfg) {
   FilePopulation fp;
   fp.customers = population_from_panel(panel, as_of, pc, cfg.behaviour.params);
   fp.charged_off = panel.size() - fp.customers.size();
-  // Portfolio sums are exact 64-bit cents: refuse a book whose lines or
-  // balances could overflow them (a wrong money_scale is the likely cause).
-  // The bound leaves 64x headroom for balances growing past the lines.
+  // Portfolio sums are exact 64-bit cents (a wrong money_scale is the likely cause of an overflow).
   std::int64_t largest = 0;
   for (std::int64_t i = 0; i < fp.customers.size(); ++i) {
     const auto k = static_cast<std::size_t>(i);
     const std::int64_t b = fp.customers.balance[k] < 0 ? -fp.customers.balance[k] : fp.customers.balance[k];
     largest = std::max({largest, fp.customers.limit[k], b});
   }
-  constexpr double kSumBound = 4611686018427387904.0 / 64.0;  // 2^62 / 64 cents
-  if (static_cast<double>(largest) * static_cast<double>(fp.customers.size()) > kSumBound)
-    throw ConfigError(pc.file + ": the largest line or balance (" + std::to_string(largest / 100) + " currency units) times " +
-                      std::to_string(fp.customers.size()) + " customers could overflow the exact 64-bit sums in cents; "
-                      "check the mapping's money_scale (" + m.source + ")");
+  check_money_fits(largest, fp.customers.size(), pc.file + " (check the mapping's money_scale, " + m.source + ")");
   if (fp.customers.size() == 0)
     throw ConfigError(pc.file + ": every customer is charged off by " +
                       (panel.month_names.empty() ? std::string("the snapshot") : panel.month_names[static_cast<std::size_t>(as_of)]) +
@@ -158,6 +152,9 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
     throw std::logic_error("run_simulation: a file population must be loaded first (load_file_population)");
   if (file && file->size() != pc.customers)
     throw std::logic_error("run_simulation: the loaded population does not match the configuration");
+  if (!file)
+    check_money_fits(largest_synthetic_line(cfg), pc.customers,
+                     "population.customers x the largest line (population.existing_line_max, policies' max_limit)");
   RunResults r;
   r.paths = cfg.paths;
   r.months = cfg.months;
