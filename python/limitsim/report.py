@@ -2,7 +2,11 @@
 
     python3 -m limitsim.report FILE --out DIR [--dpi N] [--quiet]
 
-writes into DIR (created if needed):
+writes DIR whole or not at all: the report is built in DIR.tmp.PID next to it
+and renamed to DIR when complete, replacing a previous report there (a folder
+holding anything a report does not write, or the result file itself, is
+refused). The file is checked first (limitsim.checks): a damaged one is
+refused, naming the dataset, and nothing is written. DIR holds:
 
 - ``overdue.png``, ``utilization.png``, ``loss_distribution.png``: always;
 - ``comparison.png``: when the run has more than one policy;
