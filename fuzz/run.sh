@@ -34,9 +34,14 @@ if ! command -v clang++ >/dev/null || ! echo 'extern "C" int LLVMFuzzerTestOneIn
   exit 77
 fi
 
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release \
-  -DLIMITSIM_FUZZ=ON -DLIMITSIM_CUDA=OFF -DLIMITSIM_BUILD_TESTS=OFF >/dev/null
-cmake --build "$BUILD" --target fuzzers -j "$(nproc)" >/dev/null
+mkdir -p "$BUILD"
+if ! { cmake -S . -B "$BUILD" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release \
+         -DLIMITSIM_FUZZ=ON -DLIMITSIM_CUDA=OFF -DLIMITSIM_BUILD_TESTS=OFF &&
+       cmake --build "$BUILD" --target fuzzers -j "$(nproc)"; } >"$BUILD/build.log" 2>&1; then
+  tail -30 "$BUILD/build.log"
+  echo "fuzz: the build failed (log: $BUILD/build.log)"
+  exit 1
+fi
 
 seeds() {  # the seed files of a harness
   case "$1" in
