@@ -73,10 +73,26 @@ void check_command_outputs(const std::vector<NamedFile>& outputs, const std::vec
     std::fprintf(stderr, "limitsim: note: %s\n", note.c_str());
 }
 
+namespace {
+
+// A run whose memory cannot fit is refused before anything else is said about it.
+void check_memory(const RunConfig& cfg, const RunCost& c) {
+  const double ram = physical_memory_bytes();
+  if (ram > 0 && c.memory_bytes > 0.8 * ram)
+    throw ConfigError("the run needs about " + gib(c.memory_bytes) + " of memory (" + gib(c.sums_bytes) +
+                      " of exact sums: " + std::to_string(cfg.paths) + " paths x " + std::to_string(cfg.months) +
+                      " months x segments x scenario-policy pairs; and a batch of customers), more than this "
+                      "machine's " + gib(ram) + " allow; use fewer paths, months, scenarios or policies, or a "
+                      "smaller --batch-size");
+}
+
+}  // namespace
+
 void check_run_outputs(const RunConfig& cfg, const std::string* sweep_csv) {
   std::vector<NamedFile> outputs = {{"--out (run.output)", cfg.output}};
   if (sweep_csv) outputs.push_back({"--csv (sweep.csv)", *sweep_csv});
   const RunCost cost = estimate_cost(cfg, cfg.backend, 1);
+  check_memory(cfg, cost);  // the sums are known before a file population is loaded
   check_command_outputs(outputs, run_inputs(cfg), static_cast<std::uint64_t>(cost.file_bytes) + (1u << 20));
 }
 
@@ -87,12 +103,7 @@ void check_run_cost(const RunConfig& cfg, const Backend& backend, const CostLimi
                            format_number(static_cast<double>(cfg.population.customers), 0) + " customers x " +
                            std::to_string(cfg.months) + " months x " + std::to_string(cfg.paths) + " paths x " +
                            std::to_string(cfg.scenarios.size() * cfg.policies.size()) + " scenario-policy pairs)";
-  const double ram = physical_memory_bytes();
-  if (ram > 0 && c.memory_bytes > 0.8 * ram)
-    throw ConfigError("the run needs about " + gib(c.memory_bytes) + " of memory (" + gib(c.sums_bytes) +
-                      " of exact sums: paths x months x segments x scenario-policy pairs; and a batch of "
-                      "customers), more than this machine's " + gib(ram) +
-                      " allow; use fewer paths, months, scenarios or policies, or a smaller --batch-size");
+  check_memory(cfg, c);  // again, with a loaded file population
   const std::string estimate = what + ", about " + duration_text(c.seconds) + " on " + c.basis + ", " +
                                gib(c.memory_bytes) + " of memory";
   if (c.seconds > limits.max_hours * 3600.0 && !limits.yes)
