@@ -12,6 +12,7 @@ PACKAGES=(
   python3 python3-h5py python3-numpy   # end-to-end tests read results back with h5py
   python3-pandas python3-matplotlib    # the limitsim Python package and `limitsim report` (python/)
   r-cran-hdf5r                         # the tested R snippet, scripts/read_results.R (brings R and bit64)
+  clang libclang-rt-14-dev libomp-dev  # the libFuzzer harnesses (fuzz/, docs/fuzzing.md; ctest fuzz_smoke)
 )
 
 missing=()
