@@ -1,6 +1,5 @@
 // Reading a result file back (read_results_h5): the raw sums and metadata, checked against the schema.
 #include <hdf5.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include "src/io/h5_handles.hpp"
 #include "src/io/h5_schema.hpp"
 #include "src/io/h5io.hpp"
+#include "src/io/output_paths.hpp"
 
 namespace limitsim {
 namespace {
@@ -28,16 +28,6 @@ using namespace h5;
 constexpr hsize_t kMaxNames = 100000;                      // scenarios, policies, segments, bands, regions
 constexpr std::size_t kMaxNameBytes = 4096;                // one name
 constexpr std::size_t kMaxTextBytes = std::size_t{64} << 20;  // an attribute, or /config (the effective TOML)
-
-// "a FIFO", "a directory", ...: what a path that is not a regular file is.
-std::string kind_of(mode_t m) {
-  if (S_ISDIR(m)) return "a directory";
-  if (S_ISFIFO(m)) return "a FIFO";
-  if (S_ISCHR(m)) return "a character device";
-  if (S_ISBLK(m)) return "a block device";
-  if (S_ISSOCK(m)) return "a socket";
-  return "not a regular file";
-}
 
 std::string type_text(hid_t t) {
   const H5T_class_t c = H5Tget_class(t);
@@ -66,9 +56,8 @@ class Reader {
   explicit Reader(const std::string& file) : ctx_(file) {}
 
   RunResults read() {
-    struct stat st{};
-    if (::stat(ctx_.file().c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-      ctx_.fail(kind_of(st.st_mode) + ", not a result file");  // a FIFO would block the open
+    const std::string kind = irregular_kind(ctx_.file());
+    if (!kind.empty()) ctx_.fail(kind + ", not a result file");  // a FIFO would block the open
     Handle fapl = file_access(ctx_);
     root_ = {ctx_.own(H5Fopen(ctx_.file().c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose, "cannot open the file"),
              "/"};

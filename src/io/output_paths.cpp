@@ -102,6 +102,11 @@ std::string temporary_name(const std::string& path, long pid) {
   return (p.parent_path() / (name + suffix)).string();
 }
 
+std::string irregular_kind(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) ? kind_of(st.st_mode) : "";
+}
+
 std::string write_target(const std::string& path) {
   std::error_code ec;
   const fs::file_status link = fs::symlink_status(path, ec);
@@ -109,10 +114,9 @@ std::string write_target(const std::string& path) {
   const fs::file_status target = fs::status(path, ec);
   if (fs::is_symlink(link) && !fs::exists(target))
     throw std::runtime_error("cannot write " + quoted(path) + ": a symbolic link to a missing file");
-  struct stat st{};
-  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-    throw std::runtime_error("cannot write " + quoted(path) + ": it exists and is " + kind_of(st.st_mode) +
-                             ", not a regular file");
+  const std::string kind = irregular_kind(path);
+  if (!kind.empty())
+    throw std::runtime_error("cannot write " + quoted(path) + ": it exists and is " + kind + ", not a regular file");
   return fs::is_symlink(link) ? fs::canonical(path, ec).string() : path;
 }
 

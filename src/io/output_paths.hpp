@@ -32,6 +32,10 @@ std::vector<std::string> check_outputs(const std::vector<NamedFile>& outputs, co
 // NAME.tmp.PID, with NAME shortened so that the name fits in 255 bytes.
 std::string temporary_name(const std::string& path, long pid);
 
+// What `path` is when it exists and is not a regular file (after symbolic links): "a folder", "a FIFO",
+// "a character device", ...; "" for a regular file or a missing path.
+std::string irregular_kind(const std::string& path);
+
 // The file `path` names when written: itself, or the file a symbolic link points to (resolved
 // through every link). Throws std::runtime_error for a link to nothing, or for an existing path that
 // is not a regular file.

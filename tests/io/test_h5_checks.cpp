@@ -152,7 +152,7 @@ TEST_F(H5ChecksTest, AFifoIsRefusedWithoutOpeningIt) {
     read_results_h5(dir_.string());
     FAIL() << "accepted";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("a directory, not a result file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("a folder, not a result file"), std::string::npos) << e.what();
   }
 }
 
