@@ -25,7 +25,8 @@ std::vector<fs::path> files_in(const fs::path& dir, const std::string& ext = "")
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return out;
   for (const auto& e : fs::directory_iterator(dir))
-    if (e.is_regular_file() && (ext.empty() || e.path().extension() == ext)) out.push_back(e.path());
+    if (e.is_regular_file() && e.path().extension() != ".md" && (ext.empty() || e.path().extension() == ext))
+      out.push_back(e.path());
   std::sort(out.begin(), out.end());
   return out;
 }
