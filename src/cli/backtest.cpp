@@ -4,11 +4,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "src/analysis/backtest.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/preflight.hpp"
 #include "src/config/config.hpp"
+#include "src/config/schema.hpp"
 #include "src/io/atomic_file.hpp"
 
 namespace limitsim {
@@ -27,17 +29,14 @@ int backtest_command(BacktestCliOptions opt, const std::string& command) {
     opt.o.has_seed = true;
   }
   // Given, they are checked as run's are (0 paths ran the file's paths, -1 threads was taken as all cores).
-  if (opt.paths) {
-    if (*opt.paths < 1 || *opt.paths > 1000000)
-      throw ConfigError("--paths: must be " + std::string(*opt.paths < 1 ? ">= 1" : "<= 1000000") + ", got " +
-                        std::to_string(*opt.paths));
-    opt.o.paths = *opt.paths;
-  }
-  if (opt.threads) {
-    if (*opt.threads < 0 || *opt.threads > 1024)
-      throw ConfigError("--threads: must be " + std::string(*opt.threads < 0 ? ">= 0" : "<= 1024") + ", got " +
-                        std::to_string(*opt.threads));
-    opt.o.threads = *opt.threads;
+  for (auto [option, given, range, field] :
+       {std::tuple<const char*, std::optional<std::int32_t>*, fields::Range, std::int32_t*>{
+            "--paths", &opt.paths, fields::kPathsRange, &opt.o.paths},
+        {"--threads", &opt.threads, fields::kThreadsRange, &opt.o.threads}}) {
+    if (!*given) continue;
+    const std::string bad = fields::range_error(**given, range, true);
+    if (!bad.empty()) throw ConfigError(std::string(option) + ": " + bad);
+    *field = **given;
   }
   if (!opt.report.empty())  // before any work: the report never overwrites what the backtest reads
     check_command_outputs({{"--report", opt.report}}, run_inputs(load_run_config(opt.o.config)));
