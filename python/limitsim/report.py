@@ -433,17 +433,26 @@ def _pid_gone(pid: int) -> bool:
     return False
 
 
+def _sibling(out: str, kind: str, pid: int) -> str:
+    """OUT.tmp.PID or OUT.old.PID next to OUT, OUT shortened so that the name fits in 255 bytes."""
+    parent, base = os.path.split(os.path.abspath(out))
+    suffix = f".{kind}.{pid}"
+    raw = os.fsencode(base)[:255 - len(suffix)]
+    return os.path.join(parent, os.fsdecode(raw) + suffix)
+
+
 def _remove_stale(out: str, log) -> None:
     """Removes OUT.tmp.PID and OUT.old.PID folders left by reports that were killed."""
-    parent, base = os.path.split(os.path.abspath(out))
+    parent = os.path.dirname(os.path.abspath(out))
     for name in os.listdir(parent):
-        for kind in (".tmp.", ".old."):
-            prefix = base + kind
-            if name.startswith(prefix) and name[len(prefix):].isdigit():
-                pid = int(name[len(prefix):])
-                if pid != os.getpid() and _pid_gone(pid):
-                    shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
-                    log(f"removed {os.path.join(parent, name)}, left by a report (process {pid}) that was killed")
+        pid_text = name.rsplit(".", 1)[-1]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        pid = int(pid_text)
+        for kind in ("tmp", "old"):
+            if os.path.basename(_sibling(out, kind, pid)) == name and _pid_gone(pid):
+                shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+                log(f"removed {os.path.join(parent, name)}, left by a report (process {pid}) that was killed")
 
 
 def write_report(source: str, out: str, *, dpi: int = charts.DPI, log=None) -> dict:
@@ -454,7 +463,7 @@ def write_report(source: str, out: str, *, dpi: int = charts.DPI, log=None) -> d
     out = os.path.abspath(out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     _remove_stale(out, lambda msg: print(f"limitsim report: note: {msg}", file=sys.stderr))
-    tmp, old = f"{out}.tmp.{os.getpid()}", f"{out}.old.{os.getpid()}"
+    tmp, old = _sibling(out, "tmp", os.getpid()), _sibling(out, "old", os.getpid())
     try:
         result = build_report(source, tmp, dpi=dpi, log=lambda _msg: None)
         if os.path.isdir(out):
