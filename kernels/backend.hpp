@@ -39,15 +39,17 @@ class Backend {
   void set_progress(std::function<void(double)> f) { progress_ = std::move(f); }
   // The customers that following simulate() calls use (host arrays).
   virtual void set_customers(const CustomerView& host) = 0;
-  // One launch: simulates paths [0, paths) of the current customers under each
+  // One launch: simulates paths [first_path, paths) of the current customers under each
   // of the n_combos (scenario, policy) pairs (their pointers are host arrays;
   // all pairs share one factor array) and adds pair k's sums into
   // sums[k][path][month][segment][metric]. Scenarios, policies and paths are
-  // dimensions of the launch; every pair sees the same random numbers.
+  // dimensions of the launch; every pair sees the same random numbers. The
+  // sums keep every path's place (a run spread over MPI ranks gives each
+  // rank a range of paths: the others' stay zero here).
   // The sums arrays, and the views' scenario and factor arrays, must stay
   // valid and unchanged until finish() returns.
   virtual void simulate(const ModelView* combos, int n_combos, int paths, int segments,
-                        std::int64_t* const* sums) = 0;
+                        std::int64_t* const* sums, int first_path = 0) = 0;
   // Waits for every simulate() call so far and completes its sums.
   virtual void finish() {}
   // Seconds the device spent in simulation kernels since construction,

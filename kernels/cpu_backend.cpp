@@ -80,15 +80,16 @@ class CpuBackend final : public Backend {
   }
   void set_customers(const CustomerView& host) override { customers_ = host; }
 
-  void simulate(const ModelView* mvs, int n_combos, int paths, int segments, std::int64_t* const* sums) override {
-    if (n_combos < 1 || paths < 1 || customers_.n == 0) return;
+  void simulate(const ModelView* mvs, int n_combos, int paths, int segments, std::int64_t* const* sums,
+                int first_path = 0) override {
+    if (n_combos < 1 || first_path < 0 || paths <= first_path || customers_.n == 0) return;
     const ModelView& mv0 = mvs[0];  // months, seed and factors are common to the launch
     const std::size_t stride = static_cast<std::size_t>(mv0.months) * segments * kNumMetrics;
     const int per_pass = combos_per_pass(stride, n_combos);
     const std::int64_t n = customers_.n;
     const CustomerView cv = customers_;
     const std::int64_t blocks = (n + kTaskCustomers - 1) / kTaskCustomers;
-    const std::int64_t tasks = blocks * paths;
+    const std::int64_t tasks = blocks * (paths - first_path);
     const int passes = (n_combos + per_pass - 1) / per_pass;
     std::vector<std::mutex> path_lock(static_cast<std::size_t>(paths));
     for (int k0 = 0, pass = 0; k0 < n_combos; k0 += per_pass, ++pass) {
@@ -116,7 +117,7 @@ class CpuBackend final : public Backend {
 #pragma omp for schedule(dynamic, 1)
         for (std::int64_t t = 0; t < tasks; ++t) {
           if (cancel_flag().load(std::memory_order_relaxed)) continue;  // drain the loop: the run is discarded
-          const int p = static_cast<int>(t / blocks);
+          const int p = first_path + static_cast<int>(t / blocks);
           const std::int64_t first = (t % blocks) * kTaskCustomers;
           const std::int64_t last = std::min(n, first + kTaskCustomers);
           if (p != held) {

@@ -16,6 +16,7 @@ PACKAGES=(
   python3-nbclient python3-nbformat python3-ipykernel  # tested: docs/example.ipynb runs
   r-cran-hdf5r                         # the tested R snippet, scripts/read_results.R (brings R and bit64)
   libopenmpi-dev openmpi-bin           # MPI runs over many ranks (LIMITSIM_MPI=ON, docs/scaling.md) and their tests
+  clang libclang-rt-14-dev libomp-dev  # the libFuzzer harnesses (fuzz/, docs/fuzzing.md; ctest fuzz_smoke)
 )
 
 missing=()

@@ -110,9 +110,11 @@ def _attr(obj, name: str, what: str | None = None):
 
 
 def _need(f, path: str, since: str | None = None):
+    """f[path] (f a file or a group); LimitsimFileError naming the file and the object when it is missing."""
     if path not in f:
-        extra = f" (written since schema {since}; this file is {_str(f.attrs['schema_version'])})" if since else ""
-        raise LimitsimFileError(f"{f.filename}: no '{path}'{extra}")
+        extra = f" (written since schema {since}; this file is {_str(f.file.attrs['schema_version'])})" if since else ""
+        where = path if path.startswith("/") or f.name == "/" else f"{f.name}/{path}"
+        raise LimitsimFileError(f"{f.file.filename}: no '{where}'{extra}")
     return f[path]
 
 

@@ -2,7 +2,11 @@
 
     python3 -m limitsim.report FILE --out DIR [--dpi N] [--quiet]
 
-writes into DIR (created if needed):
+writes DIR whole or not at all: the report is built in DIR.tmp.PID next to it
+and renamed to DIR when complete, replacing a previous report there (a folder
+holding anything a report does not write, or the result file itself, is
+refused). The file is checked first (limitsim.checks): a damaged one is
+refused, naming the dataset, and nothing is written. DIR holds:
 
 - ``overdue.png``, ``utilization.png``, ``loss_distribution.png``: always;
 - ``comparison.png``: when the run has more than one policy;
@@ -25,10 +29,11 @@ import datetime
 import html
 import math
 import os
+import shutil
 import sys
 
 try:
-    from . import charts, io
+    from . import charts, checks, io
 except ImportError as e:  # h5py, pandas or matplotlib missing
     if __name__ != "__main__":
         raise
@@ -36,7 +41,7 @@ except ImportError as e:  # h5py, pandas or matplotlib missing
           f"python3-h5py python3-pandas python3-matplotlib, as scripts/setup.sh does)", file=sys.stderr)
     sys.exit(1)
 
-__all__ = ["build_report", "main", "CHARTS"]
+__all__ = ["build_report", "write_report", "main", "CHARTS"]
 
 #: Every chart the report can draw: (file name, title).
 CHARTS = (
@@ -323,6 +328,7 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
     """
     log = log or (lambda _msg: None)
     meta = io.load_meta(source)  # checks the file first: nothing is written for a bad one
+    checks.check_result(source)  # ... and its numbers (limitsim.checks)
     os.makedirs(out_dir, exist_ok=True)
     sweep = io.load_sweep(source) if meta["has_sweep"] else None
     pols, pols_note = _chart_policies(meta, sweep)
@@ -462,6 +468,88 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
     return {"html": index, "charts": written, "skipped": skipped}
 
 
+# ----------------------------------------------------------------------------- the output folder
+
+#: What a report folder holds: a folder with anything else in it is not replaced.
+_REPORT_FILES = {"index.html"} | {name for name, _title in CHARTS}
+
+
+def _check_out_dir(source: str, out: str) -> None:
+    """Refuses an --out that is not a folder, holds the result file, or holds files a report does not write."""
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise io.LimitsimFileError(f"--out: '{out}' exists and is not a folder")
+    real_out, real_src = os.path.realpath(out), os.path.realpath(source)
+    if os.path.commonpath([real_out, real_src]) == real_out:
+        raise io.LimitsimFileError(f"--out: '{out}' holds the result file {source}: name another folder")
+    if os.path.isdir(out):
+        other = sorted(set(os.listdir(out)) - _REPORT_FILES)
+        if other:
+            shown = ", ".join(other[:5]) + (", ..." if len(other) > 5 else "")
+            raise io.LimitsimFileError(f"--out: '{out}' holds files that are not a report's ({shown}): name a new "
+                                       f"or empty folder, or a previous report's, which is replaced")
+
+
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _sibling(out: str, kind: str, pid: int) -> str:
+    """OUT.tmp.PID or OUT.old.PID next to OUT, OUT shortened so that the name fits in 255 bytes."""
+    parent, base = os.path.split(os.path.abspath(out))
+    suffix = f".{kind}.{pid}"
+    raw = os.fsencode(base)[:255 - len(suffix)]
+    return os.path.join(parent, os.fsdecode(raw) + suffix)
+
+
+def _remove_stale(out: str, log) -> None:
+    """Removes OUT.tmp.PID and OUT.old.PID folders left by reports that were killed."""
+    parent = os.path.dirname(os.path.abspath(out))
+    for name in os.listdir(parent):
+        pid_text = name.rsplit(".", 1)[-1]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        pid = int(pid_text)
+        for kind in ("tmp", "old"):
+            if os.path.basename(_sibling(out, kind, pid)) == name and _pid_gone(pid):
+                shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+                log(f"removed {os.path.join(parent, name)}, left by a report (process {pid}) that was killed")
+
+
+def write_report(source: str, out: str, *, dpi: int = charts.DPI, log=None) -> dict:
+    """build_report into a new folder next to `out`, then renamed to `out`: a failure leaves no partial
+    folder, and a previous report at `out` is replaced only by a complete one."""
+    log = log or (lambda _msg: None)
+    _check_out_dir(source, out)
+    out = os.path.abspath(out)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    _remove_stale(out, lambda msg: print(f"limitsim report: note: {msg}", file=sys.stderr))
+    tmp, old = _sibling(out, "tmp", os.getpid()), _sibling(out, "old", os.getpid())
+    try:
+        result = build_report(source, tmp, dpi=dpi, log=lambda _msg: None)
+        if os.path.isdir(out):
+            os.rename(out, old)
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if os.path.isdir(old) and not os.path.exists(out):
+            os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    rename = lambda p: os.path.join(out, os.path.basename(p))  # noqa: E731
+    result = {"html": rename(result["html"]), "charts": {k: rename(v) for k, v in result["charts"].items()},
+              "skipped": result["skipped"]}
+    for path in result["charts"].values():
+        log(f"wrote {path}")
+    log(f"wrote {result['html']}")
+    return result
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="limitsim report",
@@ -475,9 +563,13 @@ def main(argv=None) -> int:
     if args.dpi < 20 or args.dpi > 600:
         parser.error(f"--dpi must be between 20 and 600, not {args.dpi}")
     try:
-        result = build_report(args.file, args.out, dpi=args.dpi, log=None if args.quiet else print)
+        result = write_report(args.file, args.out, dpi=args.dpi, log=None if args.quiet else print)
     except (io.LimitsimFileError, OSError) as e:  # includes a missing file, or --out naming a file
         print(f"limitsim report: error: {e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # anything else the file's content provokes: named, never a traceback
+        print(f"limitsim report: error: {args.file}: cannot be read as a limitsim result: "
+              f"{type(e).__name__}: {e}", file=sys.stderr)
         return 1
     if not args.quiet:
         print(f"report: {len(result['charts'])} charts, {len(result['skipped'])} not applicable; "

@@ -239,7 +239,7 @@ std::string header_line(const RunResults& r, const Summary& s) {
       << fmt_num(s.effective_paths, 1) << " of " << fmt_num(s.paths, 0) << " (Kish)\n";
     // A shift aimed at the tail makes the weights of the typical paths tiny and of a few others huge:
     // tail figures gain, means over paths (EL, overdue rates, revenue) lose.
-    if (s.effective_paths < 0.1 * s.paths || std::fabs(s.mean_weight - 1.0) > 0.5)
+    if (few_paths_carry_the_weight(s.mean_weight, s.effective_paths, s.paths))
       o << "warning: few paths carry the weight, so means over paths (EL, rates, revenue) are unreliable here; "
            "read VaR and ES from this run and means from a run without importance sampling\n";
   }
@@ -372,6 +372,10 @@ SegmentCells segment_cells(const RunResults& r) {
   axis("band", r.band_names, r.segment_band, c.band_names, c.segment_band, true);
   axis("region", r.region_names, r.segment_region, c.region_names, c.segment_region, false);
   return c;
+}
+
+bool few_paths_carry_the_weight(double mean_weight, double effective_paths, std::int32_t paths) {
+  return effective_paths < 0.1 * paths || std::fabs(mean_weight - 1.0) > 0.5;
 }
 
 std::vector<double> effective_path_weights(const RunResults& r) {

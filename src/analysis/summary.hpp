@@ -87,6 +87,10 @@ struct Summary {
   std::vector<ComboSummary> combos;        // same order as RunResults::combos
 };
 
+// Whether importance-sampling weights leave the means over paths unreliable: few effective paths
+// (Kish, below a tenth of the paths) or a mean weight far from its expected 1.
+bool few_paths_carry_the_weight(double mean_weight, double effective_paths, std::int32_t paths);
+
 // Valid months of `requested` (1..months), sorted and deduplicated, plus `months`.
 std::vector<std::int32_t> normalize_report_months(const std::vector<std::int32_t>& requested,
                                                   std::int32_t months);

@@ -15,6 +15,7 @@
 #include "src/analysis/scorecard.hpp"
 #include "src/cli/commands.hpp"
 #include "src/cli/common.hpp"
+#include "src/cli/preflight.hpp"
 #include "src/config/config.hpp"
 #include "src/config/targets.hpp"
 #include "src/config/toml_io.hpp"
@@ -90,6 +91,7 @@ int calibrate_command(const CalibrateCliOptions& opt) {
     throw ConfigError("calibrate: needs a DATA file and --mapping (or --targets TARGETS.toml to fit aggregate rates)");
   if (opt.on_bad_row != "error" && opt.on_bad_row != "skip")
     throw ConfigError("--on-bad-row: must be error or skip, got '" + opt.on_bad_row + "'");
+  check_command_outputs({{"--out", opt.out}}, {{"the data file", opt.data}, {"--mapping", opt.mapping}, {"--base", opt.base}});
   const Mapping m = load_mapping(opt.mapping);
   Panel panel = load_panel(opt.data, m, opt.on_bad_row == "skip" ? BadRowPolicy::kSkip : BadRowPolicy::kError);
   const bool snapshot = panel.months < 2;

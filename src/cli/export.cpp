@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "src/cli/commands.hpp"
+#include "src/cli/preflight.hpp"
 #include "src/config/config.hpp"
 #include "src/io/atomic_file.hpp"
 #include "src/io/export_table.hpp"
@@ -53,8 +54,11 @@ int export_command(const ExportCliOptions& o) {
   if (o.by != "" && o.by != "segment") throw ConfigError("--by: segment is the only breakdown, got '" + o.by + "'");
   if (o.money != "currency" && o.money != "cents")
     throw ConfigError("--money: currency or cents, got '" + o.money + "'");
+  if (o.format == "parquet" && o.out.empty())
+    throw ConfigError("--out: Parquet needs a file to write (--out FILE.parquet)");
+  if (!o.out.empty() && o.out != "-")  // before any work: the one output rule (docs/config.md, Outputs)
+    check_command_outputs({{"--out", o.out}}, {{"the result file", o.file}});
   if (o.format == "parquet") {
-    if (o.out.empty()) throw ConfigError("--out: Parquet needs a file to write (--out FILE.parquet)");
     return export_parquet(o);
   }
   const RunResults r = read_results_h5(o.file);

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   const Subcommand subcommands[] = {setup_run(app),        setup_sweep(app),       setup_summary(app),
                                     setup_compare(app),    setup_report(app),      setup_export(app),
                                     setup_calibrate(app),  setup_backtest(app, command_line),
-                                    setup_list(app),       setup_init(app),        setup_help(app),
+                                    setup_list(app),       setup_init(app),       setup_validate(app),        setup_help(app),
                                     setup_completion(app)};
   app.footer("Exit codes: 0 success, 1 runtime failure, 2 usage error (bad command line, configuration or data), "
              "130 interrupted.\nlimitsim help COMMAND shows a command's options and examples; docs/cli.md has more.\n");

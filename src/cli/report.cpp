@@ -14,6 +14,7 @@
 
 #include "src/cli/commands.hpp"
 #include "src/config/config.hpp"
+#include "src/io/h5io.hpp"
 
 namespace limitsim {
 namespace {
@@ -31,6 +32,9 @@ int report_command(const ReportCliOptions& opt) {
   if (opt.out.empty()) throw ConfigError("--out-dir: must name the folder to write the report into");
   if (opt.dpi && (*opt.dpi < 20 || *opt.dpi > 600))
     throw ConfigError("--dpi: must be in [20, 600], got " + std::to_string(*opt.dpi));
+  // The reader's checks first (src/io/h5_checks.cpp): a damaged file is refused, naming the dataset, before
+  // Python starts; the package then checks what it reads besides (python/limitsim/checks.py).
+  read_results_h5(opt.file);
   const char* env_python = std::getenv("LIMITSIM_PYTHON");
   const std::string python = env_python && *env_python ? env_python : "/usr/bin/python3";
   const char* old_path = std::getenv("PYTHONPATH");

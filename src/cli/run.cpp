@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -50,13 +51,15 @@ void add_backend_options(CLI::App* cmd, RunOptions& opt) {
   cmd->add_option("--batch-size", opt.o.batch_size, "Customers per batch (results do not depend on it)");
   cmd->add_option("--importance-shift", opt.o.importance_shift,
                   "Importance sampling: mean shift of the systematic factor draws (0 = off)");
+  cmd->add_flag("--yes", opt.cost.yes, "Run even when the estimate is longer than --max-hours");
+  cmd->add_option("--max-hours", opt.cost.max_hours,
+                  "A run estimated longer than this (default 24) needs --yes (docs/config.md, Cost of a run)");
 }
 
 void take_seed(RunOptions& opt) {
-  if (opt.seed) {
-    if (*opt.seed < 0) throw ConfigError("--seed: must be >= 0, got " + std::to_string(*opt.seed));
-    opt.o.seed = static_cast<std::uint64_t>(*opt.seed);
-  }
+  if (opt.seed) opt.o.seed = parse_seed(*opt.seed);
+  if (!(opt.cost.max_hours > 0.0) || !std::isfinite(opt.cost.max_hours))
+    throw ConfigError("--max-hours: must be > 0, got " + std::to_string(opt.cost.max_hours));
 }
 
 // Simulates cfg and writes the result file; for a sweep, also /sweep and the CSV.
@@ -66,8 +69,10 @@ void take_seed(RunOptions& opt) {
 int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
   const Comm& comm = world();
   const bool spread = comm.size() > 1, root = comm.rank() == 0, quiet = opt.quiet || !root;
+  // A synthetic population may also be split by path (distributed.hpp); a file population is split by customer.
   const Decomposition d = decompose(comm.rank(), comm.size(),
-                                    static_cast<std::int64_t>(cfg.scenarios.size() * cfg.policies.size()), sweep != nullptr);
+                                    static_cast<std::int64_t>(cfg.scenarios.size() * cfg.policies.size()), sweep != nullptr,
+                                    cfg.population.kind == "file" ? 0 : cfg.population.customers, cfg.paths);
   const std::unique_ptr<Comm> group = comm.split(d.group);  // the ranks that share this rank's customers
   // Threads: 0 (all cores) is divided among the node's ranks.
   const int threads = spread && cfg.threads == 0 ? std::max(1, omp_get_max_threads() / local_size()) : cfg.threads;
@@ -78,6 +83,10 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
       if (!note.empty() && local_rank() == 0) std::fprintf(stderr, "limitsim: note: %s\n", note.c_str());
     }
     backend = choose_backend(cfg.backend, threads);
+  });
+  // Before any work, outputs never overwrite inputs; rank 0 alone writes them.
+  collective_step(comm, [&] {
+    if (root) check_run_outputs(cfg, sweep ? &sweep->csv : nullptr, !opt.dry_run);
   });
   stop_cleanly_on_interrupt();
   std::optional<FilePopulation> file;
@@ -99,6 +108,14 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
     }
   }
   collective_step(comm, [&] { check_run_memory(cfg); });
+  if (opt.dry_run) {  // every file is read and checked; nothing is simulated or written
+    if (root) std::cout << dry_run_text(cfg, *backend, opt.cost, sweep);
+    return 0;
+  }
+  // The estimate of the whole run, refused when too large without --yes.
+  collective_step(comm, [&] {
+    if (root) check_run_cost(cfg, *backend, opt.cost, quiet);
+  });
   RunConfig sim = cfg;  // what this rank runs; cfg, written to the file, keeps the threads given
   sim.threads = threads;
   ProgressReporter bar(quiet ? ProgressReporter::Mode::kQuiet
@@ -164,8 +181,6 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
   return 0;
 }
 
-namespace {
-
 int run_command(RunOptions& opt) {
   RunConfig cfg;
   collective_step(world(), [&] {  // every rank reads the files; a bad one is reported once
@@ -176,8 +191,6 @@ int run_command(RunOptions& opt) {
   return simulate(std::move(cfg), opt, nullptr);
 }
 
-}  // namespace
-
 Subcommand setup_run(CLI::App& app) {
   auto opt = std::make_shared<RunOptions>();
   CLI::App* run = app.add_subcommand("run", "Simulate a run configuration and write an HDF5 result");
@@ -185,6 +198,8 @@ Subcommand setup_run(CLI::App& app) {
   add_run_options(run, *opt);
   add_backend_options(run, *opt);
   run->add_flag("-q,--quiet", opt->quiet, "No progress and no summary table");
+  run->add_flag("--dry-run", opt->dry_run,
+                "Check every file the run reads and print the resolved run and its cost; simulate and write nothing");
   run->footer("Examples:\n"
               "  limitsim run configs/quickstart.toml\n"
               "  limitsim run configs/compare_policies.toml -n 20000 -p 64 -o results/cmp.h5\n"

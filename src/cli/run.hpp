@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "src/cli/preflight.hpp"
 #include "src/config/config.hpp"
 
 namespace limitsim {
@@ -14,8 +15,10 @@ namespace limitsim {
 struct RunOptions {
   std::string config;
   Overrides o;
-  std::optional<std::int64_t> seed;  // signed, so that a negative seed is reported as typed; checked into o.seed
+  std::optional<std::string> seed;  // as typed, so that a negative or too large seed is reported so; checked into o.seed
   bool quiet = false;
+  bool dry_run = false;              // --dry-run, and `limitsim validate`: check and describe, write nothing
+  CostLimits cost;                   // --yes, --max-hours
   std::optional<std::string> csv;  // sweep only: overrides [sweep] csv
 };
 
@@ -24,10 +27,14 @@ struct RunOptions {
 void add_run_options(CLI::App* cmd, RunOptions& opt);
 void add_backend_options(CLI::App* cmd, RunOptions& opt);
 
-// Checks opt.seed (>= 0) and sets it as the seed override.
+// Checks opt.seed (in [0, 2^63 - 1]) and sets it as the seed override.
 void take_seed(RunOptions& opt);
 
 // Simulates cfg and writes the result file; for a sweep, also /sweep and the CSV.
 int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep);
+
+// `limitsim run` and `limitsim sweep` once their options are parsed (validate calls them with dry_run).
+int run_command(RunOptions& opt);
+int sweep_command(RunOptions& opt);
 
 }  // namespace limitsim

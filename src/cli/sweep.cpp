@@ -27,6 +27,8 @@ SweepConfig sweep_config(const RunOptions& opt) {
   return sc;
 }
 
+}  // namespace
+
 int sweep_command(RunOptions& opt) {
   SweepConfig sc;
   collective_step(world(), [&] {  // every rank reads the files; a bad one is reported once
@@ -35,8 +37,6 @@ int sweep_command(RunOptions& opt) {
   });
   return simulate(sc.run, opt, &sc);
 }
-
-}  // namespace
 
 Subcommand setup_sweep(CLI::App& app) {
   auto opt = std::make_shared<RunOptions>();
@@ -47,6 +47,8 @@ Subcommand setup_sweep(CLI::App& app) {
   sweep->add_option("--csv", opt->csv, "Output CSV file (overrides [sweep] csv)");
   add_backend_options(sweep, *opt);
   sweep->add_flag("-q,--quiet", opt->quiet, "No progress and no table");
+  sweep->add_flag("--dry-run", opt->dry_run,
+                  "Check every file the sweep reads and print the resolved run and its cost; simulate and write nothing");
   sweep->footer("Example:\n  limitsim sweep configs/sweep_lender_rules.toml -n 20000 --csv results/sweep.csv");
   return {sweep, [opt] { return sweep_command(*opt); }, true};
 }

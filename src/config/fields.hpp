@@ -52,11 +52,17 @@ std::string fmt_short(double x);
 // Cents as an exact decimal in currency units, e.g. 500000 -> "5000.00".
 std::string fmt_money(std::int64_t cents);
 
+// A TOML array; a long one (a scenario series) is written 12 values a line, so that a file of many
+// long series stays within the TOML reader's bound on long lines (toml_io::kMaxTomlLineWork).
 template <class T, class Fmt>
 std::string toml_array(const std::vector<T>& items, Fmt fmt) {
-  std::vector<std::string> parts;
-  for (const T& x : items) parts.push_back(fmt(x));
-  return "[" + join(parts, ", ") + "]";
+  constexpr std::size_t kPerLine = 12;
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += items.size() > kPerLine && i % kPerLine == 0 ? ",\n    " : ", ";
+    out += fmt(items[i]);
+  }
+  return out + "]";
 }
 
 // ---------------------------------------------------------------- checks

@@ -35,7 +35,6 @@ using toml_io::fail_at;
 using toml_io::fmt_double;
 using toml_io::join;
 using toml_io::quote;
-using toml_io::syntax_failure;
 using Reader = toml_io::TableReader;
 
 using toml_io::to_number;
@@ -583,12 +582,7 @@ Mapping load_mapping(const std::string& path) {
   if (!in.is_open() || !in)
     throw ConfigError(path + ": cannot open the mapping file: " +
                       (fs::exists(path, ec) ? "not a readable regular file" : "no such file"));
-  Value doc;
-  try {
-    doc = toml::parse(in, path);
-  } catch (const toml::exception& e) {
-    throw syntax_failure(e, path);
-  }
+  const Value doc = toml_io::parse_stream(in, path);
   return toml_io::with_file_errors(path, [&] { return read_mapping(doc, path); });
 }
 

@@ -180,11 +180,7 @@ class Loader {
       if (ref) fail_at(*ref, key, reason);
       throw ConfigError(file + ": cannot open the run file: " + open_error(file));
     }
-    try {
-      docs_.push_back(toml::parse(in, file));
-    } catch (const toml::exception& e) {
-      throw syntax_failure(e, file);
-    }
+    docs_.push_back(toml_io::parse_stream(in, file));
     return docs_.back();
   }
 
@@ -276,6 +272,8 @@ namespace {
 // names the file (and the line, where toml11 knows it).
 template <typename F>
 auto load_with_errors(const std::string& path, F&& load) -> decltype(load(std::declval<Loader&>())) {
+  // Errors quote lines only of files in the run file's folder (an include may point anywhere).
+  const toml_io::ContentScope scope(fs::path(path).parent_path().string());
   return toml_io::with_file_errors(path, [&] {
     Loader loader(path);
     return load(loader);

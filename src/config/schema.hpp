@@ -20,7 +20,7 @@ inline const std::vector<std::string> kBackends = {"auto", "cpu", "cuda"};
 constexpr Range kCustomersRange = at_least(1);
 constexpr Range kPathsRange = closed(1, 1000000);
 constexpr Range kMonthsRange = closed(1, 600);
-constexpr Range kThreadsRange = closed(0, kInt32Max);
+constexpr Range kThreadsRange = closed(0, 1024);  // beyond the cores gives nothing; 65536 crashed the OpenMP runtime
 constexpr Range kBatchRange = at_least(1);
 
 template <class IO>

@@ -8,6 +8,9 @@
 
 #include <toml.hpp>
 
+#include <algorithm>
+#include <cstddef>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -47,6 +50,49 @@ std::string where(const Value& v);
 // A toml11 syntax error as `file:line: syntax error: reason`, then toml11's excerpt.
 ConfigError syntax_failure(const toml::exception& e, const std::string& file);
 
+// ---------------------------------------------------------------- reading a TOML file safely
+//
+// Every TOML file limitsim reads goes through parse_stream, which refuses,
+// before toml11 sees it, what would crash or stall the parser, and what toml11
+// would report under a misleading message (docs/config.md, "Limits"):
+
+// A config file larger than this is refused (configs are a few KiB; data go in CSV or HDF5).
+inline constexpr std::size_t kMaxTomlBytes = std::size_t{1} << 20;
+// Arrays and inline tables nested deeper than this are refused (toml11 parses them by recursion).
+inline constexpr int kMaxTomlNesting = 32;
+// toml11 scans the whole line once per value on it, so many values on one long
+// line cost (values x line length): the file's sum of that is bounded (about 0.3 s).
+inline constexpr double kMaxTomlLineWork = 5e8;
+
+// Reads the TOML text of `in` (named `name` in messages: a file name) and
+// parses it. Besides toml11's own syntax errors (syntax_failure), refuses with
+// `name:line: reason`: a file over kMaxTomlBytes, bytes that are not UTF-8, a
+// carriage return not followed by a line feed (CR-only line endings), nesting
+// deeper than kMaxTomlNesting, and lines whose values would take toml11 more
+// than kMaxTomlLineWork to parse.
+Value parse_stream(std::istream& in, const std::string& name);
+
+// Error messages show lines of a file (toml11's excerpt with a caret) only when
+// the file lies inside the folder of the innermost ContentScope (after
+// resolving symbolic links), or when there is no scope. A file outside it (an
+// include such as "../../etc/passwd") is named with its line and the reason,
+// never quoted. A scope is set by whoever reads a file that names other files
+// (the run file's loader: the run file's folder).
+class ContentScope {
+ public:
+  explicit ContentScope(const std::string& folder);
+  ~ContentScope();
+  ContentScope(const ContentScope&) = delete;
+  ContentScope& operator=(const ContentScope&) = delete;
+
+ private:
+  std::string saved_;
+  bool had_;
+};
+
+// Whether messages may quote lines of `file` (see ContentScope).
+bool may_quote(const std::string& file);
+
 // Runs `read()` and turns every failure into a ConfigError that names the
 // file (and the line, where toml11 knows it); ConfigErrors pass unchanged.
 template <typename F>
@@ -56,7 +102,9 @@ auto with_file_errors(const std::string& path, F&& read) -> decltype(read()) {
   } catch (const ConfigError&) {
     throw;
   } catch (const toml::exception& e) {
-    throw ConfigError(e.location().file_name() + ":" + std::to_string(e.location().line()) + ": " + e.what());
+    std::string what = e.what();
+    if (!may_quote(e.location().file_name())) what.erase(std::min(what.size(), what.find('\n')));  // no excerpt
+    throw ConfigError(e.location().file_name() + ":" + std::to_string(e.location().line()) + ": " + what);
   } catch (const std::exception& e) {
     throw ConfigError(path + ": " + e.what());
   }

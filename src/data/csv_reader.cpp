@@ -230,6 +230,11 @@ void read_csv(const std::string& file, const Mapping& m, Builder& out, Sha256* h
   if (csv.malformed())
     throw ConfigError(file + ":" + std::to_string(csv.line()) + ": header: " + csv.malformed_reason());
   const std::vector<std::string> header(csv.fields().begin(), csv.fields().end());
+  for (const std::string& h : header)
+    if (h.find('\r') != std::string::npos)
+      throw ConfigError(file + ":" + std::to_string(csv.line()) +
+                        ": header: a carriage return (CR) inside it: the file's lines seem to end in CR alone "
+                        "(classic Mac OS); convert them to LF or CR LF");
   for (Slot& s : slots) {
     const auto it = std::find(header.begin(), header.end(), s.column);
     if (it == header.end())

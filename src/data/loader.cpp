@@ -88,6 +88,9 @@ Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy ba
 
 Panel load_panel(const std::string& data_file, const Mapping& m, BadRowPolicy bad_rows, HashMode hash,
                  const Shard& shard) {
+  std::error_code ec;
+  if (fs::exists(data_file, ec) && !fs::is_regular_file(data_file, ec))  // a FIFO would block the read
+    throw ConfigError(data_file + ": cannot read the data file: not a regular file");
   std::string format = m.format;
   if (format.empty()) {
     const std::string ext = lower_extension(data_file);

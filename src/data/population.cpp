@@ -63,6 +63,21 @@ int region_of(double u, const std::vector<double>& shares) {
   return static_cast<int>(shares.size()) - 1;
 }
 
+void check_money_fits(std::int64_t largest_cents, std::int64_t customers, const std::string& what) {
+  constexpr double kSumBound = 4611686018427387904.0 / 64.0;  // 2^62 / 64 cents
+  if (static_cast<double>(largest_cents) * static_cast<double>(customers) <= kSumBound) return;
+  throw ConfigError(what + ": the largest line or balance (" + std::to_string(largest_cents / 100) +
+                    " currency units) times " + std::to_string(customers) +
+                    " customers could overflow the exact 64-bit sums in cents (at most " +
+                    std::to_string(static_cast<long long>(kSumBound / 100)) + " currency units in all)");
+}
+
+std::int64_t largest_synthetic_line(const RunConfig& cfg) {
+  std::int64_t largest = cfg.population.existing_line_max;
+  for (const PolicyConfig& p : cfg.policies) largest = std::max(largest, p.params.max_limit);
+  return largest;
+}
+
 namespace {
 
 // The twelve uniforms of one synthetic customer: three Philox blocks of the

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "kernels/customer.hpp"
@@ -40,6 +41,17 @@ int segment_of(double score, const std::vector<double>& edges);
 // Region of a synthetic customer: the first region whose cumulative share
 // exceeds u (the last one for rounding).
 int region_of(double u, const std::vector<double>& shares);
+
+// Portfolio sums are exact int64 cents. Refuses (ConfigError) a population whose largest line or
+// balance times its customers could overflow them: largest x customers must stay within 2^62 / 64
+// cents, headroom for balances growing past the lines (interest, fees) and for sums over months.
+// `what` says where the largest value comes from, for the message. Shared by synthetic and real
+// populations.
+void check_money_fits(std::int64_t largest_cents, std::int64_t customers, const std::string& what);
+
+// The largest line a synthetic population of cfg can hold: an existing account's is at most
+// population.existing_line_max, and no policy raises a line past its max_limit.
+std::int64_t largest_synthetic_line(const RunConfig& cfg);
 
 // Customers with ids [first_id, first_id + count).
 Population generate_population(const PopulationConfig& cfg, std::uint64_t seed, std::int64_t first_id,

@@ -64,13 +64,31 @@ std::int64_t slice_begin(std::int64_t n, int slice, int slices) {
   return static_cast<std::int64_t>(static_cast<__int128>(n) * slice / slices);
 }
 
-Decomposition decompose(int rank, int size, std::int64_t combos, bool split_combos) {
-  if (size < 1 || rank < 0 || rank >= size || combos < 1) throw std::logic_error("decompose: bad arguments");
+Decomposition decompose(int rank, int size, std::int64_t combos, bool split_combos, std::int64_t customers,
+                        int paths) {
+  if (size < 1 || rank < 0 || rank >= size || combos < 1 || customers < 0 || paths < 1)
+    throw std::logic_error("decompose: bad arguments");
   Decomposition d;
   d.groups = split_combos ? static_cast<int>(std::min<std::int64_t>(size, combos)) : 1;
   d.group = rank % d.groups;
-  d.slice = rank / d.groups;
-  d.slices = (size - d.group + d.groups - 1) / d.groups;  // ranks r < size with r % groups == group
+  const int member = rank / d.groups;
+  const int m = (size - d.group + d.groups - 1) / d.groups;  // ranks r < size with r % groups == group
+  int c = m;  // customer slices
+  if (customers > 0) {
+    c = 1;
+    for (int x = m; x >= 1; --x)
+      if (m % x == 0 && customers / x >= kMinSliceCustomers) {
+        c = x;
+        break;
+      }
+    while (m / c > paths)
+      do ++c;
+      while (m % c != 0);
+  }
+  d.slices = c;
+  d.path_slices = m / c;
+  d.slice = member / d.path_slices;
+  d.path_slice = member % d.path_slices;
   d.first_combo = slice_begin(combos, d.group, d.groups);
   d.end_combo = slice_begin(combos, d.group + 1, d.groups);
   return d;

@@ -88,15 +88,27 @@ void collective_step(const Comm& comm, const std::function<void()>& f);
 // How a run's work is divided among `size` processes. The processes form
 // `groups` groups (rank r is in group r % groups); group j simulates the
 // (scenario, policy) pairs [first_combo, end_combo) and splits the customers
-// among its `slices` members. A run uses one group: every process simulates
-// every pair on its share of the customers. A sweep splits its variants: one
-// group per process while there are at least as many pairs as processes.
+// among its members. A run uses one group: every process simulates every pair
+// on its share of the customers. A sweep splits its variants: one group per
+// process while there are at least as many pairs as processes.
+//
+// A group's m members split its work into `slices` customer slices times
+// `path_slices` path slices (slices x path_slices = m; member j has customer
+// slice j / path_slices and path slice j % path_slices). The customers are
+// split first, which bounds what each process holds: `slices` is the largest
+// divisor of m that leaves every slice kMinSliceCustomers customers or more
+// (1 when none does), raised to the smallest divisor that keeps path_slices <=
+// paths. A file population (customers = 0 here) is split by customer only:
+// each process reads its shard of the file.
 struct Decomposition {
   int groups = 1, group = 0;
   int slice = 0, slices = 1;                   // this process's share of its group's customers
+  int path_slice = 0, path_slices = 1;         // and of the paths
   std::int64_t first_combo = 0, end_combo = 0;  // pairs of this process's group
 };
-Decomposition decompose(int rank, int size, std::int64_t combos, bool split_combos);
+inline constexpr std::int64_t kMinSliceCustomers = 1024;
+Decomposition decompose(int rank, int size, std::int64_t combos, bool split_combos, std::int64_t customers = 0,
+                        int paths = 1);
 
 // Synthetic customers of slice s of S: ids [n * s / S, n * (s + 1) / S).
 std::int64_t slice_begin(std::int64_t n, int slice, int slices);

@@ -180,9 +180,7 @@ FilePopulation load_file_share(RunConfig& cfg, const Comm& comm) {
   comm.sum_all(counts, 3);
   fp.charged_off = counts[0];
   const std::int64_t customers = counts[1];
-  // Portfolio sums are exact 64-bit cents: refuse a book whose lines or
-  // balances could overflow them (a wrong money_scale is the likely cause).
-  // The bound leaves 64x headroom for balances growing past the lines.
+  // Portfolio sums are exact 64-bit cents (a wrong money_scale is the likely cause of an overflow).
   std::int64_t largest = 0;
   for (std::int64_t i = 0; i < fp.customers.size(); ++i) {
     const auto k = static_cast<std::size_t>(i);
@@ -190,11 +188,7 @@ FilePopulation load_file_share(RunConfig& cfg, const Comm& comm) {
     largest = std::max({largest, fp.customers.limit[k], b});
   }
   comm.max_all(&largest, 1);
-  constexpr double kSumBound = 4611686018427387904.0 / 64.0;  // 2^62 / 64 cents
-  if (static_cast<double>(largest) * static_cast<double>(customers) > kSumBound)
-    throw ConfigError(pc.file + ": the largest line or balance (" + std::to_string(largest / 100) + " currency units) times " +
-                      std::to_string(customers) + " customers could overflow the exact 64-bit sums in cents; "
-                      "check the mapping's money_scale (" + m.source + ")");
+  check_money_fits(largest, customers, pc.file + " (check the mapping's money_scale, " + m.source + ")");
   if (customers == 0)
     throw ConfigError(pc.file + ": every customer is charged off by " +
                       (panel.month_names.empty() ? std::string("the snapshot") : panel.month_names[static_cast<std::size_t>(as_of)]) +
@@ -258,7 +252,9 @@ RunShare run_share(const RunConfig& cfg, const Decomposition& d, bool root) {
   share.count = slice_begin(cfg.population.customers, d.slice + 1, d.slices) - share.first;
   share.first_combo = d.first_combo;
   share.end_combo = d.end_combo;
-  share.count_customers = d.group == 0;
+  share.first_path = static_cast<std::int32_t>(slice_begin(cfg.paths, d.path_slice, d.path_slices));
+  share.end_path = static_cast<std::int32_t>(slice_begin(cfg.paths, d.path_slice + 1, d.path_slices));
+  share.count_customers = d.group == 0 && d.path_slice == 0;
   share.hold_all = root;
   return share;
 }
@@ -282,6 +278,9 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
     throw std::logic_error("run_simulation: a file population must be loaded first (load_file_population)");
   if (file && !share && file->size() != pc.customers)
     throw std::logic_error("run_simulation: the loaded population does not match the configuration");
+  if (!file)
+    check_money_fits(largest_synthetic_line(cfg), pc.customers,
+                     "population.customers x the largest line (population.existing_line_max, policies' max_limit)");
   RunResults r = empty_results(cfg);
   const std::size_t n_combos = cfg.scenarios.size() * cfg.policies.size();
   check_memory(r, n_combos);
@@ -318,6 +317,11 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   const std::int64_t n = !share ? pc.customers : file ? file->size() : share->count;
   const std::int64_t first_id = share && !file ? share->first : 0;
   const bool count_customers = !share || share->count_customers;
+  // The paths simulated here: all, or the share's (the sums keep every path's place).
+  const int first_path = share ? share->first_path : 0;
+  const int end_path = share && share->end_path >= 0 ? share->end_path : cfg.paths;
+  if (first_path < 0 || end_path > cfg.paths || first_path > end_path)
+    throw std::logic_error("run_simulation: the share's paths are outside the run's");
   const std::int64_t batch = std::max<std::int64_t>(1, cfg.batch_size);
   std::int64_t first = 0, count = 0;
   struct ProgressGuard {  // the callback refers to locals: never leave it behind
@@ -340,7 +344,7 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
     if (count_customers)
       for (std::int64_t i = 0; i < view.n; ++i) ++r.segment_customers[view.segment[i]];
     backend.set_customers(view);
-    backend.simulate(views.data(), static_cast<int>(views.size()), cfg.paths, r.segments, sums.data());
+    backend.simulate(views.data(), static_cast<int>(views.size()), end_path, r.segments, sums.data(), first_path);
     if (cancel_flag().load()) throw Cancelled();
   }
   backend.finish();  // an asynchronous backend (CUDA) completes the sums here

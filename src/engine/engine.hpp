@@ -71,7 +71,8 @@ void check_run_memory(const RunConfig& cfg);
 struct RunShare {
   std::int64_t first = 0, count = 0;            // synthetic customers: ids [first, first + count)
   std::int64_t first_combo = 0, end_combo = 0;  // (scenario, policy) pairs simulated, scenario-major
-  bool count_customers = true;  // add the customers to segment_customers (one group's processes do, so each counts once)
+  std::int32_t first_path = 0, end_path = -1;   // paths simulated, [first_path, end_path); -1 = to the last
+  bool count_customers = true;  // add the customers to segment_customers (one process a customer does, so each counts once)
   bool hold_all = false;        // keep sums for every pair (the process that receives the reduction)
 };
 // This process's share of cfg under decomposition d; `root` receives the sums.

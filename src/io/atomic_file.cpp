@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "kernels/backend.hpp"
+#include "src/io/output_paths.hpp"
 
 namespace limitsim {
 namespace {
@@ -38,20 +39,21 @@ void sync_path(const std::string& path, bool required) {
 }  // namespace
 
 void publish_atomically(const std::string& path, const std::function<void(const std::string& tmp)>& fill) {
-  make_parent_folders(path);
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string target = write_target(path);  // through a symbolic link; never over a device or a folder
+  make_parent_folders(target);
+  const std::string tmp = temporary_name(target, static_cast<long>(::getpid()));
   try {
     fill(tmp);
     sync_path(tmp, true);
     if (cancel_flag().load()) throw Cancelled();  // interrupted while writing: never publish the file
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    if (std::rename(tmp.c_str(), target.c_str()) != 0)
       throw std::runtime_error("cannot write '" + path + "': cannot rename '" + tmp +
                                "' over it: " + std::strerror(errno));
   } catch (...) {
     std::remove(tmp.c_str());
     throw;
   }
-  const std::string folder = std::filesystem::path(path).parent_path().string();
+  const std::string folder = std::filesystem::path(target).parent_path().string();
   sync_path(folder.empty() ? "." : folder, false);  // make the rename durable; best effort
 }
 

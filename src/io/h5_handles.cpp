@@ -8,6 +8,15 @@ namespace h5 {
 
 namespace {
 
+// HDF5 closes the files still open at exit, from an atexit handler. A file
+// whose close failed (a full disk: the flush fails) stays registered, and
+// that handler then crashes inside HDF5 1.10 (SIGSEGV in H5F__close_cb, after
+// our error was printed and the temporary removed). Every id of ours is closed
+// by its Handle, so the handler has nothing to do for us: it is switched off
+// before the library starts (a static initializer of this file, which every
+// reader and writer of result files links).
+const bool kNoExitHandler = H5dont_atexit() >= 0;
+
 constexpr hsize_t kMaxChunkPaths = 256;           // paths per chunk, at most ...
 constexpr hsize_t kTargetChunkBytes = 1u << 20;   // ... and about 1 MiB per chunk (HDF5's default chunk cache)
 
@@ -22,6 +31,15 @@ std::string hdf5_detail() {
         return 0;
       },
       &out);
+  // A failed system call: HDF5 1.10 describes it as "file write failed: time = ..., filename = ..., file
+  // descriptor = 3, errno = 28, error message = 'No space left on device', buf = ..."; keep the reason.
+  const std::string key = "error message = '";
+  const std::size_t at = out.find(key);
+  if (at != std::string::npos) {
+    const std::size_t end = out.find('\'', at + key.size());
+    const std::string head = out.substr(0, std::min(out.find(':'), out.find(',')));
+    out = head + ": " + out.substr(at + key.size(), end == std::string::npos ? std::string::npos : end - at - key.size());
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Reading a result file back (read_results_h5): the raw sums and metadata, checked against the schema.
 #include <hdf5.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -8,22 +9,55 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "src/config/schema.hpp"
 #include "src/io/h5_handles.hpp"
 #include "src/io/h5_schema.hpp"
 #include "src/io/h5io.hpp"
+#include "src/io/output_paths.hpp"
 
 namespace limitsim {
 namespace {
 
 using namespace h5;
 
+// Bounds on what a file may declare, checked before anything is allocated from it: the run file's own
+// ranges (docs/config.md), and generous ones for names and texts.
+constexpr hsize_t kMaxNames = 100000;                      // scenarios, policies, segments, bands, regions
+constexpr std::size_t kMaxNameBytes = 4096;                // one name
+constexpr std::size_t kMaxTextBytes = std::size_t{64} << 20;  // an attribute, or /config (the effective TOML)
+
+std::string type_text(hid_t t) {
+  const H5T_class_t c = H5Tget_class(t);
+  const std::string bits = std::to_string(8 * H5Tget_size(t));
+  if (c == H5T_INTEGER) return (H5Tget_sign(t) == H5T_SGN_NONE ? "uint" : "int") + bits;
+  if (c == H5T_FLOAT) return "float" + bits;
+  if (c == H5T_STRING) return "a string";
+  return "another type (class " + std::to_string(static_cast<int>(c)) + ")";
+}
+
+template <class T>
+std::string expected_type_text() {
+  if (std::is_floating_point<T>::value) return "float" + std::to_string(8 * sizeof(T));
+  return (std::is_unsigned<T>::value ? "uint" : "int") + std::to_string(8 * sizeof(T));
+}
+
+template <class T>
+bool stored_as(hid_t t) {
+  if (std::is_floating_point<T>::value) return H5Tget_class(t) == H5T_FLOAT && H5Tget_size(t) == sizeof(T);
+  return H5Tget_class(t) == H5T_INTEGER && H5Tget_size(t) == sizeof(T) &&
+         (H5Tget_sign(t) == H5T_SGN_NONE) == std::is_unsigned<T>::value;
+}
+
 class Reader {
  public:
   explicit Reader(const std::string& file) : ctx_(file) {}
 
   RunResults read() {
+    const std::string kind = irregular_kind(ctx_.file());
+    if (!kind.empty()) ctx_.fail(kind + ", not a result file");  // a FIFO would block the open
     Handle fapl = file_access(ctx_);
     root_ = {ctx_.own(H5Fopen(ctx_.file().c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose, "cannot open the file"),
              "/"};
@@ -37,10 +71,18 @@ class Reader {
     read_cells_and_weights(r, minor);
     r.scenario_names = read_strings("/scenarios", std::nullopt);
     r.policy_names = read_strings("/policies", std::nullopt);
+    if (r.scenario_names.empty() || r.policy_names.empty()) ctx_.fail("datasets '/scenarios' and '/policies' must not be empty");
+    check_size(r);
     for (const std::string& scenario : r.scenario_names)
       for (const std::string& policy : r.policy_names) r.combos.push_back(read_combo(r, scenario, policy, minor));
     const std::string rm = combo_path(r.scenario_names.at(0), r.policy_names.at(0)) + "/summary/report_months";
-    r.meta.report_months = read_array<std::int32_t>(rm, {static_cast<hsize_t>(shape_of(open_dataset(rm)).at(0))});
+    const std::vector<hsize_t> rm_shape = shape_of(open_dataset(rm));
+    if (rm_shape.size() != 1 || rm_shape[0] > static_cast<hsize_t>(r.months))
+      ctx_.fail("dataset '" + rm + "' has shape " + shape_text(rm_shape) + ", expected at most " +
+                std::to_string(r.months) + " months");
+    r.meta.report_months = read_array<std::int32_t>(rm, rm_shape);
+    const std::string bad = check_read_results(r);
+    if (!bad.empty()) ctx_.fail(bad);
     return r;
   }
 
@@ -122,6 +164,22 @@ class Reader {
     if (r.paths < 1 || r.months < 1 || r.segments < 1)
       ctx_.fail("paths, months and segments must be >= 1 (got " + std::to_string(r.paths) + ", " +
                 std::to_string(r.months) + ", " + std::to_string(r.segments) + ")");
+    if (r.paths > fields::kPathsRange.hi || r.months > fields::kMonthsRange.hi || r.segments > kMaxCells)
+      ctx_.fail("attributes paths, months, segments of '/' (" + std::to_string(r.paths) + ", " +
+                std::to_string(r.months) + ", " + std::to_string(r.segments) + ") exceed what a run can have (" +
+                std::to_string(static_cast<std::int64_t>(fields::kPathsRange.hi)) + ", " +
+                std::to_string(static_cast<std::int64_t>(fields::kMonthsRange.hi)) + ", " + std::to_string(kMaxCells) +
+                ")");
+  }
+
+  // The sums are held in memory: refuse a file whose sums would not fit, before allocating them.
+  void check_size(const RunResults& r) const {
+    const double bytes = static_cast<double>(r.cells()) * sizeof(std::int64_t) *
+                         static_cast<double>(r.scenario_names.size()) * static_cast<double>(r.policy_names.size());
+    const double ram = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+    if (ram > 0 && bytes > 0.5 * ram)
+      ctx_.fail("its sums need " + std::to_string(static_cast<long long>(bytes / (1 << 20))) +
+                " MiB of memory, more than half of this machine's");
   }
 
   // ---- primitives
@@ -134,19 +192,31 @@ class Reader {
   }
 
   template <class T>
+  void expect_stored_as(hid_t type_id, const std::string& what) const {
+    Handle t = ctx_.own(type_id, H5Tclose, "cannot get the type of " + what);
+    if (!stored_as<T>(t.get()))
+      ctx_.fail(what + " is stored as " + type_text(t.get()) + ", expected " + expected_type_text<T>());
+  }
+
+  template <class T>
   T read_attr(const Object& obj, const std::string& name) const {
     const std::string what = "attribute '" + name + "' of '" + obj.path + "'";
     Handle a = open_attr(obj, name, what);
+    expect_stored_as<T>(H5Aget_type(a.get()), what);
     T value{};
     ctx_.ok(H5Aread(a.get(), H5Traits<T>::mem(), &value), "cannot read " + what);
     return value;
   }
 
-  // The fixed-length string type of an attribute or dataset (variable-length ones are refused).
-  Handle fixed_string_type(hid_t type_id, const std::string& what) const {
+  // The fixed-length string type of an attribute or dataset (variable-length ones are refused), of at
+  // most max_bytes a string.
+  Handle fixed_string_type(hid_t type_id, const std::string& what, std::size_t max_bytes = kMaxTextBytes) const {
     Handle t = ctx_.own(type_id, H5Tclose, "cannot get the type of " + what);
     if (H5Tget_class(t.get()) != H5T_STRING || H5Tis_variable_str(t.get()) != 0)
       ctx_.fail(what + " is not a fixed-length string");
+    if (H5Tget_size(t.get()) > max_bytes)
+      ctx_.fail(what + " is a string of " + std::to_string(H5Tget_size(t.get())) + " bytes, more than the " +
+                std::to_string(max_bytes) + " allowed");
     return t;
   }
 
@@ -183,6 +253,7 @@ class Reader {
   std::vector<T> read_array(const std::string& path, const std::vector<hsize_t>& shape) const {
     Object ds = open_dataset(path);
     expect_shape(ds, shape);
+    expect_stored_as<T>(H5Dget_type(ds.id()), "dataset '" + path + "'");
     std::vector<T> out(product(shape.begin(), shape.end()));
     ctx_.ok(H5Dread(ds.id(), H5Traits<T>::mem(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()),
             "cannot read dataset '" + path + "'");
@@ -196,11 +267,12 @@ class Reader {
     const std::vector<hsize_t> actual = shape_of(ds);
     if (shape)
       expect_shape(ds, *shape);
-    else if (actual.size() != 1)
-      ctx_.fail("dataset '" + path + "' has shape " + shape_text(actual) + ", expected one dimension");
-    Handle t = fixed_string_type(H5Dget_type(ds.id()), "dataset '" + path + "'");
-    const std::size_t size = H5Tget_size(t.get());
+    else if (actual.size() != 1 || actual[0] > kMaxNames)
+      ctx_.fail("dataset '" + path + "' has shape " + shape_text(actual) + ", expected one dimension of at most " +
+                std::to_string(kMaxNames));
     const std::size_t n = product(actual.begin(), actual.end());
+    Handle t = fixed_string_type(H5Dget_type(ds.id()), "dataset '" + path + "'", n > 1 ? kMaxNameBytes : kMaxTextBytes);
+    const std::size_t size = H5Tget_size(t.get());
     std::vector<char> buf(size * std::max<std::size_t>(n, 1), '\0');
     if (n > 0)
       ctx_.ok(H5Dread(ds.id(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()),
@@ -249,6 +321,7 @@ class Reader {
     Object ds = open_dataset(path);
     expect_shape(ds, shape);
     const std::string what = "dataset '" + path + "'";
+    expect_stored_as<std::int64_t>(H5Dget_type(ds.id()), what);
     Handle file_space = ctx_.own(H5Dget_space(ds.id()), H5Sclose, "cannot get the dataspace of " + what);
     const hsize_t slab = chunk_paths(shape), row = product(shape.begin() + 1, shape.end());
     std::vector<std::int64_t> buf;

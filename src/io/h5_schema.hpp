@@ -90,6 +90,13 @@ void for_each_cell(const RunResults& r, hsize_t p0, hsize_t n, F f) {
       for (int g = 0; g < r.segments; ++g) f(row++, r.cell_index(static_cast<int>(p), t, g, 0));
 }
 
+// "" when the sums of r (as read from a file) are possible results of a run, else what is wrong, naming
+// the dataset and the element: counts in [0, the segment's customers], the buckets and the utilization
+// bins adding up to the open accounts and the buckets' balances to the balance, overdue balances >= 0,
+// segment customers adding up to the run's, and per path the sum of |value| of every metric below
+// 2^63 (so every sum formed from them fits in int64).
+std::string check_read_results(const RunResults& r);
+
 // Refuses what the file could not represent, before anything touches the disk.
 void validate_for_write(const RunResults& r, const Summary& s, const Comparison& cmp, const std::string& path);
 

@@ -1,6 +1,11 @@
 // Reading a CSV data file through a mapping (src/data/loader.cpp, csv_reader.cpp, panel_builder.hpp): good files,
 // every bad-row path (each names file, line and column; skip mode counts), records across the read buffer, SHA-256.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #include "tests/data/loader_fixture.hpp"
 
@@ -180,6 +185,23 @@ TEST(Loader, FileErrorsAreRefusedInBothModes) {
   EXPECT_EQ(load_error(fixture("snapshot.txt"), mapping),
             fixture("snapshot.txt") + ": cannot tell the format from the extension '.txt' (.csv, .h5, .hdf5): "
                                       "set [source] format in " + basic);
+}
+
+// CR-only line endings made the whole file one header record, and the error blamed the last mapped column.
+TEST(Loader, CrOnlyLineEndingsAreNamedAndAFifoIsNotRead) {
+  const TempDir dir;
+  std::ifstream in(fixture("good.csv"), std::ios::binary);
+  std::string text{std::istreambuf_iterator<char>(in), {}};
+  std::replace(text.begin(), text.end(), '\n', '\r');
+  const std::string cr = dir.write("cr.csv", text);
+  for (BadRowPolicy policy : {BadRowPolicy::kError, BadRowPolicy::kSkip})
+    EXPECT_EQ(load_error(cr, fixture("basic.toml"), policy),
+              cr + ":1: header: a carriage return (CR) inside it: the file's lines seem to end in CR alone (classic "
+                   "Mac OS); convert them to LF or CR LF");
+  // A FIFO would block the read for ever: refused without opening it.
+  const std::string fifo = dir.file("pipe.csv");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(load_error(fifo, fixture("basic.toml")), fifo + ": cannot read the data file: not a regular file");
 }
 
 TEST(Loader, SnapshotBadRows) {

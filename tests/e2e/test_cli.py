@@ -657,6 +657,55 @@ class Conventions(unittest.TestCase):
             p = subprocess.run([LIMITSIM, "init", "../escape"], capture_output=True, text=True, cwd=d)
             self.assertEqual(p.returncode, 2)
 
+    def test_validate_and_dry_run_check_everything_and_write_nothing(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "sub", "never.h5")
+            stale = os.path.join(d, "x.h5.tmp.999999999")  # a killed run's temporary: a dry run removes nothing
+            open(stale, "w").close()
+            before = sorted(os.listdir(d))
+            p = run("validate", "configs/stress_test.toml", "-n", "20000", "-p", "64", "-b", "cpu", "-j", "2",
+                    "-o", out)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("the configuration is valid", p.stdout)
+            # 20,000 x 36 months x 64 paths x (2 policies x 4 scenarios): the customer-months, by hand
+            self.assertIn("3.69e+08 customer-months (20,000 customers x 36 months x 64 paths x 8 scenario-policy pairs)",
+                          p.stdout)
+            for name in ("static", "lender_rules", "baseline", "severe"):
+                self.assertIn("'" + name + "'", p.stdout)
+            self.assertRegex(p.stdout, r"memory +about [0-9.]+ GiB")
+            self.assertRegex(p.stdout, r"time +about .* on ")
+            self.assertIn("cpu, 2 threads", p.stdout)
+            self.assertEqual(sorted(os.listdir(d)), before)  # no output, no folder made, the temporary kept
+            # run --dry-run is the same check and text
+            q = run("run", "configs/stress_test.toml", "-n", "20000", "-p", "64", "-b", "cpu", "-j", "2", "-o", out,
+                    "--dry-run")
+            self.assertEqual(q.returncode, 0, q.stderr)
+            self.assertEqual(q.stdout, p.stdout)
+            # a sweep file is recognised by its [sweep] table
+            p = run("validate", "configs/sweep_lender_rules.toml", "-n", "1000", "-o", os.path.join(d, "s.h5"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("'lender_rules' and 24 variants over 3 parameters", p.stdout)
+            self.assertEqual(sorted(os.listdir(d)), before)
+            # a real population is loaded (every row read and checked) and counted
+            p = run("validate", "configs/uci.toml", "-o", os.path.join(d, "u.h5"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("29,972 customers loaded from", p.stdout)  # the 30,000 clients less 28 already charged off
+            self.assertIn("as of 2005-09", p.stdout)
+            # errors are the run's own: a bad value, an output that is an input
+            p = run("validate", "configs/stress_test.toml", "-p", "0")
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("paths", p.stderr)
+            p = run("validate", "configs/stress_test.toml", "-o", "configs/stress_test.toml")
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("which this command reads", p.stderr)
+            p = run("validate", "configs/stress_test.toml", "--csv", os.path.join(d, "x.csv"))
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("only a sweep file", p.stderr)
+            # a run estimated past --max-hours is described, with the note that it needs --yes
+            p = run("validate", "configs/stress_test.toml", "-n", "100000000", "-p", "1000", "-b", "cpu", "-j", "1",
+                    "--max-hours", "1", "-o", out)
+            self.assertIn("will need --yes", p.stdout + p.stderr)
+
     def test_bash_completion_completes_commands_options_and_choices(self):
         script = run("completion", "bash")
         self.assertEqual(script.returncode, 0)

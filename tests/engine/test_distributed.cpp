@@ -76,6 +76,39 @@ TEST(Decompose, ASweepSplitsTheVariantsThenTheCustomers) {
   EXPECT_EQ(d1.end_combo, 2);
 }
 
+TEST(Decompose, FewCustomersAreSplitByPathToo) {
+  // 4 ranks, 2501 customers: 2 customer slices of >= 1024 (1250, 1251), each over 2 path slices.
+  for (int r = 0; r < 4; ++r) {
+    const Decomposition d = decompose(r, 4, 8, false, 2501, 6);
+    EXPECT_EQ(d.slices, 2);
+    EXPECT_EQ(d.path_slices, 2);
+    EXPECT_EQ(d.slice, r / 2);
+    EXPECT_EQ(d.path_slice, r % 2);
+  }
+  // 3 ranks, 2501 customers: no divisor of 3 leaves 1024 a slice, so the paths are split 3 ways.
+  const Decomposition d3 = decompose(2, 3, 8, false, 2501, 6);
+  EXPECT_EQ(d3.slices, 1);
+  EXPECT_EQ(d3.path_slices, 3);
+  EXPECT_EQ(d3.path_slice, 2);
+  // 2 ranks, 2501 customers: the customers alone (1250 and 1251).
+  EXPECT_EQ(decompose(1, 2, 8, false, 2501, 6).path_slices, 1);
+  // Never more path slices than paths: 4 ranks, 2 customers, 2 paths -> 2 x 2.
+  const Decomposition few = decompose(3, 4, 1, false, 2, 2);
+  EXPECT_EQ(few.path_slices, 2);
+  EXPECT_EQ(few.slices, 2);
+  // 6 ranks, 10 customers, 1 path: the customers alone, whatever their number.
+  EXPECT_EQ(decompose(5, 6, 1, false, 10, 1).slices, 6);
+  // A file population (customers = 0) is split by customer only; so is a large synthetic one.
+  EXPECT_EQ(decompose(3, 4, 8, false, 0, 64).path_slices, 1);
+  EXPECT_EQ(decompose(3, 4, 8, false, 100000000, 64).path_slices, 1);
+  // A sweep's group of 2 ranks (3 pairs on 4 ranks) with 700 customers splits its paths.
+  const Decomposition g = decompose(3, 4, 3, true, 700, 5);
+  EXPECT_EQ(g.group, 0);
+  EXPECT_EQ(g.slices, 1);
+  EXPECT_EQ(g.path_slices, 2);
+  EXPECT_EQ(g.path_slice, 1);
+}
+
 TEST(CollectiveStep, TheLowestFailingRankIsReportedByEveryRank) {
   std::mutex m;
   std::map<int, std::pair<int, std::string>> seen;  // rank -> (code, "rank: message")
@@ -130,7 +163,8 @@ RunResults run_spread(RunConfig cfg, int ranks, bool split_combos) {
   run_ranks(ranks, [&](const Comm& comm) {
     RunConfig mine = cfg;
     const Decomposition d = decompose(comm.rank(), comm.size(),
-                                      static_cast<std::int64_t>(mine.scenarios.size() * mine.policies.size()), split_combos);
+                                      static_cast<std::int64_t>(mine.scenarios.size() * mine.policies.size()), split_combos,
+                                      mine.population.kind == "file" ? 0 : mine.population.customers, mine.paths);
     const auto group = comm.split(d.group);
     std::optional<FilePopulation> file;
     if (mine.population.kind == "file") file = load_file_population(mine, *group);
@@ -166,6 +200,17 @@ TEST(Spread, ARunOverRanksHasTheSameSums) {
   for (const std::int64_t s : ref.combos[0].sums) active += s;
   ASSERT_GT(active, 0);
   for (int ranks : {2, 3, 5}) expect_same_sums(run_spread(cfg, ranks, false), ref, std::to_string(ranks) + " ranks");
+}
+
+TEST(Spread, PathsSplitAcrossRanksGiveTheSameSums) {
+  // 2,600 customers, 5 paths: 4 ranks are 2 customer slices x 2 path slices ([0, 2), [2, 5)); 5 ranks
+  // split the paths alone, one each; 2 ranks the customers alone.
+  RunConfig cfg = config_from(LIMITSIM_SOURCE_DIR "/configs/stress_test.toml", 2600, 5, 4);
+  cfg.batch_size = 700;
+  ASSERT_EQ(decompose(0, 4, 8, false, 2600, 5).path_slices, 2);
+  ASSERT_EQ(decompose(0, 5, 8, false, 2600, 5).path_slices, 5);
+  const RunResults ref = run_alone(cfg);
+  for (int ranks : {2, 4, 5}) expect_same_sums(run_spread(cfg, ranks, false), ref, std::to_string(ranks) + " ranks");
 }
 
 TEST(Spread, ASweepOverRanksHasTheSameSums) {

@@ -21,8 +21,48 @@ namespace h5io_test {
 
 namespace fs = std::filesystem;
 
-// 5 paths x 3 months x 2 segments, 2 scenarios x 2 policies, every cell distinct,
-// with int64 extremes, a '/' in a policy name and UTF-8 in a segment name.
+// Fills every combo's sums with pseudo-random values a run could have written (the reader refuses
+// others: src/io/h5_checks.cpp): counts in [0, the segment's customers], the buckets and the utilization
+// bins partitioning the open accounts and the buckets' balances adding up to the balance, overdue
+// balances >= 0; other money anywhere in +-2^42 cents. One money value per combo lies beyond 2^53 (not
+// exact in a double) and one is negative, to catch any pass through floating point.
+inline void fill_possible_sums(RunResults& r, std::uint64_t x) {
+  auto next = [&x](std::uint64_t n) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return n == 0 ? 0 : (x >> 17) % n;
+  };
+  for (auto& c : r.combos) {
+    c.sums.assign(r.cells(), 0);
+    for (int p = 0; p < r.paths; ++p)
+      for (int t = 0; t < r.months; ++t)
+        for (int g = 0; g < r.segments; ++g) {
+          std::int64_t* cell = c.sums.data() + r.cell_index(p, t, g, 0);
+          const auto customers = static_cast<std::uint64_t>(r.segment_customers[static_cast<std::size_t>(g)]);
+          for (int m = 0; m < kNumMetrics; ++m) {
+            const std::string unit = metric_info(m).unit;
+            cell[m] = unit == "cents" ? static_cast<std::int64_t>(next(std::uint64_t{1} << 43)) - (std::int64_t{1} << 42)
+                                      : static_cast<std::int64_t>(next(customers + 1));
+          }
+          std::int64_t left = cell[kActive], in_bins = cell[kActive], balance = 0;
+          for (int b = kMaxBuckets - 1; b >= 0; --b) {
+            cell[kBucketCount0 + b] = b == 0 ? left : static_cast<std::int64_t>(next(static_cast<std::uint64_t>(left) + 1));
+            left -= cell[kBucketCount0 + b];
+            if (b > 0) cell[kBucketBalance0 + b] = static_cast<std::int64_t>(next(std::uint64_t{1} << 40));
+            balance += cell[kBucketBalance0 + b];
+          }
+          cell[kBalance] = balance;
+          for (int b = kUtilBins - 1; b >= 0; --b) {
+            cell[kUtilHist0 + b] = b == 0 ? in_bins : static_cast<std::int64_t>(next(static_cast<std::uint64_t>(in_bins) + 1));
+            in_bins -= cell[kUtilHist0 + b];
+          }
+        }
+    c.sums[r.cell_index(0, 0, 0, kSpend)] = (std::int64_t{1} << 62) + 1;
+    c.sums[r.cell_index(r.paths - 1, 0, 0, kPayment)] = -(std::int64_t{1} << 61) - 3;
+  }
+}
+
+// 5 paths x 3 months x 2 segments, 2 scenarios x 2 policies, pseudo-random sums
+// with money beyond 2^53, a '/' in a policy name and UTF-8 in a segment name.
 inline RunResults sample_results(std::int64_t salt = 0) {
   RunResults r;
   r.paths = 5;
@@ -32,18 +72,9 @@ inline RunResults sample_results(std::int64_t salt = 0) {
   r.segment_customers = {600, 400};
   r.scenario_names = {"baseline", "severe recession"};
   r.policy_names = {"current", "raise/10%"};
-  std::uint64_t x = 0x1234567 + static_cast<std::uint64_t>(salt);
   for (const auto& s : r.scenario_names)
-    for (const auto& p : r.policy_names) {
-      ComboSums c{s, p, std::vector<std::int64_t>(r.cells())};
-      for (auto& v : c.sums) {
-        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-        v = static_cast<std::int64_t>(x >> 20) - (std::int64_t{1} << 42);
-      }
-      r.combos.push_back(std::move(c));
-    }
-  r.combos[0].sums[0] = std::numeric_limits<std::int64_t>::max();
-  r.combos[0].sums[1] = std::numeric_limits<std::int64_t>::min();
+    for (const auto& p : r.policy_names) r.combos.push_back(ComboSums{s, p, {}});
+  fill_possible_sums(r, 0x1234567 + static_cast<std::uint64_t>(salt));
   r.meta.limitsim_version = "0.1.0";
   r.meta.git_commit = "1c71859abcdef";
   r.meta.backend = "cpu";

@@ -22,10 +22,7 @@ TEST_F(H5IoTest, RoundTripWithManyPathsSpansSeveralChunks) {
   r.paths = 600;  // more than the 256 paths of one chunk row
   r.path_weight.resize(600);
   for (std::size_t i = 0; i < 600; ++i) r.path_weight[i] = 0.5 + 0.25 * static_cast<double>(i % 4);
-  for (auto& c : r.combos) {
-    c.sums.resize(r.cells());
-    for (std::size_t i = 0; i < c.sums.size(); ++i) c.sums[i] = static_cast<std::int64_t>(i * 2654435761u % 1000003);
-  }
+  fill_possible_sums(r, 2654435761u);
   const std::string path = (dir_ / "many.h5").string();
   write_results_h5(r, compute_summary(r), compute_comparison(r), path);
   expect_equal(read_results_h5(path), r);

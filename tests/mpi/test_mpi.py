@@ -152,7 +152,8 @@ class Identical(unittest.TestCase):
                 os.remove(self.out)
 
     def test_stress_run(self):
-        # 2 policies x 4 scenarios; customers split across ranks, each rank in several batches.
+        # 2 policies x 4 scenarios, each rank in several batches: 2 ranks split the customers, 3 the paths,
+        # 4 both (2 customer slices x 2 path slices; docs/scaling.md).
         self.check("configs/stress_test.toml", "--customers", "2501", "--paths", "6", "--months", "12",
                    "--threads", "1", "--batch-size", "300")
 
@@ -162,7 +163,9 @@ class Identical(unittest.TestCase):
                    "--threads", "1", "--importance-shift", "2.0")
 
     def test_fewer_customers_than_ranks(self):
-        # Ranks with no customer at all still take part in the reduction.
+        # One path, so the customers alone are split: ranks with no customer at all still take part in the
+        # reduction. Then 2 customers over 4 paths: the paths are split.
+        self.check("configs/quickstart.toml", "--customers", "2", "--paths", "1", "--months", "6", "--threads", "1")
         self.check("configs/quickstart.toml", "--customers", "2", "--paths", "4", "--months", "6", "--threads", "1")
 
     def test_sweep(self):

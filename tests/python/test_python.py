@@ -648,6 +648,108 @@ class Report(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("--out", p.stderr)
 
+    def _damaged(self, name, edit):
+        """A copy of the cmp file with `edit(h5py.File)` applied."""
+        path = os.path.join(TMP.name, name)
+        shutil.copyfile(FILES["cmp"], path)
+        with h5py.File(path, "r+") as f:
+            edit(f, f["results"]["baseline"]["static"])
+        return path
+
+    def _report(self, *args):
+        env = dict(os.environ, PYTHONPATH=PYDIR)
+        return subprocess.run([sys.executable, "-m", "limitsim.report", *args], capture_output=True, text=True,
+                              env=env, cwd=TMP.name)
+
+    def test_damaged_files_are_refused_naming_the_dataset_and_no_folder_is_left(self):
+        def nan_loss(f, g):
+            g["losses/net_loss"][3] = np.nan
+
+        def drop_losses(f, g):
+            del g["losses"]
+
+        def negative_active(f, g):
+            g["by_segment/active"][0, 0, 0] = -30  # checked before its sums: the first error names it
+
+        def share_above_one(f, g):
+            g["summary/monthly/overdue30_count"][2] = 866276.74
+
+        def monthly_not_the_sum(f, g):
+            g["monthly/spend"][1, 1] += 1
+
+        cases = [("nan.h5", nan_loss, "dataset '/results/baseline/static/losses/net_loss' at [3]: not a finite number"),
+                 ("noloss.h5", drop_losses, "no '/results/baseline/static/losses'"),
+                 ("negative.h5", negative_active,
+                  "dataset '/results/baseline/static/by_segment/active' at [0,0,0]: -30 accounts: a count cannot be "
+                  "negative"),
+                 ("share.h5", share_above_one,
+                  "dataset '/results/baseline/static/summary/monthly/overdue30_count' at [2]: 866276.74 is not a "
+                  "share in [0, 1]"),
+                 ("sum.h5", monthly_not_the_sum,
+                  "dataset '/results/baseline/static/monthly/spend' is not the sum over segments")]
+        for name, edit, message in cases:
+            path = self._damaged(name, edit)
+            out = os.path.join(TMP.name, "damaged-" + name)
+            p = self._report(path, "--out", out)
+            self.assertEqual(p.returncode, 1, (name, p.stderr))
+            self.assertIn(message, p.stderr, name)
+            self.assertNotIn("Traceback", p.stderr, name)
+            self.assertEqual([e for e in os.listdir(TMP.name) if e.startswith("damaged-")], [], name)
+        # Through the CLI, the C++ reader's checks come first and name the same dataset.
+        path = self._damaged("negative2.h5", negative_active)
+        p = subprocess.run([LIMITSIM, "report", path, "--out", os.path.join(TMP.name, "damaged-cli")],
+                           capture_output=True, text=True, env=dict(os.environ, LIMITSIM_PYTHON=sys.executable))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("by_segment/active' at [0,0,0]: -30 accounts", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(TMP.name, "damaged-cli")))
+
+    def test_a_failure_keeps_the_previous_report_and_leaves_no_partial_folder(self):
+        from limitsim import report
+        out = os.path.join(TMP.name, "kept")
+        report.write_report(FILES["cmp"], out)
+        before = sorted(os.listdir(out))
+        with open(os.path.join(out, "index.html"), "rb") as fh:
+            page = fh.read()
+        self.assertIn("comparison.png", before)
+        # A failure half-way (a chart that raises): the folder is the previous report, nothing else is left.
+        real = report.charts.utilization_chart
+        report.charts.utilization_chart = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk gone"))
+        try:
+            with self.assertRaises(RuntimeError):
+                report.write_report(FILES["cmp"], out)
+        finally:
+            report.charts.utilization_chart = real
+        self.assertEqual(sorted(os.listdir(out)), before)
+        with open(os.path.join(out, "index.html"), "rb") as fh:
+            self.assertEqual(fh.read(), page)
+        self.assertEqual([e for e in os.listdir(TMP.name) if e.startswith("kept.")], [])
+        # A complete new report replaces it.
+        report.write_report(FILES["stress"], out)
+        self.assertIn("stress.png", os.listdir(out))
+
+    def test_out_must_be_a_report_folder_and_never_the_files_folder(self):
+        other = os.path.join(TMP.name, "someone-elses")
+        os.makedirs(other)
+        with open(os.path.join(other, "notes.txt"), "w") as fh:
+            fh.write("keep me")
+        p = self._report(FILES["cmp"], "--out", other)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("holds files that are not a report's (notes.txt)", p.stderr)
+        self.assertEqual(os.listdir(other), ["notes.txt"])
+        p = self._report(FILES["cmp"], "--out", TMP.name)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("holds the result file", p.stderr)
+        p = self._report(FILES["cmp"], "--out", FILES["stress"])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("exists and is not a folder", p.stderr)
+        # The folder of a report killed half-way is removed by the next report written there.
+        stale = os.path.join(TMP.name, "fresh.tmp.999999")
+        os.makedirs(stale)
+        p = self._report(FILES["cmp"], "--out", os.path.join(TMP.name, "fresh"), "--quiet")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertFalse(os.path.exists(stale))
+        self.assertIn("left by a report (process 999999) that was killed", p.stderr)
+
     def test_charts_return_figures_and_refuse_what_does_not_apply(self):
         from matplotlib.figure import Figure
         from limitsim import charts
