@@ -1,6 +1,7 @@
 // limitsim summary: the key figures of a result file, as a table, CSV or JSON, and the convergence bands.
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "src/analysis/summary.hpp"
@@ -15,6 +16,7 @@ struct SummaryCliOptions {
   std::string file;
   std::string format = "table";
   bool convergence = false;  // also print the convergence bands
+  std::optional<std::string> tail_levels;  // --tail-levels: VaR and ES at these levels instead of the run's
 };
 
 int summary_command(const SummaryCliOptions& opt) {
@@ -22,7 +24,9 @@ int summary_command(const SummaryCliOptions& opt) {
     throw ConfigError("--format: must be table, csv or json, got '" + opt.format + "'");
   if (opt.convergence && opt.format != "table")
     throw ConfigError("--convergence: prints a table; use --format table (the file holds the bands as datasets)");
-  const RunResults r = read_results_h5(opt.file);
+  if (opt.tail_levels) parse_tail_levels_option(*opt.tail_levels);  // a bad option fails before the file is read
+  RunResults r = read_results_h5(opt.file);
+  if (opt.tail_levels) r.meta.tail_levels = parse_tail_levels_option(*opt.tail_levels);
   const Summary s = compute_summary(r, r.meta.report_months);
   if (opt.format == "csv") {
     std::cout << format_summary_csv(s);
@@ -45,6 +49,9 @@ Subcommand setup_summary(CLI::App& app) {
       ->check(CLI::IsMember({"table", "csv", "json"}));
   summary->add_flag("--convergence", opt->convergence,
                     "Also print the convergence bands: each loss figure on the first 10, 20, 50, ... paths");
+  summary->add_option("--tail-levels", opt->tail_levels,
+                      "Levels of VaR and ES, comma-separated and increasing (default: the run's)")
+      ->expected(1);
   summary->footer("Examples:\n  limitsim summary results/quickstart.h5\n  limitsim summary results/stress_test.h5 -f json --convergence");
   return {summary, [opt] { return summary_command(*opt); }};
 }

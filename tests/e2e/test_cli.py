@@ -450,6 +450,28 @@ output = "{cls.out}"
         p = run("compare", os.path.join(self.tmp.name, "missing.h5"))
         self.assertNotEqual(p.returncode, 0)
 
+    def test_tail_levels_option_recomputes_var_and_es(self):
+        """--tail-levels on compare and summary: VaR and ES at the chosen levels, named by them; bad lists exit 2."""
+        doc = self.json("--tail-levels", "0.975,0.995")
+        names = [f["name"] for f in doc["figures"]]
+        for name in ("var_97.5", "es_97.5", "var_99.5", "es_99.5"):
+            self.assertIn(name, names)
+        self.assertNotIn("var_99", names)
+        p = run("summary", self.out, "--format", "json", "--tail-levels", "0.975,0.995")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        horizon = json.loads(p.stdout)["results"][0]["horizon"]
+        self.assertIn("var_97.5", horizon)
+        rows = self.rows(doc)
+        first = json.loads(p.stdout)["results"][0]
+        self.assertEqual(rows[(first["scenario"], first["policy"], "var_99.5", 0)]["value"],
+                         horizon["var_99.5"]["value"])
+        for args in (("compare", self.out, "--tail-levels", "0.99,0.95"),
+                     ("summary", self.out, "--tail-levels", "1.5"),
+                     ("run", self.config, "--tail-levels", "0.9,x")):
+            p = run(*args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn("--tail-levels", p.stderr)
+
     def test_compare_does_not_touch_the_file(self):
         def digest():
             with open(self.out, "rb") as fh:
