@@ -43,6 +43,7 @@ EconomicCapital economic_capital(const std::vector<double>& loss, const std::vec
   ec.var = tail_point(loss, &order, nullptr, weighted ? &w : nullptr, n, level).var;
   ec.expected_loss = weighted_mean_estimate(loss, weighted ? w : std::vector<double>{}).value;
   ec.capital = ec.var - ec.expected_loss;
+  for (const double x : loss) ec.paths_beyond += x >= ec.var ? 1 : 0;
   return ec;
 }
 

@@ -51,6 +51,7 @@ struct EconomicCapital {
   double var = 0.0;            // the loss quantile (VaR rules of risk.hpp: order statistic, or the mass rule)
   double expected_loss = 0.0;  // (weighted) mean loss
   double capital = 0.0;        // var - expected_loss
+  std::int64_t paths_beyond = 0;  // paths whose loss is at or beyond var (below 10: var is little more than the largest loss)
 };
 
 // Economic capital of the per-path losses `loss` (one year, currency units)

@@ -77,6 +77,7 @@ TEST(EconomicCapital, QuantileLessMeanByHand) {
   EXPECT_EQ(ec.expected_loss, 500.5);
   EXPECT_EQ(ec.capital, 498.5);
   EXPECT_EQ(ec.quantile, 0.999);
+  EXPECT_EQ(ec.paths_beyond, 2);  // 999 and 1000
   // Unit weights give the unweighted figures bit for bit; another level.
   const EconomicCapital ones = economic_capital(loss, std::vector<double>(loss.size(), 1.0));
   EXPECT_EQ(ones.capital, ec.capital);

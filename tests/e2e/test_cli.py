@@ -472,6 +472,27 @@ output = "{cls.out}"
             self.assertEqual(p.returncode, 2, (args, p.stderr))
             self.assertIn("--tail-levels", p.stderr)
 
+    def test_summary_regulatory_one_year_figures(self):
+        """summary --regulatory: economic capital = one-year VaR 99.9% - EL from the file's losses; PD per segment."""
+        p = run("summary", self.out, "--regulatory", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["months"], 12)
+        with h5py.File(self.out, "r") as f:
+            for res in doc["results"]:
+                g = f["results"][res["scenario"]][res["policy"]]
+                loss = g["monthly/chargeoff_loss"][()][:, :12].sum(axis=1) / 100.0
+                self.assertAlmostEqual(res["expected_loss"], loss.mean(), delta=1e-6 * max(1.0, loss.mean()))
+                self.assertEqual(res["var_99.9"], np.sort(loss)[-1])  # 8 paths: rank ceil(7.992) = 8
+                self.assertAlmostEqual(res["economic_capital"], res["var_99.9"] - res["expected_loss"], delta=1e-6)
+                for seg in res["segments"]:
+                    self.assertTrue(0 <= seg["pd"] < 1, seg)
+        table = run("summary", self.out, "--regulatory").stdout
+        self.assertIn("economic capital", table)
+        for args in (("--irb-scaling",), ("--regulatory", "--format", "csv"), ("--regulatory", "--pd-floor", "2")):
+            p = run("summary", self.out, *args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+
     def test_compare_does_not_touch_the_file(self):
         def digest():
             with open(self.out, "rb") as fh:
