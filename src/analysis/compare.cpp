@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <iterator>
 #include <map>
@@ -218,11 +219,20 @@ std::string level_decimal(const TailLevel& l) {
   return "0." + std::string(k - std::min(k, digits.size()), '0') + digits;
 }
 
-const FigureTable& figure_table(const std::vector<TailLevel>& levels) {
+// The RAROC figure (CompareOptions::raroc): its value and intervals come from raroc_comparison.
+constexpr int kRarocStat = -2;
+const FigureDef kRarocDef{{"raroc", "share",
+                           "RAROC: mean net_income / economic capital, the capital being VaR 99.9% - EL of net_loss "
+                           "over the horizon; intervals by paired bootstrap",
+                           false, true},
+                          path_loss, kRarocStat};
+
+const FigureTable& figure_table(const std::vector<TailLevel>& levels, bool raroc = false) {
   static std::mutex mutex;
   static std::map<std::vector<std::pair<std::int64_t, std::int64_t>>, std::unique_ptr<FigureTable>> tables;
   std::vector<std::pair<std::int64_t, std::int64_t>> key;
   for (const TailLevel& l : levels) key.emplace_back(l.num, l.den);
+  if (raroc) key.emplace_back(-1, -1);
   const std::lock_guard<std::mutex> lock(mutex);
   std::unique_ptr<FigureTable>& t = tables[key];
   if (t) return *t;
@@ -242,6 +252,7 @@ const FigureTable& figure_table(const std::vector<TailLevel>& levels) {
                        path_loss, static_cast<int>(es_stat(l))});
   }
   for (const FigureDef& d : kRestDefs) t->defs.push_back(d);
+  if (raroc) t->defs.push_back(kRarocDef);
   for (const FigureDef& d : t->defs) t->info.push_back(d.info);
   return *t;
 }
@@ -382,6 +393,64 @@ LossComparison compare_loss(const std::vector<double>& x, const std::vector<doub
   return out;
 }
 
+// RAROC = mean income / (VaR 99.9% − EL) of the loss, where path i occurs
+// counts[i] times (nullptr: once) with weight w[i] (nullptr: 1); NaN when the
+// capital is not positive.
+double raroc_of(const std::vector<double>& income, const std::vector<double>& loss,
+                const std::vector<std::size_t>& order, const std::vector<std::uint32_t>* counts,
+                const std::vector<double>* w) {
+  const auto n = static_cast<std::int64_t>(loss.size());
+  const double el = weighted_mean(loss, counts, w, n);
+  const double capital = tail_point(loss, &order, counts, w, n, TailLevel{999, 1000}).var - el;
+  return capital > 0.0 ? weighted_mean(income, counts, w, n) / capital : kNaN;
+}
+
+struct RarocComparison {
+  Estimate value;
+  PairedDifference diff;
+};
+
+// RAROC of (income x, loss lx) against (income b, loss lb) on the same paths:
+// the paired and unpaired percentile intervals of the difference and the se
+// of x's value, as compare_loss does for the loss statistics, from their own
+// std::mt19937_64(kBootstrapSeed) (so asking for RAROC changes no other figure).
+RarocComparison raroc_comparison(const std::vector<double>& x, const std::vector<double>& lx,
+                                 const std::vector<double>& b, const std::vector<double>& lb,
+                                 const std::vector<double>& w) {
+  const std::size_t P = x.size();
+  const std::vector<double>* wp = w.empty() ? nullptr : &w;
+  const std::vector<std::size_t> order_x = ascending_order(lx), order_b = ascending_order(lb);
+  RarocComparison out;
+  const double rx = raroc_of(x, lx, order_x, nullptr, wp), rb = raroc_of(b, lb, order_b, nullptr, wp);
+  out.value = {rx, kNaN};
+  out.diff.diff = rx - rb;
+  if (P < 2) return out;
+  std::mt19937_64 gen(kBootstrapSeed);
+  std::vector<std::uint32_t> counts(P), counts_b(P);
+  auto draw = [&](std::vector<std::uint32_t>& c) {
+    std::fill(c.begin(), c.end(), 0u);
+    for (std::size_t j = 0; j < P; ++j) ++c[uniform_index(gen, P)];
+  };
+  std::vector<double> own, paired, unpaired;
+  for (int k = 0; k < kBootstrapResamples; ++k) {
+    draw(counts);
+    const double a = raroc_of(x, lx, order_x, &counts, wp);
+    own.push_back(a);
+    paired.push_back(a - raroc_of(b, lb, order_b, &counts, wp));
+  }
+  for (int k = 0; k < kBootstrapResamples; ++k) {
+    draw(counts);
+    draw(counts_b);
+    unpaired.push_back(raroc_of(x, lx, order_x, &counts, wp) - raroc_of(b, lb, order_b, &counts_b, wp));
+  }
+  out.value.se = sample_sd(own);
+  const Interval pi = percentile_interval(paired), ui = percentile_interval(unpaired);
+  out.diff.lo = pi.lo;
+  out.diff.hi = pi.hi;
+  out.diff.pairing_ratio = ui.hi - ui.lo > 0.0 ? (pi.hi - pi.lo) / (ui.hi - ui.lo) : kNaN;
+  return out;
+}
+
 // A (scenario, policy) compared with itself, from its row of the policy view
 // (same values, same bootstrap draws): diff 0, interval [0, 0], and pairing
 // ratio 0, or NaN where the figure has no spread (se 0): what the full
@@ -426,8 +495,8 @@ void check_results(const RunResults& r) {
 
 // ================================================================ public
 
-const std::vector<CompareFigure>& compare_figures(const std::vector<TailLevel>& levels) {
-  return figure_table(levels).info;
+const std::vector<CompareFigure>& compare_figures(const std::vector<TailLevel>& levels, bool raroc) {
+  return figure_table(levels, raroc).info;
 }
 
 const ComparedValue& PolicyComparison::at(const std::string& figure, std::int32_t month) const {
@@ -496,13 +565,18 @@ Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
   out.t_quantile = student_t_quantile(kUpperQuantile, static_cast<double>(r.paths) - 1.0);  // NaN for 1 path
 
   const std::vector<TailLevel> levels = run_tail_levels(r);
-  const FigureTable& table = figure_table(levels);
+  const FigureTable& table = figure_table(levels, opt.raroc);
   out.figures = &table.info;
   const std::vector<Slot> layout = slots(table.defs, out.report_months);
   const std::size_t loss_slot = [&] {
     for (std::size_t i = 0; i < layout.size(); ++i)
       if (layout[i].figure == kNetLossFigure) return i;
     throw std::logic_error("compute_comparison: no net_loss slot");
+  }();
+  const std::size_t income_slot = [&] {
+    for (std::size_t i = 0; i < layout.size(); ++i)
+      if (std::strcmp(table.defs[layout[i].figure].info.name, "net_income") == 0) return i;
+    throw std::logic_error("compute_comparison: no net_income slot");
   }();
   // x against base, path by path (both [slot][path]).
   auto compare_pair = [&](const ComboSums& c, const std::vector<std::vector<double>>& x,
@@ -518,7 +592,11 @@ Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
       v.figure = layout[i].figure;
       v.info = &table.info[layout[i].figure];
       v.month = layout[i].month;
-      if (def.info.bootstrap) {
+      if (def.stat == kRarocStat) {
+        const RarocComparison rc = raroc_comparison(x[income_slot], x[loss_slot], base[income_slot], base[loss_slot], w);
+        v.value = rc.value;
+        v.vs_baseline = rc.diff;
+      } else if (def.info.bootstrap) {
         v.value = loss.value[static_cast<std::size_t>(def.stat)];
         v.vs_baseline = loss.diff[static_cast<std::size_t>(def.stat)];
       } else {

@@ -45,7 +45,8 @@ struct CompareFigure {
 };
 // Every figure, in output order, with VaR and ES at the given tail levels (at
 // kTailLevels by default). The table lives as long as the program.
-const std::vector<CompareFigure>& compare_figures(const std::vector<TailLevel>& levels = default_tail_levels());
+const std::vector<CompareFigure>& compare_figures(const std::vector<TailLevel>& levels = default_tail_levels(),
+                                                  bool raroc = false);
 
 // policy − baseline, estimated on the same paths. NaN where it cannot be estimated
 // (fewer than two paths; pairing_ratio also where both unpaired spreads are 0).
@@ -98,6 +99,10 @@ struct Comparison {
 struct CompareOptions {
   std::string baseline;                 // "": RunMetadata::baseline_policy, and if that is empty the first policy
   std::optional<double> cost_of_funds;  // overrides RunMetadata::cost_of_funds (what-if)
+  // Adds the figure "raroc": mean net_income / (VaR 99.9% − EL) of net_loss over
+  // the horizon, with paired bootstrap intervals (docs/regulatory.md). Off by
+  // default, so the comparison written by `run` is unchanged.
+  bool raroc = false;
 };
 
 // The baseline policy's name: `requested` if given, else r.meta.baseline_policy,

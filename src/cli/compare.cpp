@@ -24,6 +24,7 @@ struct CompareCliOptions {
   std::optional<double> cost_of_funds;
   bool stress = false;  // the stress view only (every scenario against the first)
   std::optional<std::string> tail_levels;  // --tail-levels: VaR and ES at these levels instead of the run's
+  bool raroc = false;   // --raroc: add RAROC with paired intervals
 };
 
 // Two runs of the same seed and population: for every policy they share, B
@@ -58,6 +59,7 @@ int compare_two_runs(const CompareCliOptions& opt) {
     CompareOptions co;
     co.baseline = label_a;
     co.cost_of_funds = opt.cost_of_funds;
+    co.raroc = opt.raroc;
     const Comparison c = compute_comparison(r, co);
     if (opt.format == "csv") {
       std::string csv = format_comparison_csv(c, CompareView::kPolicies);
@@ -93,6 +95,7 @@ int compare_command(const CompareCliOptions& opt) {
   CompareOptions co;
   co.baseline = opt.baseline;
   co.cost_of_funds = opt.cost_of_funds;
+  co.raroc = opt.raroc;
   const Comparison c = compute_comparison(r, co);
   if (opt.format == "csv")
     std::cout << format_comparison_csv(c, opt.stress ? CompareView::kStress : CompareView::kPolicies);
@@ -123,6 +126,9 @@ Subcommand setup_compare(CLI::App& app) {
   compare->add_option("--tail-levels", opt->tail_levels,
                       "Levels of VaR and ES, comma-separated and increasing (default: the run's)")
       ->expected(1);
+  compare->add_flag("--raroc", opt->raroc,
+                    "Add RAROC: mean net income / (VaR 99.9% - EL) of the horizon loss, with paired bootstrap "
+                    "intervals (docs/regulatory.md)");
   compare->add_flag("--stress", opt->stress,
                     "Only the stress view: every scenario against the run's first scenario, per policy "
                     "(table and csv; json always holds both)");

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "src/analysis/compare.hpp"
 #include "src/analysis/regulatory.hpp"
 #include "tests/analysis/compare_fixture.hpp"
 
@@ -11,6 +12,7 @@ namespace limitsim {
 namespace {
 
 using compare_test::at;
+using compare_test::fill_random;
 using compare_test::make_results;
 
 // 4 paths x 13 months x 2 segments, one scenario and policy. Segment 0 (100
@@ -76,6 +78,39 @@ TEST(Regulatory, NeedsAYear) {
   r.segment_names = {"a"};
   r.segment_customers = {10};
   EXPECT_THROW(compute_regulatory(r), std::invalid_argument);
+}
+
+TEST(Regulatory, RarocInCompareIsIncomeOverCapitalWithPairedIntervals) {
+  RunResults r = make_results(50, 4, 2, 2, 3);
+  for (std::size_t i = 0; i < r.combos.size(); ++i) fill_random(r, static_cast<int>(i), 900 + i);
+  const Comparison plain = compute_comparison(r);
+  CompareOptions opt;
+  opt.raroc = true;
+  const Comparison c = compute_comparison(r, opt);
+  ASSERT_EQ(c.combos[0].values.size(), plain.combos[0].values.size() + 1);
+  EXPECT_THROW(plain.combos[0].at("raroc"), std::out_of_range);  // off unless asked for
+  for (std::size_t i = 0; i < c.combos.size(); ++i) {
+    const PolicyComparison& pc = c.combos[i];
+    // Asking for RAROC changes no other figure.
+    for (std::size_t k = 0; k < plain.combos[i].values.size(); ++k) {
+      EXPECT_EQ(pc.values[k].value.value, plain.combos[i].values[k].value.value);
+      EXPECT_EQ(pc.values[k].vs_baseline.lo, plain.combos[i].values[k].vs_baseline.lo);
+    }
+    const double capital = pc.at("var_99.9").value.value - pc.at("net_loss").value.value;
+    const ComparedValue& v = pc.at("raroc");
+    EXPECT_EQ(v.value.value, pc.at("net_income").value.value / capital) << i;
+    EXPECT_GT(v.value.se, 0.0);
+    const PolicyComparison& base = c.combos[(i / 3) * 3];
+    EXPECT_EQ(v.vs_baseline.diff, v.value.value - base.at("raroc").value.value);
+    if (pc.is_baseline) {
+      EXPECT_EQ(v.vs_baseline.lo, 0.0);
+      EXPECT_EQ(v.vs_baseline.hi, 0.0);
+    } else {
+      EXPECT_LE(v.vs_baseline.lo, v.vs_baseline.hi);
+      EXPECT_GT(v.vs_baseline.pairing_ratio, 0.0);
+    }
+  }
+  EXPECT_NE(format_comparison_csv(c).find(",raroc,"), std::string::npos);
 }
 
 }  // namespace

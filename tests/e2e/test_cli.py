@@ -489,6 +489,9 @@ output = "{cls.out}"
                     self.assertTrue(0 <= seg["pd"] < 1, seg)
         table = run("summary", self.out, "--regulatory").stdout
         self.assertIn("economic capital", table)
+        doc = self.json("--raroc")
+        self.assertIn("raroc", [f["name"] for f in doc["figures"]])
+        self.assertNotIn("raroc", [f["name"] for f in self.json()["figures"]])
         for args in (("--irb-scaling",), ("--regulatory", "--format", "csv"), ("--regulatory", "--pd-floor", "2")):
             p = run("summary", self.out, *args)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
