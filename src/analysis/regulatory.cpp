@@ -20,8 +20,28 @@ double mean_over_paths(const std::vector<double>& x, const std::vector<double>& 
   return weighted_mean_estimate(x, w).value;
 }
 
+// Stage balances and the allowance path of one combination.
+void stages_and_allowance(const RunResults& r, const ComboSums& c, const std::vector<double>& w, double eir,
+                          ComboRegulatory& out) {
+  const std::size_t P = static_cast<std::size_t>(r.paths), T = static_cast<std::size_t>(r.months);
+  std::vector<std::vector<double>> monthly_loss(P, std::vector<double>(T));
+  std::vector<std::vector<double>> stage(3, std::vector<double>(P));
+  for (std::size_t t = 0; t < T; ++t) {
+    for (std::size_t p = 0; p < P; ++p) {
+      const PortfolioRow row = r.portfolio_row(c, static_cast<int>(p), static_cast<int>(t));
+      monthly_loss[p][t] = static_cast<double>(row[kChargeoffLoss]) / kCents;
+      std::int64_t s[3] = {0, 0, 0};
+      for (int b = 0; b < kMaxBuckets; ++b) s[b >= 4 ? 2 : b >= 2 ? 1 : 0] += row[kBucketBalance0 + b];
+      for (int k = 0; k < 3; ++k) stage[k][p] = static_cast<double>(s[k]) / kCents;
+    }
+    out.stages.push_back({static_cast<std::int32_t>(t + 1), mean_over_paths(stage[0], w),
+                          mean_over_paths(stage[1], w), mean_over_paths(stage[2], w)});
+  }
+  out.lifetime_allowance = lifetime_allowance_path(monthly_loss, w, eir);
+}
+
 ComboRegulatory combo_regulatory(const RunResults& r, const ComboSums& c, const std::vector<double>& w,
-                                 const IrbOptions& irb) {
+                                 const IrbOptions& irb, double eir) {
   const std::size_t P = static_cast<std::size_t>(r.paths), G = static_cast<std::size_t>(r.segments);
   ComboRegulatory out;
   out.scenario = c.scenario;
@@ -70,12 +90,47 @@ ComboRegulatory combo_regulatory(const RunResults& r, const ComboSums& c, const 
     out.irb_capital_drawn += s.rwa_drawn / kRwaPerCapital;
     out.segments.push_back(std::move(s));
   }
+  stages_and_allowance(r, c, w, eir, out);
   return out;
+}
+
+// 12 x Σ interest / Σ month-end balance over every path and month.
+double realised_yield(const RunResults& r, const ComboSums& c) {
+  std::int64_t interest = 0, balance = 0;
+  for (int p = 0; p < r.paths; ++p)
+    for (int t = 0; t < r.months; ++t) {
+      interest += r.portfolio(c, p, t, kInterest);
+      balance += r.portfolio(c, p, t, kBalance);
+    }
+  return balance > 0 ? kMonthsPerYear * static_cast<double>(interest) / static_cast<double>(balance) : 0.0;
 }
 
 }  // namespace
 
-RegulatorySummary compute_regulatory(const RunResults& r, const IrbOptions& irb) {
+std::vector<double> lifetime_allowance_path(const std::vector<std::vector<double>>& loss,
+                                            const std::vector<double>& w, double eir) {
+  if (loss.empty()) throw std::invalid_argument("lifetime_allowance_path: need at least one path");
+  if (!(std::isfinite(eir) && eir > -kMonthsPerYear))
+    throw std::invalid_argument("lifetime_allowance_path: the discount rate must be finite and > -12");
+  const std::size_t P = loss.size(), T = loss[0].size();
+  const double v = 1.0 / (1.0 + eir / kMonthsPerYear);  // one month's discount factor
+  std::vector<double> out(T + 1, 0.0), per_path(P);
+  for (std::size_t t = 0; t < T; ++t) {
+    for (std::size_t p = 0; p < P; ++p) {
+      if (loss[p].size() != T) throw std::invalid_argument("lifetime_allowance_path: ragged losses");
+      double s = 0.0, d = 1.0;
+      for (std::size_t u = t; u < T; ++u) {
+        d *= v;
+        s += loss[p][u] * d;
+      }
+      per_path[p] = s;
+    }
+    out[t] = mean_over_paths(per_path, w);
+  }
+  return out;
+}
+
+RegulatorySummary compute_regulatory(const RunResults& r, const IrbOptions& irb, double eir) {
   if (r.months < kRegulatoryMonths)
     throw std::invalid_argument("the one-year figures need at least " + std::to_string(kRegulatoryMonths) +
                                 " months; the run has " + std::to_string(r.months));
@@ -88,8 +143,10 @@ RegulatorySummary compute_regulatory(const RunResults& r, const IrbOptions& irb)
                                   std::to_string(c.sums.size()) + " sums, expected " + std::to_string(r.cells()));
   RegulatorySummary s;
   s.irb = irb;
+  s.eir_estimated = std::isnan(eir);
+  s.eir = s.eir_estimated ? (r.combos.empty() ? 0.0 : realised_yield(r, r.combos.front())) : eir;
   const std::vector<double> w = effective_path_weights(r);
-  for (const ComboSums& c : r.combos) s.combos.push_back(combo_regulatory(r, c, w, irb));
+  for (const ComboSums& c : r.combos) s.combos.push_back(combo_regulatory(r, c, w, irb, s.eir));
   return s;
 }
 
@@ -100,7 +157,11 @@ std::string format_regulatory_table(const RegulatorySummary& s) {
     << "PD: accounts charged off in months 1-12 / customers at the start (charge-off definition); LGD: net loss / "
        "exposure at charge-off; IRB: Basel QRRE, R = 0.04, PD floor "
     << format_percent(s.irb.pd_floor) << (s.irb.scaling ? ", x 1.06" : "")
-    << "; RWA on the drawn balances at month 1 (no CCF on undrawn lines)\n";
+    << "; RWA on the drawn balances at month 1 (no CCF on undrawn lines)\n"
+    << "stages by days past due only (stage 3: 90+, stage 2: 31-90; no score-drop test); lifetime allowance: mean "
+       "discounted net loss of the months after, to the horizon, at "
+    << format_percent(s.eir) << " a year" << (s.eir_estimated ? " (the realised interest yield; --eir sets it)" : "")
+    << "\n";
   for (const ComboRegulatory& c : s.combos) {
     o << "\n" << c.scenario << " / " << c.policy << "\n";
     TextTable h("lr");
@@ -125,6 +186,13 @@ std::string format_regulatory_table(const RegulatorySummary& s) {
              num(g.ead_per_default), pct(g.irb.k), pct(g.irb.risk_weight), num(g.drawn), num(g.rwa_drawn)});
     }
     o << t.render("  ");
+    TextTable a("rrrrr");
+    a.add({"month", "stage 1", "stage 2", "stage 3", "lifetime allowance"});
+    a.add({"0", "", "", "", format_number(c.lifetime_allowance.at(0), 2)});
+    for (const StageBalances& b : c.stages)
+      a.add({std::to_string(b.month), format_number(b.stage1, 2), format_number(b.stage2, 2),
+             format_number(b.stage3, 2), format_number(c.lifetime_allowance.at(static_cast<std::size_t>(b.month)), 2)});
+    o << a.render("  ");
   }
   return o.str();
 }
@@ -133,7 +201,8 @@ std::string format_regulatory_json(const RegulatorySummary& s) {
   std::ostringstream o;
   o << "{\"months\": " << kRegulatoryMonths << ", \"irb\": {\"correlation\": " << json_number(s.irb.correlation)
     << ", \"scaling\": " << (s.irb.scaling ? "true" : "false") << ", \"pd_floor\": " << json_number(s.irb.pd_floor)
-    << "}, \"results\": [";
+    << "}, \"eir\": " << json_number(s.eir) << ", \"eir_estimated\": " << (s.eir_estimated ? "true" : "false")
+    << ", \"results\": [";
   for (std::size_t i = 0; i < s.combos.size(); ++i) {
     const ComboRegulatory& c = s.combos[i];
     o << (i ? "," : "") << "\n  {\"scenario\": " << json_string(c.scenario) << ", \"policy\": "
@@ -151,6 +220,14 @@ std::string format_regulatory_json(const RegulatorySummary& s) {
         << ", \"k\": " << json_number(x.irb.k) << ", \"risk_weight\": " << json_number(x.irb.risk_weight)
         << ", \"drawn\": " << json_number(x.drawn) << ", \"rwa_drawn\": " << json_number(x.rwa_drawn) << "}";
     }
+    o << "], \"lifetime_allowance\": [";
+    for (std::size_t t = 0; t < c.lifetime_allowance.size(); ++t)
+      o << (t ? ", " : "") << json_number(c.lifetime_allowance[t]);
+    o << "], \"stages\": [";
+    for (std::size_t t = 0; t < c.stages.size(); ++t)
+      o << (t ? ", " : "") << "{\"month\": " << c.stages[t].month << ", \"stage1\": " << json_number(c.stages[t].stage1)
+        << ", \"stage2\": " << json_number(c.stages[t].stage2) << ", \"stage3\": " << json_number(c.stages[t].stage3)
+        << "}";
     o << "]}";
   }
   o << "\n]}\n";

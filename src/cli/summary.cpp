@@ -1,5 +1,6 @@
 // limitsim summary: the key figures of a result file, as a table, CSV or JSON, and the convergence bands.
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@ struct SummaryCliOptions {
   bool regulatory = false;   // the one-year regulatory figures instead (docs/regulatory.md)
   bool irb_scaling = false;  // the Basel II 1.06 scaling factor on the IRB RWA
   std::optional<double> pd_floor;
+  std::optional<double> eir;  // annual discount rate of the allowance
 };
 
 int summary_command(const SummaryCliOptions& opt) {
@@ -29,8 +31,11 @@ int summary_command(const SummaryCliOptions& opt) {
   if (opt.convergence && opt.format != "table")
     throw ConfigError("--convergence: prints a table; use --format table (the file holds the bands as datasets)");
   if (opt.tail_levels) parse_tail_levels_option(*opt.tail_levels);  // a bad option fails before the file is read
-  if (!opt.regulatory && (opt.irb_scaling || opt.pd_floor))
-    throw ConfigError(std::string(opt.irb_scaling ? "--irb-scaling" : "--pd-floor") + ": applies to --regulatory");
+  if (!opt.regulatory && (opt.irb_scaling || opt.pd_floor || opt.eir))
+    throw ConfigError(std::string(opt.irb_scaling ? "--irb-scaling" : opt.pd_floor ? "--pd-floor" : "--eir") +
+                      ": applies to --regulatory");
+  if (opt.eir && !(*opt.eir >= 0.0 && *opt.eir <= 1.0))
+    throw ConfigError("--eir: must be an annual rate in [0, 1], got " + std::to_string(*opt.eir));
   if (opt.regulatory && (opt.convergence || opt.format == "csv" || opt.tail_levels))
     throw ConfigError("--regulatory: prints the one-year figures as a table or JSON; leave out --convergence, "
                       "--tail-levels and --format csv");
@@ -44,7 +49,7 @@ int summary_command(const SummaryCliOptions& opt) {
     if (opt.pd_floor) irb.pd_floor = *opt.pd_floor;
     RegulatorySummary reg;
     try {
-      reg = compute_regulatory(r, irb);
+      reg = compute_regulatory(r, irb, opt.eir ? *opt.eir : std::numeric_limits<double>::quiet_NaN());
     } catch (const std::invalid_argument& e) {
       throw ConfigError(std::string("--regulatory: ") + e.what());
     }
@@ -81,6 +86,9 @@ Subcommand setup_summary(CLI::App& app) {
                     "Basel IRB (QRRE) capital (docs/regulatory.md)");
   summary->add_flag("--irb-scaling", opt->irb_scaling, "With --regulatory: the Basel II 1.06 scaling factor on RWA");
   summary->add_option("--pd-floor", opt->pd_floor, "With --regulatory: the IRB PD floor (default 0.0003)");
+  summary->add_option("--eir", opt->eir,
+                      "With --regulatory: annual rate the allowance is discounted at (default: the realised "
+                      "interest yield)");
   summary->footer("Examples:\n  limitsim summary results/quickstart.h5\n  limitsim summary results/stress_test.h5 -f json --convergence");
   return {summary, [opt] { return summary_command(*opt); }};
 }

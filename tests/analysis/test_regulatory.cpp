@@ -35,6 +35,9 @@ RunResults book() {
     at(r, 0, p, 0, kBalance, 0) = 5000000;
     at(r, 0, p, 0, kBalance, 1) = 2000000;
     at(r, 0, p, 0, kInterest, 0) = 100000;
+    at(r, 0, p, 0, kBucketBalance0 + 0, 0) = 4000000;  // current
+    at(r, 0, p, 0, kBucketBalance0 + 2, 0) = 600000;   // 31-60 DPD
+    at(r, 0, p, 0, kBucketBalance0 + 4, 1) = 400000;   // 91-120 DPD
   }
   return r;
 }
@@ -71,6 +74,45 @@ TEST(Regulatory, OneYearFiguresByHand) {
   EXPECT_NEAR(compute_regulatory(book(), scaled).combos[0].rwa_drawn, 1.06 * c.rwa_drawn, 1e-9);
   EXPECT_NE(format_regulatory_table(s).find("economic capital"), std::string::npos);
   EXPECT_NE(format_regulatory_json(s).find("\"economic_capital\": 1200"), std::string::npos);
+}
+
+TEST(Regulatory, AllowancePathByHand) {
+  // Two paths, three months; v = 1 / 1.01 at 12% a year.
+  const std::vector<std::vector<double>> loss{{100, 0, 50}, {0, 200, 0}};
+  const double v = 1.0 / 1.01;
+  const std::vector<double> a = lifetime_allowance_path(loss, {}, 0.12);
+  ASSERT_EQ(a.size(), 4u);
+  EXPECT_NEAR(a[0], 0.5 * ((100 * v + 50 * v * v * v) + 200 * v * v), 1e-12);
+  EXPECT_NEAR(a[1], 0.5 * (50 * v * v + 200 * v), 1e-12);
+  EXPECT_NEAR(a[2], 0.5 * (50 * v), 1e-12);
+  EXPECT_EQ(a[3], 0.0);
+  // Weights: the weighted mean; undiscounted, the start is the expected loss.
+  const std::vector<double> w = lifetime_allowance_path(loss, {0.5, 1.5}, 0.0);
+  EXPECT_DOUBLE_EQ(w[0], 0.5 * (0.5 * 150 + 1.5 * 200));
+  EXPECT_THROW(lifetime_allowance_path(loss, {}, std::nan("")), std::invalid_argument);
+}
+
+TEST(Regulatory, AllowanceOfARunIsItsDiscountedExpectedLossAndStagesFollowTheBuckets) {
+  const RunResults r = book();
+  const RegulatorySummary s = compute_regulatory(r, {}, 0.12);
+  const ComboRegulatory& c = s.combos[0];
+  // Losses: 800 (p + 1) in month 3, 90,000 in month 13 on every path.
+  const double v = 1.0 / 1.01;
+  EXPECT_NEAR(c.lifetime_allowance[0], 2000.0 * std::pow(v, 3) + 90000.0 * std::pow(v, 13), 1e-8);
+  EXPECT_NEAR(c.lifetime_allowance[3], 90000.0 * std::pow(v, 10), 1e-8);
+  EXPECT_EQ(c.lifetime_allowance[13], 0.0);
+  // Undiscounted, the allowance at the start is the summary's expected loss over the horizon, exactly.
+  const RegulatorySummary flat = compute_regulatory(r, {}, 0.0);
+  EXPECT_NEAR(flat.combos[0].lifetime_allowance[0], 2000.0 + 90000.0, 1e-9);
+  ASSERT_EQ(c.stages.size(), 13u);
+  EXPECT_EQ(c.stages[0].stage1, 40000.0);
+  EXPECT_EQ(c.stages[0].stage2, 6000.0);
+  EXPECT_EQ(c.stages[0].stage3, 4000.0);
+  EXPECT_EQ(c.stages[1].stage1, 0.0);
+  // Without a rate, the realised yield: 12 x 1,000 / 70,000 (interest and balances of month 1 only).
+  const RegulatorySummary est = compute_regulatory(r);
+  EXPECT_TRUE(est.eir_estimated);
+  EXPECT_DOUBLE_EQ(est.eir, 12.0 * 100000.0 / 7000000.0);
 }
 
 TEST(Regulatory, NeedsAYear) {

@@ -489,6 +489,15 @@ output = "{cls.out}"
                     self.assertTrue(0 <= seg["pd"] < 1, seg)
         table = run("summary", self.out, "--regulatory").stdout
         self.assertIn("economic capital", table)
+        # The allowance at the start, at a 12% rate, is the mean discounted loss of the file's paths.
+        flat = json.loads(run("summary", self.out, "--regulatory", "-f", "json", "--eir", "0.12").stdout)
+        with h5py.File(self.out, "r") as f:
+            for res in flat["results"]:
+                monthly = f["results"][res["scenario"]][res["policy"]]["monthly/chargeoff_loss"][()] / 100.0
+                v = (1 / 1.01) ** np.arange(1, monthly.shape[1] + 1)
+                want = (monthly * v).sum(axis=1).mean()
+                self.assertAlmostEqual(res["lifetime_allowance"][0], want, delta=1e-9 * max(1.0, want))
+                self.assertEqual(len(res["stages"]), monthly.shape[1])
         doc = self.json("--raroc")
         self.assertIn("raroc", [f["name"] for f in doc["figures"]])
         self.assertNotIn("raroc", [f["name"] for f in self.json()["figures"]])
