@@ -341,7 +341,7 @@ def loss_distribution_chart(source, *, scenarios=None, policies=None, level=0.99
                             dpi=DPI) -> Figure:
     """Histogram of the path loss (``losses/net_loss``) per scenario and policy.
 
-    EL, VaR and ES at ``level`` (0.95, 0.99 or 0.999) are marked with the
+    EL, VaR and ES at ``level`` (one of the run's tail levels: 0.95, 0.99 or 0.999 by default) are marked with the
     values stored in ``summary/`` (docs/metrics.md). Under importance
     sampling the histogram is weighted by the path weights (it estimates the
     model's distribution). All panels share the loss axis.
@@ -353,7 +353,8 @@ def loss_distribution_chart(source, *, scenarios=None, policies=None, level=0.99
     summary = io.load_summary(source, scenarios=scen, policies=pols)
     name = io._level_name(level)
     if f"var_{name}" not in summary:
-        raise ValueError(f"no tail level {level} in the file (levels: 0.95, 0.99, 0.999)")
+        levels = ", ".join(f"{x:g}" for x in sorted({float(v) for v in io.load_tail(source).level}))
+        raise ValueError(f"no tail level {level} in the file (levels: {levels})")
     combos = [(s, p) for s in scen for p in pols][:max_panels]
     n = len(combos)
     if len(scen) > 1 and 1 < len(pols) <= 4 and len(scen) * len(pols) <= max_panels:

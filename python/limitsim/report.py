@@ -61,9 +61,18 @@ CHARTS = (
 MAX_CHART_POLICIES = 6
 
 # The figures of the comparison tables: (figure, month: None = horizon, "T" = last report month).
-_TABLE_FIGURES = (("net_income", None), ("net_loss", None), ("var_99", None), ("es_99", None), ("revenue", None),
-                  ("cost_of_funds", None), ("average_utilization", None), ("overdue30_count", "T"),
-                  ("overdue90_count", "T"), ("limit_increases", None), ("limit_decreases", None), ("freezes", None))
+# VaR and ES at the report's headline level q (_headline_level; "99" unless the run chose levels without 0.99).
+def _table_figures(q: str = "99"):
+    return (("net_income", None), ("net_loss", None), (f"var_{q}", None), (f"es_{q}", None), ("revenue", None),
+            ("cost_of_funds", None), ("average_utilization", None), ("overdue30_count", "T"),
+            ("overdue90_count", "T"), ("limit_increases", None), ("limit_decreases", None), ("freezes", None))
+
+
+def _headline_level(source) -> float:
+    """The tail level of the report's headline VaR and ES: 0.99, or the run's highest level when it has no 0.99
+    (``[run] tail_levels``)."""
+    levels = sorted({float(x) for x in io.load_tail(source).level})
+    return 0.99 if not levels or any(abs(x - 0.99) < 1e-12 for x in levels) else levels[-1]
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -144,12 +153,13 @@ def _meta_table(meta: dict) -> str:
     return _table(["", ""], [[_e(k), _e(v)] for k, v in rows], "meta")
 
 
-def _summary_table(source, meta: dict) -> str:
+def _summary_table(source, meta: dict, level: float = 0.99) -> str:
     s = io.load_summary(source)
     m = io.load_summary_monthly(source)
     tail = io.load_tail(source)
+    q = io._level_name(level)
     few = {(t.scenario, t.policy) for t in tail.itertuples()
-           if abs(t.level - 0.99) < 1e-9 and t.paths_beyond < io.TAIL_CAVEAT_PATHS}
+           if abs(t.level - level) < 1e-9 and t.paths_beyond < io.TAIL_CAVEAT_PATHS}
     T = int(meta["months"])
     last = m[m.month == T].set_index(["scenario", "policy"])
     rows = []
@@ -160,16 +170,16 @@ def _summary_table(source, meta: dict) -> str:
                      f"{fmt(r.expected_loss, 'currency')} ± {fmt(r.expected_loss_se, 'currency')}<br><small>"
                      f"{_ci(r.get('expected_loss_lo'), r.get('expected_loss_hi'), 'currency')}</small>",
                      fmt(r.unexpected_loss, "currency"),
-                     f"{fmt(r['var_99'], 'currency')}{rough}<br><small>"
-                     f"{_ci(r['var_99_lo'], r['var_99_hi'], 'currency')}</small>",
-                     f"{fmt(r['es_99'], 'currency')}{rough}<br><small>"
-                     f"{_ci(r.get('es_99_lo'), r.get('es_99_hi'), 'currency')}</small>",
+                     f"{fmt(r[f'var_{q}'], 'currency')}{rough}<br><small>"
+                     f"{_ci(r[f'var_{q}_lo'], r[f'var_{q}_hi'], 'currency')}</small>",
+                     f"{fmt(r[f'es_{q}'], 'currency')}{rough}<br><small>"
+                     f"{_ci(r.get(f'es_{q}_lo'), r.get(f'es_{q}_hi'), 'currency')}</small>",
                      fmt(r.exposure_at_chargeoff, "currency"), fmt(r.revenue, "currency"),
                      fmt(r.limit_increases, "accounts"), fmt(r.freezes, "accounts"),
                      fmt(lm.active, "accounts"), fmt(lm.overdue30_count, "share"), fmt(lm.overdue90_count, "share"),
                      fmt(lm.utilization, "share")])
-    header = ["scenario", "policy", "EL ± se<br><small>95% CI</small>", "UL", "VaR 99%<br><small>95% CI</small>",
-              "ES 99%<br><small>95% CI</small>", "exposure at charge-off", "revenue", "limit increases", "freezes",
+    header = ["scenario", "policy", "EL ± se<br><small>95% CI</small>", "UL", f"VaR {q}%<br><small>95% CI</small>",
+              f"ES {q}%<br><small>95% CI</small>", "exposure at charge-off", "revenue", "limit increases", "freezes",
               f"active, month {T}", f"30+ DPD, month {T}", f"90+ DPD, month {T}", f"utilization, month {T}"]
     return _table(header, rows, "num")
 
@@ -217,10 +227,10 @@ def _tail_table(source) -> str:
     return table
 
 
-def _diff_table(table, rows_key: str, cols_key: str, base: str, row_order, col_order) -> str:
+def _diff_table(table, rows_key: str, cols_key: str, base: str, row_order, col_order, q: str = "99") -> str:
     """One row per (row_key, col_key) pair; one column per figure: value, and diff [95% CI] under it."""
     figures = []
-    for name, month in _TABLE_FIGURES:
+    for name, month in _table_figures(q):
         t = table[table.figure == name]
         if t.empty:
             continue
@@ -333,6 +343,7 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
     sweep = io.load_sweep(source) if meta["has_sweep"] else None
     pols, pols_note = _chart_policies(meta, sweep)
     since_1_2 = tuple(int(x) for x in str(meta.get("schema_version", "1.1")).split(".")) >= (1, 2)
+    level = _headline_level(source) if since_1_2 else 0.99
 
     def overdue(out):
         return charts.overdue_chart(source, policies=pols, out=out, dpi=dpi)
@@ -347,13 +358,13 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
         return charts.balance_chart(source, policies=pols, out=out, dpi=dpi)
 
     def contributions(out):
-        return charts.contributions_chart(source, policies=pols, out=out, dpi=dpi)
+        return charts.contributions_chart(source, policies=pols, level=level, out=out, dpi=dpi)
 
     def convergence(out):
-        return charts.convergence_chart(source, policies=pols, out=out, dpi=dpi)
+        return charts.convergence_chart(source, policies=pols, level=level, out=out, dpi=dpi)
 
     def losses(out):
-        return charts.loss_distribution_chart(source, policies=pols, out=out, dpi=dpi)
+        return charts.loss_distribution_chart(source, policies=pols, level=level, out=out, dpi=dpi)
 
     def comparison(out):
         return charts.comparison_chart(source, out=out, dpi=dpi)
@@ -414,7 +425,7 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
     sections.append(("summary", "Summary",
                      f"<p class=\"note\">Per scenario and policy: means over paths{weighted}, ± standard error, "
                      f"with 95% intervals; VaR and ES of the cumulative net loss at the horizon; the monthly "
-                     f"figures at the last month.</p>" + _wrap(_summary_table(source, meta))))
+                     f"figures at the last month.</p>" + _wrap(_summary_table(source, meta, level))))
     sections.append(("months", "Report months",
                      "<p class=\"note\">Means over paths at the run's report months and the horizon. A month marked "
                      "<b class=\"rough\">temporary limits</b> has temporary raises in force: the line is higher "
@@ -432,14 +443,14 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
                          f"difference policy − baseline with its 95% interval. Cost of funds "
                          f"{float(cmp.attrs['cost_of_funds']) * 100:g}% a year.</p>"
                          + _wrap(_diff_table(cmp, "scenario", "policy", cmp.attrs["baseline"], meta["scenarios"],
-                                             meta["policies"]))))
+                                             meta["policies"], io._level_name(level)))))
     if len(meta["scenarios"]) > 1 and meta["has_stress"]:
         st = io.load_stress(source)
         sections.append(("stress", "Stress view",
                          f"<p class=\"note\">Every scenario against the baseline scenario "
                          f"<b>{_e(st.attrs['baseline_scenario'])}</b> under the same policy, on the same paths."
                          f"</p>" + _wrap(_diff_table(st, "policy", "scenario", st.attrs["baseline_scenario"],
-                                                     meta["policies"], meta["scenarios"]))))
+                                                     meta["policies"], meta["scenarios"], io._level_name(level)))))
     if sweep is not None:
         sections.append(("sweep", "Sweep: efficient frontier",
                          f"<p class=\"note\">The base policy <b>{_e(sweep.attrs['base_policy'])}</b> and the "

@@ -6,7 +6,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <deque>
 #include <iterator>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <sstream>
 
@@ -21,11 +26,11 @@ constexpr double kUpperQuantile = 0.5 + kCompareConfidence / 2.0;
 static_assert(kCompareConfidence == kRiskConfidence, "the comparison and the summary use the same level");
 
 // The loss statistics that are not means over paths, compared by bootstrap:
-// UL, then VaR and ES at each of kTailLevels (95%, 99%, 99.9%).
+// UL, then VaR and ES at each tail level (kTailLevels unless chosen).
 constexpr std::size_t kUlStat = 0;
 constexpr std::size_t var_stat(std::size_t level) { return 1 + 2 * level; }
 constexpr std::size_t es_stat(std::size_t level) { return 2 + 2 * level; }
-constexpr std::size_t kNumLossStats = 1 + 2 * kNumTailLevels;
+constexpr std::size_t num_loss_stats(std::size_t levels) { return 1 + 2 * levels; }
 
 // ================================================================ statistics
 
@@ -141,24 +146,15 @@ struct FigureDef {
 
 double path_loss(const PathData& d, std::size_t, const Rates&) { return cents(d.loss); }
 
-// Bucket 2 = 31-60 DPD, so "30+" is buckets >= 2 and "90+" buckets >= 4 (docs/metrics.md).
-const FigureDef kFigureDefs[] = {
+// The figures before the tail figures (VaR and ES at each level, built by
+// figure_table), then those after them. Bucket 2 = 31-60 DPD, so "30+" is
+// buckets >= 2 and "90+" buckets >= 4 (docs/metrics.md).
+const FigureDef kHeadDefs[] = {
     {{"net_loss", "currency", "cumulative net charge-off loss at the horizon", false, false}, path_loss, -1},
     {{"unexpected_loss", "currency", "UL: standard deviation of net_loss over paths", false, true}, path_loss,
      static_cast<int>(kUlStat)},
-    {{"var_95", "currency", "VaR 95% of net_loss over paths: order statistic ceil(0.95 P) (weighted: mass rule)",
-      false, true}, path_loss, static_cast<int>(var_stat(0))},
-    {{"es_95", "currency", "ES 95% of net_loss: mean of the losses at or beyond VaR 95%", false, true}, path_loss,
-     static_cast<int>(es_stat(0))},
-    {{"var_99", "currency", "VaR 99% of net_loss over paths: order statistic ceil(0.99 P) (weighted: mass rule)",
-      false, true}, path_loss, static_cast<int>(var_stat(1))},
-    {{"es_99", "currency", "ES 99% of net_loss: mean of the losses at or beyond VaR 99%", false, true}, path_loss,
-     static_cast<int>(es_stat(1))},
-    {{"var_99.9", "currency",
-      "VaR 99.9% of net_loss over paths: order statistic ceil(0.999 P) (weighted: mass rule)", false, true},
-     path_loss, static_cast<int>(var_stat(2))},
-    {{"es_99.9", "currency", "ES 99.9% of net_loss: mean of the losses at or beyond VaR 99.9%", false, true},
-     path_loss, static_cast<int>(es_stat(2))},
+};
+const FigureDef kRestDefs[] = {
     {{"revenue", "currency", "interest + late fees - reversals at charge-off, months 1..T", false, false},
      [](const PathData& d, std::size_t, const Rates&) { return cents(d.revenue); }, -1},
     {{"cost_of_funds", "currency", "cost_of_funds / 12 x sum over months 1..T of the month-end balance", false,
@@ -206,6 +202,61 @@ const FigureDef kFigureDefs[] = {
 };
 constexpr std::size_t kNetLossFigure = 0;
 
+// The figures of a comparison at given tail levels: kHeadDefs, then VaR and ES
+// at each level, then kRestDefs. Tables are built once per set of levels and
+// live as long as the program, so CompareFigure's names may point into them.
+struct FigureTable {
+  std::deque<std::string> text;     // names and descriptions of the tail figures
+  std::vector<FigureDef> defs;
+  std::vector<CompareFigure> info;  // defs' info, in order
+};
+
+// 0.999 -> "0.999": the level as written.
+std::string level_decimal(const TailLevel& l) {
+  std::string digits = std::to_string(l.num);
+  std::size_t k = 0;
+  for (std::int64_t d = l.den; d > 1; d /= 10) ++k;
+  return "0." + std::string(k - std::min(k, digits.size()), '0') + digits;
+}
+
+// The RAROC figure (CompareOptions::raroc): its value and intervals come from raroc_comparison.
+constexpr int kRarocStat = -2;
+const FigureDef kRarocDef{{"raroc", "share",
+                           "RAROC: mean net_income / economic capital, the capital being VaR 99.9% - EL of net_loss "
+                           "over the horizon; intervals by paired bootstrap",
+                           false, true},
+                          path_loss, kRarocStat};
+
+const FigureTable& figure_table(const std::vector<TailLevel>& levels, bool raroc = false) {
+  static std::mutex mutex;
+  static std::map<std::vector<std::pair<std::int64_t, std::int64_t>>, std::unique_ptr<FigureTable>> tables;
+  std::vector<std::pair<std::int64_t, std::int64_t>> key;
+  for (const TailLevel& l : levels) key.emplace_back(l.num, l.den);
+  if (raroc) key.emplace_back(-1, -1);
+  const std::lock_guard<std::mutex> lock(mutex);
+  std::unique_ptr<FigureTable>& t = tables[key];
+  if (t) return *t;
+  t = std::make_unique<FigureTable>();
+  auto keep = [&](std::string x) { return t->text.emplace_back(std::move(x)).c_str(); };
+  for (const FigureDef& d : kHeadDefs) t->defs.push_back(d);
+  for (std::size_t l = 0; l < levels.size(); ++l) {
+    const std::string pct = tail_level_percent(levels[l]);
+    t->defs.push_back({{keep("var_" + pct), "currency",
+                        keep("VaR " + pct + "% of net_loss over paths: order statistic ceil(" +
+                             level_decimal(levels[l]) + " P) (weighted: mass rule)"),
+                        false, true},
+                       path_loss, static_cast<int>(var_stat(l))});
+    t->defs.push_back({{keep("es_" + pct), "currency",
+                        keep("ES " + pct + "% of net_loss: mean of the losses at or beyond VaR " + pct + "%"), false,
+                        true},
+                       path_loss, static_cast<int>(es_stat(l))});
+  }
+  for (const FigureDef& d : kRestDefs) t->defs.push_back(d);
+  if (raroc) t->defs.push_back(kRarocDef);
+  for (const FigureDef& d : t->defs) t->info.push_back(d.info);
+  return *t;
+}
+
 // One compared value: a figure, at a report month for a monthly one.
 struct Slot {
   std::size_t figure;
@@ -213,10 +264,10 @@ struct Slot {
   std::size_t report;   // index into the report months (monthly figures)
 };
 
-std::vector<Slot> slots(const std::vector<std::int32_t>& report) {
+std::vector<Slot> slots(const std::vector<FigureDef>& defs, const std::vector<std::int32_t>& report) {
   std::vector<Slot> out;
-  for (std::size_t f = 0; f < std::size(kFigureDefs); ++f) {
-    if (!kFigureDefs[f].info.monthly) {
+  for (std::size_t f = 0; f < defs.size(); ++f) {
+    if (!defs[f].info.monthly) {
       out.push_back({f, 0, 0});
       continue;
     }
@@ -228,6 +279,7 @@ std::vector<Slot> slots(const std::vector<std::int32_t>& report) {
 // Per-path values of every slot: [slot][path].
 std::vector<std::vector<double>> per_path_values(const RunResults& r, const ComboSums& c,
                                                  const std::vector<std::int32_t>& report,
+                                                 const std::vector<FigureDef>& defs,
                                                  const std::vector<Slot>& layout, double annual_cost_of_funds) {
   const std::size_t P = static_cast<std::size_t>(r.paths);
   const Rates rates{annual_cost_of_funds / kMonthsPerYear, static_cast<double>(r.months)};
@@ -250,7 +302,7 @@ std::vector<std::vector<double>> per_path_values(const RunResults& r, const Comb
       if (k < report.size() && report[k] == t + 1) d.points[k++] = month_point(row);
     }
     for (std::size_t i = 0; i < layout.size(); ++i)
-      out[i][p] = kFigureDefs[layout[i].figure].value(d, layout[i].report, rates);
+      out[i][p] = defs[layout[i].figure].value(d, layout[i].report, rates);
   }
   return out;
 }
@@ -262,13 +314,14 @@ double sample_sd(const std::vector<double>& v) { return std::sqrt(sample_var(v))
 // The loss statistics of x (UL, then VaR and ES at each level), where path i
 // occurs counts[i] times (nullptr: once) and has weight w[i] (nullptr: the
 // unweighted rules); `order` lists the paths by ascending x.
-std::array<double, kNumLossStats> loss_stats(const std::vector<double>& x, const std::vector<std::size_t>& order,
-                                             const std::vector<std::uint32_t>* counts, const std::vector<double>* w) {
+std::vector<double> loss_stats(const std::vector<double>& x, const std::vector<std::size_t>& order,
+                               const std::vector<std::uint32_t>* counts, const std::vector<double>* w,
+                               const std::vector<TailLevel>& levels) {
   const auto n = static_cast<std::int64_t>(x.size());
-  std::array<double, kNumLossStats> out{};
+  std::vector<double> out(num_loss_stats(levels.size()));
   out[kUlStat] = weighted_sd(x, counts, w, n, weighted_mean(x, counts, w, n));
-  const auto tp = tail_points(x, &order, counts, w, n);
-  for (std::size_t l = 0; l < kNumTailLevels; ++l) {
+  const auto tp = tail_points(x, &order, counts, w, n, levels);
+  for (std::size_t l = 0; l < levels.size(); ++l) {
     out[var_stat(l)] = tp[l].var;
     out[es_stat(l)] = tp[l].es;
   }
@@ -276,8 +329,8 @@ std::array<double, kNumLossStats> loss_stats(const std::vector<double>& x, const
 }
 
 struct LossComparison {
-  std::array<Estimate, kNumLossStats> value;
-  std::array<PairedDifference, kNumLossStats> diff;
+  std::vector<Estimate> value;            // [statistic]
+  std::vector<PairedDifference> diff;     // [statistic]
 };
 
 // UL, VaR and ES of the losses x and their differences from the losses base of
@@ -288,12 +341,14 @@ struct LossComparison {
 // serves the B paired resamples, then the B unpaired ones (x's indices first,
 // then base's).
 LossComparison compare_loss(const std::vector<double>& x, const std::vector<double>& base,
-                            const std::vector<double>& w) {
-  const std::size_t P = x.size();
+                            const std::vector<double>& w, const std::vector<TailLevel>& levels) {
+  const std::size_t P = x.size(), kNumLossStats = num_loss_stats(levels.size());
   const std::vector<double>* wp = w.empty() ? nullptr : &w;
   const std::vector<std::size_t> order_x = ascending_order(x), order_b = ascending_order(base);
   LossComparison out;
-  const auto sx = loss_stats(x, order_x, nullptr, wp), sb = loss_stats(base, order_b, nullptr, wp);
+  out.value.resize(kNumLossStats);
+  out.diff.resize(kNumLossStats);
+  const auto sx = loss_stats(x, order_x, nullptr, wp, levels), sb = loss_stats(base, order_b, nullptr, wp, levels);
   for (std::size_t k = 0; k < kNumLossStats; ++k) {
     out.value[k] = {sx[k], kNaN};
     out.diff[k].diff = sx[k] - sb[k];
@@ -301,8 +356,8 @@ LossComparison compare_loss(const std::vector<double>& x, const std::vector<doub
   if (P < 2) return out;
 
   std::mt19937_64 gen(kBootstrapSeed);
-  using Replicates = std::array<std::vector<double>, kNumLossStats>;
-  Replicates stat_x, paired, unpaired;
+  using Replicates = std::vector<std::vector<double>>;
+  Replicates stat_x(kNumLossStats), paired(kNumLossStats), unpaired(kNumLossStats);
   for (auto* rep : {&stat_x, &paired, &unpaired})
     for (auto& v : *rep) v.resize(kBootstrapResamples);
   std::vector<std::uint32_t> counts(P), counts_b(P);
@@ -312,7 +367,7 @@ LossComparison compare_loss(const std::vector<double>& x, const std::vector<doub
   };
   for (int b = 0; b < kBootstrapResamples; ++b) {
     draw(counts);
-    const auto rx = loss_stats(x, order_x, &counts, wp), rb = loss_stats(base, order_b, &counts, wp);
+    const auto rx = loss_stats(x, order_x, &counts, wp, levels), rb = loss_stats(base, order_b, &counts, wp, levels);
     for (std::size_t k = 0; k < kNumLossStats; ++k) {
       paired[k][b] = rx[k] - rb[k];
       stat_x[k][b] = rx[k];
@@ -321,7 +376,8 @@ LossComparison compare_loss(const std::vector<double>& x, const std::vector<doub
   for (int b = 0; b < kBootstrapResamples; ++b) {
     draw(counts);
     draw(counts_b);
-    const auto rx = loss_stats(x, order_x, &counts, wp), rb = loss_stats(base, order_b, &counts_b, wp);
+    const auto rx = loss_stats(x, order_x, &counts, wp, levels),
+               rb = loss_stats(base, order_b, &counts_b, wp, levels);
     for (std::size_t k = 0; k < kNumLossStats; ++k) unpaired[k][b] = rx[k] - rb[k];
   }
   for (std::size_t k = 0; k < kNumLossStats; ++k) {
@@ -334,6 +390,64 @@ LossComparison compare_loss(const std::vector<double>& x, const std::vector<doub
     const double unpaired_width = ui.hi - ui.lo;
     d.pairing_ratio = unpaired_width > 0.0 ? (pi.hi - pi.lo) / unpaired_width : kNaN;
   }
+  return out;
+}
+
+// RAROC = mean income / (VaR 99.9% − EL) of the loss, where path i occurs
+// counts[i] times (nullptr: once) with weight w[i] (nullptr: 1); NaN when the
+// capital is not positive.
+double raroc_of(const std::vector<double>& income, const std::vector<double>& loss,
+                const std::vector<std::size_t>& order, const std::vector<std::uint32_t>* counts,
+                const std::vector<double>* w) {
+  const auto n = static_cast<std::int64_t>(loss.size());
+  const double el = weighted_mean(loss, counts, w, n);
+  const double capital = tail_point(loss, &order, counts, w, n, TailLevel{999, 1000}).var - el;
+  return capital > 0.0 ? weighted_mean(income, counts, w, n) / capital : kNaN;
+}
+
+struct RarocComparison {
+  Estimate value;
+  PairedDifference diff;
+};
+
+// RAROC of (income x, loss lx) against (income b, loss lb) on the same paths:
+// the paired and unpaired percentile intervals of the difference and the se
+// of x's value, as compare_loss does for the loss statistics, from their own
+// std::mt19937_64(kBootstrapSeed) (so asking for RAROC changes no other figure).
+RarocComparison raroc_comparison(const std::vector<double>& x, const std::vector<double>& lx,
+                                 const std::vector<double>& b, const std::vector<double>& lb,
+                                 const std::vector<double>& w) {
+  const std::size_t P = x.size();
+  const std::vector<double>* wp = w.empty() ? nullptr : &w;
+  const std::vector<std::size_t> order_x = ascending_order(lx), order_b = ascending_order(lb);
+  RarocComparison out;
+  const double rx = raroc_of(x, lx, order_x, nullptr, wp), rb = raroc_of(b, lb, order_b, nullptr, wp);
+  out.value = {rx, kNaN};
+  out.diff.diff = rx - rb;
+  if (P < 2) return out;
+  std::mt19937_64 gen(kBootstrapSeed);
+  std::vector<std::uint32_t> counts(P), counts_b(P);
+  auto draw = [&](std::vector<std::uint32_t>& c) {
+    std::fill(c.begin(), c.end(), 0u);
+    for (std::size_t j = 0; j < P; ++j) ++c[uniform_index(gen, P)];
+  };
+  std::vector<double> own, paired, unpaired;
+  for (int k = 0; k < kBootstrapResamples; ++k) {
+    draw(counts);
+    const double a = raroc_of(x, lx, order_x, &counts, wp);
+    own.push_back(a);
+    paired.push_back(a - raroc_of(b, lb, order_b, &counts, wp));
+  }
+  for (int k = 0; k < kBootstrapResamples; ++k) {
+    draw(counts);
+    draw(counts_b);
+    unpaired.push_back(raroc_of(x, lx, order_x, &counts, wp) - raroc_of(b, lb, order_b, &counts_b, wp));
+  }
+  out.value.se = sample_sd(own);
+  const Interval pi = percentile_interval(paired), ui = percentile_interval(unpaired);
+  out.diff.lo = pi.lo;
+  out.diff.hi = pi.hi;
+  out.diff.pairing_ratio = ui.hi - ui.lo > 0.0 ? (pi.hi - pi.lo) / (ui.hi - ui.lo) : kNaN;
   return out;
 }
 
@@ -381,18 +495,13 @@ void check_results(const RunResults& r) {
 
 // ================================================================ public
 
-const std::vector<CompareFigure>& compare_figures() {
-  static const std::vector<CompareFigure> info = [] {
-    std::vector<CompareFigure> v;
-    for (const FigureDef& d : kFigureDefs) v.push_back(d.info);
-    return v;
-  }();
-  return info;
+const std::vector<CompareFigure>& compare_figures(const std::vector<TailLevel>& levels, bool raroc) {
+  return figure_table(levels, raroc).info;
 }
 
 const ComparedValue& PolicyComparison::at(const std::string& figure, std::int32_t month) const {
   for (const ComparedValue& v : values)
-    if (figure == kFigureDefs[v.figure].info.name && v.month == month) return v;
+    if (figure == v.info->name && v.month == month) return v;
   throw std::out_of_range("no compared figure '" + figure + "' at month " + std::to_string(month) + " for " +
                           scenario + " / " + policy);
 }
@@ -409,8 +518,9 @@ PairedDifference paired_difference(const std::vector<double>& x, const std::vect
 
 std::vector<double> figure_per_path(const RunResults& r, const ComboSums& c, const std::string& figure,
                                     std::int32_t month, double cost_of_funds) {
-  for (std::size_t f = 0; f < std::size(kFigureDefs); ++f) {
-    const CompareFigure& info = kFigureDefs[f].info;
+  const std::vector<FigureDef>& defs = figure_table(run_tail_levels(r)).defs;
+  for (std::size_t f = 0; f < defs.size(); ++f) {
+    const CompareFigure& info = defs[f].info;
     if (figure != info.name) continue;
     if (info.bootstrap)
       throw std::invalid_argument("figure_per_path: " + figure + " is not a mean over paths (use net_loss)");
@@ -420,7 +530,7 @@ std::vector<double> figure_per_path(const RunResults& r, const ComboSums& c, con
     const std::vector<std::int32_t> report = info.monthly ? std::vector<std::int32_t>{month}
                                                           : std::vector<std::int32_t>{};
     const std::vector<Slot> one{{f, info.monthly ? month : 0, 0}};
-    return per_path_values(r, c, report, one, cost_of_funds).at(0);
+    return per_path_values(r, c, report, defs, one, cost_of_funds).at(0);
   }
   throw std::invalid_argument("figure_per_path: unknown figure '" + figure + "'");
 }
@@ -454,26 +564,39 @@ Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
   out.report_months = normalize_report_months(r.meta.report_months, r.months);
   out.t_quantile = student_t_quantile(kUpperQuantile, static_cast<double>(r.paths) - 1.0);  // NaN for 1 path
 
-  const std::vector<Slot> layout = slots(out.report_months);
+  const std::vector<TailLevel> levels = run_tail_levels(r);
+  const FigureTable& table = figure_table(levels, opt.raroc);
+  out.figures = &table.info;
+  const std::vector<Slot> layout = slots(table.defs, out.report_months);
   const std::size_t loss_slot = [&] {
     for (std::size_t i = 0; i < layout.size(); ++i)
       if (layout[i].figure == kNetLossFigure) return i;
     throw std::logic_error("compute_comparison: no net_loss slot");
   }();
+  const std::size_t income_slot = [&] {
+    for (std::size_t i = 0; i < layout.size(); ++i)
+      if (std::strcmp(table.defs[layout[i].figure].info.name, "net_income") == 0) return i;
+    throw std::logic_error("compute_comparison: no net_income slot");
+  }();
   // x against base, path by path (both [slot][path]).
   auto compare_pair = [&](const ComboSums& c, const std::vector<std::vector<double>>& x,
                           const std::vector<std::vector<double>>& base, bool is_baseline) {
-    const LossComparison loss = compare_loss(x[loss_slot], base[loss_slot], w);
+    const LossComparison loss = compare_loss(x[loss_slot], base[loss_slot], w, levels);
     PolicyComparison pc;
     pc.scenario = c.scenario;
     pc.policy = c.policy;
     pc.is_baseline = is_baseline;
     for (std::size_t i = 0; i < layout.size(); ++i) {
-      const FigureDef& def = kFigureDefs[layout[i].figure];
+      const FigureDef& def = table.defs[layout[i].figure];
       ComparedValue v;
       v.figure = layout[i].figure;
+      v.info = &table.info[layout[i].figure];
       v.month = layout[i].month;
-      if (def.info.bootstrap) {
+      if (def.stat == kRarocStat) {
+        const RarocComparison rc = raroc_comparison(x[income_slot], x[loss_slot], base[income_slot], base[loss_slot], w);
+        v.value = rc.value;
+        v.vs_baseline = rc.diff;
+      } else if (def.info.bootstrap) {
         v.value = loss.value[static_cast<std::size_t>(def.stat)];
         v.vs_baseline = loss.diff[static_cast<std::size_t>(def.stat)];
       } else {
@@ -485,7 +608,8 @@ Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
     return pc;
   };
   auto values_of = [&](std::size_t s, std::size_t q) {
-    return per_path_values(r, r.combo(static_cast<int>(s), static_cast<int>(q)), out.report_months, layout, cof);
+    return per_path_values(r, r.combo(static_cast<int>(s), static_cast<int>(q)), out.report_months, table.defs,
+                           layout, cof);
   };
 
   const std::size_t Q = r.policy_names.size(), N = r.scenario_names.size();

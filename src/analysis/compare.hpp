@@ -43,8 +43,10 @@ struct CompareFigure {
   bool monthly;             // compared at every report month (else once, at the horizon)
   bool bootstrap;           // UL/VaR/ES: intervals and se by bootstrap (else mean over paths, t interval)
 };
-// Every figure, in output order.
-const std::vector<CompareFigure>& compare_figures();
+// Every figure, in output order, with VaR and ES at the given tail levels (at
+// kTailLevels by default). The table lives as long as the program.
+const std::vector<CompareFigure>& compare_figures(const std::vector<TailLevel>& levels = default_tail_levels(),
+                                                  bool raroc = false);
 
 // policy − baseline, estimated on the same paths. NaN where it cannot be estimated
 // (fewer than two paths; pairing_ratio also where both unpaired spreads are 0).
@@ -58,7 +60,8 @@ struct PairedDifference {
 };
 
 struct ComparedValue {
-  std::size_t figure = 0;     // index into compare_figures()
+  std::size_t figure = 0;     // index into Comparison::figures (compare_figures at the run's tail levels)
+  const CompareFigure* info = nullptr;  // that figure (lives as long as the program)
   std::int32_t month = 0;     // the report month of a monthly figure; 0 for a horizon figure
   Estimate value;             // this policy: mean over paths ± se (UL/VaR/ES: estimate ± bootstrap se)
   PairedDifference vs_baseline;  // against the baseline policy (in Comparison::stress: the baseline scenario)
@@ -68,7 +71,7 @@ struct PolicyComparison {
   std::string scenario;
   std::string policy;
   bool is_baseline = false;           // the baseline policy (in Comparison::stress: the baseline scenario)
-  std::vector<ComparedValue> values;  // figures in compare_figures() order, months ascending
+  std::vector<ComparedValue> values;  // figures in Comparison::figures order, months ascending
 
   // The value of `figure` at `month` (0 for a horizon figure); throws std::out_of_range.
   const ComparedValue& at(const std::string& figure, std::int32_t month = 0) const;
@@ -77,6 +80,8 @@ struct PolicyComparison {
 struct Comparison {
   std::int32_t paths = 0;
   std::int32_t months = 0;
+  // compare_figures at the run's tail levels (run_tail_levels); lives as long as the program.
+  const std::vector<CompareFigure>* figures = &compare_figures();
   std::string baseline;                     // the policy every other is compared with
   std::size_t baseline_index = 0;           // its index in RunResults::policy_names
   std::string baseline_scenario;            // the scenario every other is compared with in `stress` (the first)
@@ -94,6 +99,10 @@ struct Comparison {
 struct CompareOptions {
   std::string baseline;                 // "": RunMetadata::baseline_policy, and if that is empty the first policy
   std::optional<double> cost_of_funds;  // overrides RunMetadata::cost_of_funds (what-if)
+  // Adds the figure "raroc": mean net_income / (VaR 99.9% − EL) of net_loss over
+  // the horizon, with paired bootstrap intervals (docs/regulatory.md). Off by
+  // default, so the comparison written by `run` is unchanged.
+  bool raroc = false;
 };
 
 // The baseline policy's name: `requested` if given, else r.meta.baseline_policy,

@@ -11,7 +11,7 @@
 namespace limitsim {
 namespace {
 
-const CompareFigure& figure_of(const ComparedValue& v) { return compare_figures()[v.figure]; }
+const CompareFigure& figure_of(const ComparedValue& v) { return *v.info; }
 
 // Table cells by unit: money with 2 decimals, shares as percentages (their
 // differences in percentage points), counts with 1 decimal.
@@ -185,7 +185,7 @@ std::string format_comparison_json(const RunResults& r, const Comparison& c) {
   for (std::size_t k = 0; k < c.report_months.size(); ++k) o << (k ? ", " : "") << c.report_months[k];
   o << "],\n";
   o << "  \"figures\": [\n";
-  const auto& figs = compare_figures();
+  const auto& figs = *c.figures;
   for (std::size_t f = 0; f < figs.size(); ++f)
     o << "    {\"name\": " << json_string(figs[f].name) << ", \"unit\": " << json_string(figs[f].unit)
       << ", \"monthly\": " << (figs[f].monthly ? "true" : "false") << ", \"method\": "

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <iterator>
 #include <numeric>
 #include <stdexcept>
 
@@ -100,10 +101,11 @@ Interval order_statistic_ci(const std::vector<double>& sorted, double q) {
 
 // The loss figures; `weighted` selects the estimators (w is only read when it is set).
 LossRisk compute_loss_risk(const std::vector<double>& loss, const std::vector<double>& w, bool weighted,
-                           int resamples) {
-  const std::size_t P = loss.size();
+                           int resamples, const std::vector<TailLevel>& levels) {
+  const std::size_t P = loss.size(), L = levels.size();
   const auto n = static_cast<std::int64_t>(P);
   LossRisk out;
+  out.levels = levels;
   out.paths = n;
   out.weighted = weighted;
   out.resamples = resamples;
@@ -129,9 +131,9 @@ LossRisk compute_loss_risk(const std::vector<double>& loss, const std::vector<do
                           out.expected_loss.value + t * out.expected_loss.se};
   out.unexpected_loss.value = weighted_sd(loss, nullptr, weighted ? &w : nullptr, n, out.expected_loss.value);
   out.unexpected_loss.se = kNaN;
-  const auto points = tail_points(sorted, nullptr, nullptr, ws, n);
-  for (std::size_t l = 0; l < kNumTailLevels; ++l) {
-    const TailLevel& level = kTailLevels[l];
+  const auto points = tail_points(sorted, nullptr, nullptr, ws, n, levels);
+  for (std::size_t l = 0; l < L; ++l) {
+    const TailLevel& level = levels[l];
     const TailPoint tp = points[l];
     TailEstimate te;
     te.level = level.value();
@@ -157,21 +159,21 @@ LossRisk compute_loss_risk(const std::vector<double>& loss, const std::vector<do
   const std::size_t B = static_cast<std::size_t>(resamples);
   std::vector<std::uint32_t> counts(P);
   std::vector<double> sds(B);
-  std::vector<std::vector<double>> vars(kNumTailLevels, std::vector<double>(B)), ess = vars;
+  std::vector<std::vector<double>> vars(L, std::vector<double>(B)), ess = vars;
   for (std::size_t b = 0; b < B; ++b) {
     std::fill(counts.begin(), counts.end(), 0u);
     for (std::size_t j = 0; j < P; ++j) ++counts[uniform_index(gen, P)];
     const double mean = weighted_mean(sorted, &counts, ws, n);
     sds[b] = weighted_sd(sorted, &counts, ws, n, mean);
-    const auto tp = tail_points(sorted, nullptr, &counts, ws, n);
-    for (std::size_t l = 0; l < kNumTailLevels; ++l) {
+    const auto tp = tail_points(sorted, nullptr, &counts, ws, n, levels);
+    for (std::size_t l = 0; l < L; ++l) {
       vars[l][b] = tp[l].var;
       ess[l][b] = tp[l].es;
     }
   }
   out.unexpected_loss.se = sample_sd(sds, mean_of(sds));
   out.unexpected_loss_ci = percentile_interval(sds);
-  for (std::size_t l = 0; l < kNumTailLevels; ++l) {
+  for (std::size_t l = 0; l < L; ++l) {
     TailEstimate& te = out.tail[l];
     te.var_se = sample_sd(vars[l], mean_of(vars[l]));
     te.es_se = sample_sd(ess[l], mean_of(ess[l]));
@@ -350,12 +352,11 @@ TailPoint tail_point(const std::vector<double>& x, const std::vector<std::size_t
   return out;
 }
 
-std::array<TailPoint, kNumTailLevels> tail_points(const std::vector<double>& x,
-                                                  const std::vector<std::size_t>* order,
-                                                  const std::vector<std::uint32_t>* counts,
-                                                  const std::vector<double>* w, std::int64_t n) {
-  std::array<TailPoint, kNumTailLevels> out{};
-  tail_walk(x, order, counts, w, n, kTailLevels, kNumTailLevels, out.data());
+std::vector<TailPoint> tail_points(const std::vector<double>& x, const std::vector<std::size_t>* order,
+                                   const std::vector<std::uint32_t>* counts, const std::vector<double>* w,
+                                   std::int64_t n, const std::vector<TailLevel>& levels) {
+  std::vector<TailPoint> out(levels.size(), TailPoint{kNaN, kNaN});
+  tail_walk(x, order, counts, w, n, levels.data(), levels.size(), out.data());
   return out;
 }
 
@@ -400,9 +401,16 @@ Estimate weighted_mean_estimate(const std::vector<double>& x, const std::vector<
   return {m, sample_sd(y, m) / std::sqrt(static_cast<double>(y.size()))};
 }
 
-LossRisk loss_risk(const std::vector<double>& loss, const std::vector<double>& w, int resamples) {
+LossRisk loss_risk(const std::vector<double>& loss, const std::vector<double>& w, int resamples,
+                   const std::vector<TailLevel>& levels) {
   check_loss_and_weights(loss, w, "loss_risk");
-  return compute_loss_risk(loss, w, !all_unit_weights(w), resamples);
+  if (levels.empty()) throw std::invalid_argument("loss_risk: need at least one tail level");
+  return compute_loss_risk(loss, w, !all_unit_weights(w), resamples, levels);
+}
+
+const std::vector<TailLevel>& default_tail_levels() {
+  static const std::vector<TailLevel> levels(std::begin(kTailLevels), std::end(kTailLevels));
+  return levels;
 }
 
 std::vector<std::int64_t> convergence_grid(std::int64_t paths) {
@@ -427,7 +435,7 @@ std::vector<ConvergencePoint> convergence_bands(const std::vector<double>& loss,
     const std::vector<double> first(loss.begin(), loss.begin() + n);
     const std::vector<double> first_w = full.weighted ? std::vector<double>(w.begin(), w.begin() + n)
                                                       : std::vector<double>{};
-    out.push_back({n, compute_loss_risk(first, first_w, full.weighted, kConvergenceResamples)});
+    out.push_back({n, compute_loss_risk(first, first_w, full.weighted, kConvergenceResamples, full.levels)});
   }
   return out;
 }
@@ -453,7 +461,7 @@ RiskContributions risk_contributions(const std::vector<double>& loss,
     if (u.size() != P)
       throw std::invalid_argument("risk_contributions: a unit has " + std::to_string(u.size()) +
                                   " path losses, expected " + std::to_string(P));
-  if (risk.paths != n || risk.tail.size() != kNumTailLevels)
+  if (risk.paths != n || risk.tail.size() != risk.levels.size())
     throw std::invalid_argument("risk_contributions: the loss figures are not those of these paths");
   const bool weighted = risk.weighted;
   if (weighted && w.empty()) throw std::invalid_argument("risk_contributions: weighted figures need the weights");
@@ -476,8 +484,8 @@ RiskContributions risk_contributions(const std::vector<double>& loss,
   }
 
   const std::vector<std::size_t> order = ascending_order(loss);
-  for (std::size_t l = 0; l < kNumTailLevels; ++l) {
-    const TailLevel& level = kTailLevels[l];
+  for (std::size_t l = 0; l < risk.levels.size(); ++l) {
+    const TailLevel& level = risk.levels[l];
     const double var = risk.tail[l].var;
     // The paths ES averages (ranks first_tail..P) and VaR's own rank.
     std::int64_t rank = 0;

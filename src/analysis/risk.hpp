@@ -22,19 +22,18 @@
 #include <utility>
 #include <vector>
 
+#include "src/util/tail_level.hpp"
+
 namespace limitsim {
 
 // ---------------------------------------------------------------- constants
 
-// Tail levels, exactly: level = num / den, so the rank ceil(level * paths) is
-// computed in integers (0.95 * 100 in double is not exactly 95).
-struct TailLevel {
-  std::int64_t num;
-  std::int64_t den;
-  double value() const { return static_cast<double>(num) / static_cast<double>(den); }
-};
+// Tail levels, exactly: level = num / den (src/util/tail_level.hpp). The
+// default levels; a run may choose others ([run] tail_levels).
 inline constexpr TailLevel kTailLevels[] = {{95, 100}, {99, 100}, {999, 1000}};
 inline constexpr std::size_t kNumTailLevels = sizeof(kTailLevels) / sizeof(kTailLevels[0]);
+// kTailLevels as a vector.
+const std::vector<TailLevel>& default_tail_levels();
 
 // Two-sided level of every interval here (EL, UL, VaR, ES, contributions' figures).
 inline constexpr double kRiskConfidence = 0.95;
@@ -62,7 +61,7 @@ struct Interval {
 };
 
 struct TailEstimate {
-  double level = 0.0;   // 0.95, 0.99, 0.999
+  double level = 0.0;   // e.g. 0.95, 0.99, 0.999
   double var = 0.0;     // VaR_q (unweighted: order statistic ceil(level * paths))
   double var_lo = 0.0;  // 95% CI of VaR_q: distribution-free order-statistic interval when unweighted,
   double var_hi = 0.0;  //   bootstrap percentile interval when weighted; NaN where it cannot be had
@@ -90,7 +89,8 @@ struct LossRisk {
   Interval expected_loss_ci; // EL ± t(0.975, P − 1) · se
   Estimate unexpected_loss;  // UL = sqrt( sum w (L − EL)² / (P − 1) ), se: bootstrap
   Interval unexpected_loss_ci;  // bootstrap percentile interval
-  std::vector<TailEstimate> tail;  // kTailLevels
+  std::vector<TailLevel> levels;   // the tail levels (kTailLevels unless chosen)
+  std::vector<TailEstimate> tail;  // [level]
 };
 
 // One point of the convergence bands: the loss figures of the first `paths` paths.
@@ -153,11 +153,10 @@ struct TailPoint {
 TailPoint tail_point(const std::vector<double>& x, const std::vector<std::size_t>* order,
                      const std::vector<std::uint32_t>* counts, const std::vector<double>* w, std::int64_t n,
                      const TailLevel& level);
-// tail_point at every level of kTailLevels in one walk (the same bits as one level at a time).
-std::array<TailPoint, kNumTailLevels> tail_points(const std::vector<double>& x,
-                                                  const std::vector<std::size_t>* order,
-                                                  const std::vector<std::uint32_t>* counts,
-                                                  const std::vector<double>* w, std::int64_t n);
+// tail_point at every level of `levels` in one walk (the same bits as one level at a time).
+std::vector<TailPoint> tail_points(const std::vector<double>& x, const std::vector<std::size_t>* order,
+                                   const std::vector<std::uint32_t>* counts, const std::vector<double>* w,
+                                   std::int64_t n, const std::vector<TailLevel>& levels = default_tail_levels());
 
 // Weighted mean and sd of x with multiplicities (nullptr: 1) and weights
 // (nullptr: 1), n = Σ counts: mean = (1/n) Σ c w x, sd = sqrt(Σ c w (x − mean)² / (n − 1)).
@@ -174,12 +173,14 @@ std::vector<std::size_t> ascending_order(const std::vector<double>& x);
 // w empty = 1, which gives the plain mean bit for bit.
 Estimate weighted_mean_estimate(const std::vector<double>& x, const std::vector<double>& w);
 
-// EL, UL, VaR and ES at kTailLevels with their standard errors and 95% intervals
-// (docs/metrics.md). w: path weights (empty: unweighted; all 1 is unweighted too).
-// The bootstrap uses `resamples` resamples from std::mt19937_64(kBootstrapSeed).
-// Throws std::invalid_argument for no paths or bad weights.
+// EL, UL, VaR and ES at `levels` (increasing) with their standard errors and
+// 95% intervals (docs/metrics.md). w: path weights (empty: unweighted; all 1 is
+// unweighted too). The bootstrap uses `resamples` resamples from
+// std::mt19937_64(kBootstrapSeed). Throws std::invalid_argument for no paths,
+// bad weights or no levels.
 LossRisk loss_risk(const std::vector<double>& loss, const std::vector<double>& w,
-                   int resamples = kBootstrapResamples);
+                   int resamples = kBootstrapResamples,
+                   const std::vector<TailLevel>& levels = default_tail_levels());
 
 // Path counts of the convergence bands: 10, 20, 50, 100, 200, 500, 1000, ...
 // (the 1-2-5 sequence from kConvergenceMinPaths) below `paths`, then `paths`.

@@ -184,12 +184,13 @@ std::vector<std::vector<double>> segment_losses(const RunResults& r, const Combo
 }
 
 ComboSummary combo_summary(const RunResults& r, const ComboSums& c, const std::vector<std::int32_t>& report,
-                           const std::vector<double>& w, const SegmentCells& cells) {
+                           const std::vector<double>& w, const SegmentCells& cells,
+                           const std::vector<TailLevel>& levels) {
   ComboSummary cs;
   cs.scenario = c.scenario;
   cs.policy = c.policy;
   cs.path_loss = scaled(horizon_totals(r, c, {kChargeoffLoss}), kCentsPerUnit);
-  const LossRisk risk = loss_risk(cs.path_loss, w);
+  const LossRisk risk = loss_risk(cs.path_loss, w, kBootstrapResamples, levels);
   cs.expected_loss = risk.expected_loss;
   cs.expected_loss_ci = risk.expected_loss_ci;
   cs.unexpected_loss = risk.unexpected_loss;
@@ -264,11 +265,7 @@ std::string ci_text(const Interval& ci) {
   return "95% CI [" + fmt_num(ci.lo, 2) + ", " + fmt_num(ci.hi, 2) + "]";
 }
 
-std::string level_text(double level) {
-  char pct[32];
-  std::snprintf(pct, sizeof pct, "%g%%", 100.0 * level);
-  return pct;
-}
+std::string level_text(double level) { return tail_level_percent(level) + "%"; }
 
 std::string figure_table(const ComboSummary& cs) {
   TextTable t("lrlrl");
@@ -378,6 +375,11 @@ bool few_paths_carry_the_weight(double mean_weight, double effective_paths, std:
   return effective_paths < 0.1 * paths || std::fabs(mean_weight - 1.0) > 0.5;
 }
 
+std::vector<TailLevel> run_tail_levels(const RunResults& r) {
+  if (r.meta.tail_levels.empty()) return default_tail_levels();
+  return tail_levels_of(r.meta.tail_levels);
+}
+
 std::vector<double> effective_path_weights(const RunResults& r) {
   check_weights(r.path_weight, static_cast<std::size_t>(std::max(r.paths, 0)), "path weights");
   return all_unit_weights(r.path_weight) ? std::vector<double>{} : r.path_weight;
@@ -420,6 +422,7 @@ Summary compute_summary(const RunResults& r, const std::vector<std::int32_t>& re
   s.customers = r.meta.customers;
   s.importance_shift = r.meta.importance_shift;
   s.cells = segment_cells(r);
+  s.levels = run_tail_levels(r);
   const std::vector<double> w = effective_path_weights(r);
   s.weighted = !w.empty();
   s.effective_paths = r.paths;
@@ -434,7 +437,7 @@ Summary compute_summary(const RunResults& r, const std::vector<std::int32_t>& re
   }
   const std::vector<std::int32_t> report = normalize_report_months(report_months, r.months);
   s.combos.reserve(r.combos.size());
-  for (const ComboSums& c : r.combos) s.combos.push_back(combo_summary(r, c, report, w, s.cells));
+  for (const ComboSums& c : r.combos) s.combos.push_back(combo_summary(r, c, report, w, s.cells, s.levels));
   return s;
 }
 
@@ -480,7 +483,7 @@ std::string format_convergence_table(const RunResults& r, const Summary& s) {
       const LossRisk& x = cs.convergence[i].risk;
       add("UL", i, x.unexpected_loss.value, x.unexpected_loss_ci);
     }
-    for (std::size_t l = 0; l < kNumTailLevels; ++l) {
+    for (std::size_t l = 0; l < cs.tail.size(); ++l) {
       for (std::size_t i = 0; i < K; ++i) {
         const TailEstimate& te = cs.convergence[i].risk.tail[l];
         add("VaR " + level_text(te.level), i, te.var, {te.var_lo, te.var_hi});
@@ -515,7 +518,7 @@ std::vector<HorizonRow> horizon_rows(const ComboSummary& cs) {
     rows.push_back({f.name, f.unit, e.value, e.se, ci.lo, ci.hi});
   }
   for (const TailEstimate& t : cs.tail) {
-    const std::string level = exact_number(100.0 * t.level);
+    const std::string level = tail_level_percent(t.level);
     rows.push_back({"var_" + level, "currency", t.var, t.var_se, t.var_lo, t.var_hi, t.paths_beyond, tail_caveat(t)});
     rows.push_back({"es_" + level, "currency", t.es, t.es_se, t.es_lo, t.es_hi, t.paths_beyond, tail_caveat(t)});
   }

@@ -41,7 +41,7 @@ struct ComboSummary {
   Interval expected_loss_ci;               // 95%: EL ± t(0.975, P − 1) se
   Estimate unexpected_loss;                // (weighted) standard deviation of path_loss (se: bootstrap)
   Interval unexpected_loss_ci;             // 95% bootstrap percentile interval
-  std::vector<TailEstimate> tail;          // levels 0.95, 0.99, 0.999
+  std::vector<TailEstimate> tail;          // [level]: Summary::levels (0.95, 0.99, 0.999 unless chosen)
   // Euler contributions of EL, UL, VaR and ES (docs/metrics.md, "Risk contributions"):
   RiskContributions by_segment;            // [segment] (score band x region cells)
   RiskContributions by_band;               // [band]: sums of the segments of each score band
@@ -75,6 +75,10 @@ SegmentCells segment_cells(const RunResults& r);
 // for a wrong count or a negative, non-finite or all-zero weight.
 std::vector<double> effective_path_weights(const RunResults& r);
 
+// The run's tail levels: r.meta.tail_levels as exact fractions, or kTailLevels
+// when it is empty. Throws std::invalid_argument for an invalid list.
+std::vector<TailLevel> run_tail_levels(const RunResults& r);
+
 struct Summary {
   std::int32_t paths = 0, months = 0;
   std::int64_t customers = 0;
@@ -84,6 +88,7 @@ struct Summary {
   double mean_weight = 1.0;                // should be near 1: E[w] = 1 under the sampling measure
   double effective_paths = 0.0;            // Kish: (sum w)^2 / sum w^2
   SegmentCells cells;                      // names of the contributions' units
+  std::vector<TailLevel> levels;           // tail levels of VaR and ES (run_tail_levels)
   std::vector<ComboSummary> combos;        // same order as RunResults::combos
 };
 

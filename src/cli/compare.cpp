@@ -23,6 +23,8 @@ struct CompareCliOptions {
   std::string format = "table";
   std::optional<double> cost_of_funds;
   bool stress = false;  // the stress view only (every scenario against the first)
+  std::optional<std::string> tail_levels;  // --tail-levels: VaR and ES at these levels instead of the run's
+  bool raroc = false;   // --raroc: add RAROC with paired intervals
 };
 
 // Two runs of the same seed and population: for every policy they share, B
@@ -51,11 +53,13 @@ int compare_two_runs(const CompareCliOptions& opt) {
   bool header_done = false;
   for (const PolicyMatch& m : matches) {
     const std::string label_a = m.a + " @ " + la, label_b = m.b + " @ " + lb;
-    const RunResults r = pair_runs(a, b, m, label_a, label_b);
+    RunResults r = pair_runs(a, b, m, label_a, label_b);
+    if (opt.tail_levels) r.meta.tail_levels = parse_tail_levels_option(*opt.tail_levels);
     if (r.scenario_names.empty()) throw ConfigError(opt.file + " and " + opt.other + " share no scenario name");
     CompareOptions co;
     co.baseline = label_a;
     co.cost_of_funds = opt.cost_of_funds;
+    co.raroc = opt.raroc;
     const Comparison c = compute_comparison(r, co);
     if (opt.format == "csv") {
       std::string csv = format_comparison_csv(c, CompareView::kPolicies);
@@ -84,11 +88,14 @@ int compare_command(const CompareCliOptions& opt) {
     got << *opt.cost_of_funds;
     throw ConfigError("--cost-of-funds: must be an annual rate in [0, 1] (0.05 = 5%), got " + got.str());
   }
+  if (opt.tail_levels) parse_tail_levels_option(*opt.tail_levels);  // a bad option fails before any file is read
   if (!opt.other.empty()) return compare_two_runs(opt);
-  const RunResults r = read_results_h5(opt.file);
+  RunResults r = read_results_h5(opt.file);
+  if (opt.tail_levels) r.meta.tail_levels = parse_tail_levels_option(*opt.tail_levels);
   CompareOptions co;
   co.baseline = opt.baseline;
   co.cost_of_funds = opt.cost_of_funds;
+  co.raroc = opt.raroc;
   const Comparison c = compute_comparison(r, co);
   if (opt.format == "csv")
     std::cout << format_comparison_csv(c, opt.stress ? CompareView::kStress : CompareView::kPolicies);
@@ -116,6 +123,12 @@ Subcommand setup_compare(CLI::App& app) {
       ->check(CLI::IsMember({"table", "csv", "json"}));
   compare->add_option("--cost-of-funds", opt->cost_of_funds,
                       "Annual cost-of-funds rate in [0, 1], overrides the file's (what-if)");
+  compare->add_option("--tail-levels", opt->tail_levels,
+                      "Levels of VaR and ES, comma-separated and increasing (default: the run's)")
+      ->expected(1);
+  compare->add_flag("--raroc", opt->raroc,
+                    "Add RAROC: mean net income / (VaR 99.9% - EL) of the horizon loss, with paired bootstrap "
+                    "intervals (docs/regulatory.md)");
   compare->add_flag("--stress", opt->stress,
                     "Only the stress view: every scenario against the run's first scenario, per policy "
                     "(table and csv; json always holds both)");

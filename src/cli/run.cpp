@@ -42,6 +42,9 @@ void add_run_options(CLI::App* cmd, RunOptions& opt) {
   cmd->add_option("--months", opt.o.months, "Months to simulate");
   cmd->add_option("-s,--seed", opt.seed, "Random seed (>= 0)");
   cmd->add_option("-o,--out", opt.o.output, "Output HDF5 file");
+  cmd->add_option("--tail-levels", opt.o.tail_levels,
+                  "Levels of VaR and ES, comma-separated and increasing (default 0.95,0.99,0.999)")
+      ->expected(1);
 }
 
 void add_backend_options(CLI::App* cmd, RunOptions& opt) {
@@ -67,6 +70,11 @@ void take_seed(RunOptions& opt) {
 // (decompose), rank 0 adds up the exact sums (reduce_results), derives the
 // figures and writes the file; the others print nothing and return.
 int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
+  if (sweep && !cfg.tail_levels.empty())
+    for (const double q : {0.99, 0.999})
+      if (std::find(cfg.tail_levels.begin(), cfg.tail_levels.end(), q) == cfg.tail_levels.end())
+        throw ConfigError("tail_levels: a sweep's table and frontiers use VaR 99% and 99.9%: the levels must include "
+                          "0.99 and 0.999");
   const Comm& comm = world();
   const bool spread = comm.size() > 1, root = comm.rank() == 0, quiet = opt.quiet || !root;
   // A synthetic population may also be split by path (distributed.hpp); a file population is split by customer.
@@ -159,6 +167,7 @@ int simulate(RunConfig cfg, const RunOptions& opt, const SweepConfig* sweep) {
   r.meta.config_file = opt.config;
   r.meta.effective_config = effective_toml(cfg);
   r.meta.report_months = cfg.report_months;
+  r.meta.tail_levels = cfg.tail_levels;
   if (r.meta.backend == "cpu") r.meta.threads = sim.threads > 0 ? sim.threads : omp_get_max_threads();
   const Summary s = compute_summary(r, r.meta.report_months);
   // Against r.meta.baseline_policy (else the first policy), at r.meta.cost_of_funds.

@@ -180,6 +180,7 @@ struct RunConfig {
   std::string baseline;               // policy the others are compared against; "" = the first
   double cost_of_funds = 0.03;        // annual rate on month-end balances, charged in net income
   double importance_shift = 0.0;      // importance sampling: mean shift of the factors' innovations, sd of the portfolio factor; 0 = off
+  std::vector<double> tail_levels;    // levels of VaR and ES, increasing, in (0, 1); empty = 0.95, 0.99, 0.999
   PopulationConfig population;
   BehaviourConfig behaviour;
   std::vector<PolicyConfig> policies;
@@ -231,9 +232,14 @@ struct Overrides {
   std::optional<std::int64_t> batch_size;
   std::optional<std::string> output, backend;
   std::optional<double> importance_shift;
+  std::optional<std::string> tail_levels;  // --tail-levels: comma-separated, e.g. "0.95,0.975,0.995"
   // A real population: --population DATA --mapping M [--as-of MONTH] [--on-bad-row error|skip].
   std::optional<std::string> population_file, mapping, as_of, on_bad_row;
 };
+
+// The levels of a --tail-levels option ("0.95,0.975,0.995"), validated like
+// [run] tail_levels. Throws ConfigError naming the option.
+std::vector<double> parse_tail_levels_option(const std::string& text);
 
 // Applies overrides, re-resolves per-month scenario paths to the new horizon
 // and re-validates. Throws ConfigError naming the option.

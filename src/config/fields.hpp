@@ -182,6 +182,8 @@ class Reader : public toml_io::TableReader {
   void texts(const std::string& key, std::vector<std::string>& out, Count n) {
     list(key, out, n, [](const Value& e, const std::string& k) { return to_text(e, k); });
   }
+  // An array that may be left out (an empty one is written as nothing).
+  void optional_numbers(const std::string& key, std::vector<double>& out, Count n, Range r) { numbers(key, out, n, r); }
   // An array of tables, each read by fields(Reader&, Row&).
   template <class Row, class Fields>
   void rows(const std::string& key, std::vector<Row>& out, Count n, Fields fields) {
@@ -273,6 +275,9 @@ class Writer {
     put(key, toml_array(v, [](Int x) { return std::to_string(x); }));
   }
   void texts(const std::string& key, const std::vector<std::string>& v, Count) { put(key, toml_array(v, quote)); }
+  void optional_numbers(const std::string& key, const std::vector<double>& v, Count n, Range r) {
+    if (!v.empty()) numbers(key, v, n, r);
+  }
   template <class Row, class Fields>
   void rows(const std::string& key, std::vector<Row>& v, Count, Fields fields) {
     std::ostringstream s;

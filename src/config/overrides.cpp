@@ -1,5 +1,6 @@
 // Command-line overrides of a run file (--customers, --paths, --population, ...), checked like the file's own keys.
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -9,6 +10,7 @@
 #include "src/config/mapping.hpp"
 #include "src/config/schema.hpp"
 #include "src/util/linalg.hpp"
+#include "src/util/tail_level.hpp"
 
 namespace limitsim {
 namespace {
@@ -23,6 +25,31 @@ void check_option(const char* option, double x, Range r) {
 }
 
 }  // namespace
+
+std::vector<double> parse_tail_levels_option(const std::string& text) {
+  std::vector<double> levels;
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    char* end = nullptr;
+    const double q = std::strtod(item.c_str(), &end);
+    if (item.empty() || end != item.c_str() + item.size())
+      throw ConfigError("--tail-levels: expected comma-separated numbers such as 0.95,0.975,0.995, got '" + text +
+                        "'");
+    levels.push_back(q);
+    items.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  int index = -1;
+  const std::string bad = tail_levels_error(levels, &index);
+  if (!bad.empty())
+    throw ConfigError("--tail-levels: " + (index >= 0 ? items[static_cast<std::size_t>(index)] + ": " : std::string()) +
+                      bad);
+  return levels;
+}
 
 void apply_overrides(RunConfig& cfg, const Overrides& o) {
   RunConfig c = cfg;  // all or nothing
@@ -118,6 +145,7 @@ void apply_overrides(RunConfig& cfg, const Overrides& o) {
     if (!bad.empty()) throw ConfigError("--importance-shift: " + bad);
     c.importance_shift = *o.importance_shift;
   }
+  if (o.tail_levels) c.tail_levels = parse_tail_levels_option(*o.tail_levels);
   if (o.backend) {
     const std::string bad = choice_error(*o.backend, kBackends);
     if (!bad.empty()) throw ConfigError("--backend: " + bad);

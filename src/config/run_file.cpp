@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "src/config/schema.hpp"
+#include "src/util/tail_level.hpp"
 
 namespace limitsim {
 namespace {
@@ -49,6 +50,12 @@ void run_fields(IO& t, RunConfig& c) {
   t.text("baseline", c.baseline);
   t.number("cost_of_funds", c.cost_of_funds, closed(0, 1));
   t.number("importance_shift", c.importance_shift, closed(0, 8));
+  t.optional_numbers("tail_levels", c.tail_levels, non_empty(kMaxTailLevels), open_open(0, 1));
+  if (!c.tail_levels.empty()) {
+    int index = -1;
+    const std::string bad = tail_levels_error(c.tail_levels, &index);
+    t.check(bad.empty(), "tail_levels", bad, index);
+  }
 }
 
 // ---------------------------------------------------------------- Loader

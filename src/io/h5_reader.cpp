@@ -81,12 +81,31 @@ class Reader {
       ctx_.fail("dataset '" + rm + "' has shape " + shape_text(rm_shape) + ", expected at most " +
                 std::to_string(r.months) + " months");
     r.meta.report_months = read_array<std::int32_t>(rm, rm_shape);
+    read_tail_levels(r);
     const std::string bad = check_read_results(r);
     if (!bad.empty()) ctx_.fail(bad);
     return r;
   }
 
  private:
+  // The run's tail levels, from the first combination's summary/tail/level
+  // (schema 1.2 on; before it, and for the default levels, meta.tail_levels stays empty).
+  void read_tail_levels(RunResults& r) const {
+    const std::string combo = combo_path(r.scenario_names.at(0), r.policy_names.at(0));
+    const std::string tl = combo + "/summary/tail/level";
+    for (const std::string& link : {combo + "/summary", combo + "/summary/tail", tl})
+      if (H5Lexists(root_.id(), link.c_str(), H5P_DEFAULT) <= 0) return;
+    const std::vector<hsize_t> shape = shape_of(open_dataset(tl));
+    if (shape.size() != 1 || shape[0] < 1 || shape[0] > 16)  // bounded before allocating
+      ctx_.fail("dataset '" + tl + "' has shape " + shape_text(shape) + ", expected 1 to 16 tail levels");
+    const std::vector<double> levels = read_array<double>(tl, shape);
+    const std::string bad = tail_levels_error(levels);
+    if (!bad.empty()) ctx_.fail("dataset '" + tl + "': the tail levels " + bad);
+    std::vector<double> defaults;
+    for (const TailLevel& l : kTailLevels) defaults.push_back(l.value());
+    if (levels != defaults) r.meta.tail_levels = levels;
+  }
+
   // Checks the major version; returns the minor one.
   int check_schema() const {
     if (H5Aexists(root_.id(), "schema_version") <= 0)

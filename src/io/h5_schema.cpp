@@ -122,7 +122,7 @@ void validate_for_write(const RunResults& r, const Summary& s, const Comparison&
     if (c.sums.size() != r.cells()) bad(label + " has " + std::to_string(c.sums.size()) + " sums, expected " +
                                         std::to_string(r.cells()));
     if (cs.scenario != c.scenario || cs.policy != c.policy || cs.months.size() != static_cast<std::size_t>(r.months) ||
-        cs.tail.size() != std::size(kTailLevels))
+        cs.tail.size() != s.levels.size())
       bad("the summary does not match the results (" + label + ")");
     if (cmp.combos.size() != r.combos.size() || cmp.combos[i].scenario != c.scenario ||
         cmp.combos[i].policy != c.policy || cmp.combos[i].values.size() != cmp.combos[0].values.size())
@@ -146,8 +146,8 @@ void validate_for_write(const RunResults& r, const Summary& s, const Comparison&
   }
   for (const ComboSummary& cs : s.combos) {
     const std::size_t G = static_cast<std::size_t>(r.segments);
-    if (cs.by_segment.expected_loss.size() != G || cs.by_segment.var.size() != kNumTailLevels ||
-        cs.by_segment.var_rank.size() != kNumTailLevels ||
+    if (cs.by_segment.expected_loss.size() != G || cs.by_segment.var.size() != s.levels.size() ||
+        cs.by_segment.var_rank.size() != s.levels.size() ||
         cs.by_band.expected_loss.size() != s.cells.band_names.size() ||
         cs.by_region.expected_loss.size() != s.cells.region_names.size() || cs.convergence.empty())
       bad("the summary's contributions or convergence bands do not match the results (" + cs.scenario + " / " +

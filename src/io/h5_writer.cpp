@@ -206,7 +206,7 @@ class Writer {
     names("scenario", r_.scenario_names, "scenario, in run order");
     names("policy", r_.policy_names, "policy, in run order");
     v.clear();
-    for (const TailLevel& l : kTailLevels) v.push_back(l.value());
+    for (const TailLevel& l : s_.levels) v.push_back(l.value());
     numbers("level", v, false, "share", "tail level of VaR and ES");
     if (!s_.combos.empty()) {
       const ComboSummary& cs = s_.combos.front();  // the same for every pair
@@ -400,7 +400,7 @@ class Writer {
   // Euler contributions by segment, score band and region (docs/hdf5-schema.md).
   void write_contributions(const Object& sum, const ComboSummary& cs) const {
     Object g = make_group(sum, "contributions");
-    const std::size_t L = kNumTailLevels;
+    const std::size_t L = cs.tail.size();
     std::vector<std::int64_t> rank, first, last;
     for (std::size_t l = 0; l < L; ++l) {
       rank.push_back(cs.by_segment.var_rank.at(l));
@@ -442,7 +442,7 @@ class Writer {
   // The loss figures on the first n paths, n = convergence_grid(P).
   void write_convergence(const Object& sum, const std::vector<ConvergencePoint>& points) const {
     Object g = make_group(sum, "convergence");
-    const std::size_t K = points.size(), L = kNumTailLevels;
+    const std::size_t K = points.size(), L = points.empty() ? 0 : points.front().risk.tail.size();
     std::vector<std::int64_t> paths;
     std::vector<std::int32_t> resamples;
     std::vector<double> el, el_se, el_lo, el_hi, ul, ul_se, ul_lo, ul_hi;
@@ -506,7 +506,7 @@ class Writer {
     write_string_attr(g, "bootstrap_generator", "std::mt19937_64");
     write_attr<std::int32_t>(g, "weighted", c_.weighted ? 1 : 0);
     std::string units;
-    for (const CompareFigure& f : compare_figures())
+    for (const CompareFigure& f : *c_.figures)
       units += std::string(units.empty() ? "" : ",") + f.name + "=" + f.unit;
     write_string_attr(g, "figure_units", units);
     // HDF5 lists datasets alphabetically; this is the table's (and the CSV's) column order.
@@ -517,7 +517,7 @@ class Writer {
     std::vector<double> value, se, diff, lo, hi, pairing;
     for (const PolicyComparison& pc : rows)
       for (const ComparedValue& v : pc.values) {
-        const CompareFigure& f = compare_figures().at(v.figure);
+        const CompareFigure& f = *v.info;
         scenario.push_back(pc.scenario);
         policy.push_back(pc.policy);
         figure.push_back(f.name);

@@ -384,6 +384,53 @@ TEST_F(Config, ImportanceShiftRangeInFileAndOption) {
   EXPECT_EQ(cfg.importance_shift, 3.09);
 }
 
+TEST_F(Config, TailLevelsInFileAndOption) {
+  RunFile none;
+  const RunConfig plain = load(none);
+  EXPECT_TRUE(plain.tail_levels.empty());
+  // Left out of the effective configuration when not given (existing files stay byte for byte the same).
+  EXPECT_EQ(effective_toml(plain).find("tail_levels"), std::string::npos);
+  RunFile rf;
+  rf.run += "tail_levels = [0.95, 0.975, 0.995, 0.9995]\n";
+  const RunConfig cfg = load(rf);
+  EXPECT_EQ(cfg.tail_levels, (std::vector<double>{0.95, 0.975, 0.995, 0.9995}));
+  EXPECT_NE(effective_toml(cfg).find("tail_levels = [0.95, 0.975, 0.995, 0.9995]"), std::string::npos);
+  expect_round_trip(cfg, write("effective.toml", ""));
+  RunFile bad;
+  bad.run += "tail_levels = [0.99, 0.95]\n";
+  expect_run_error(bad, "tail_levels", "run.tail_levels[1]", "levels must be in increasing order");
+  bad.run = "tail_levels = [0.95, 0.95]\n";
+  expect_run_error(bad, "tail_levels", "run.tail_levels[1]", "is listed twice");
+  bad.run = "tail_levels = [0.95, 1.0]\n";
+  expect_run_error(bad, "tail_levels", "run.tail_levels[1]", "must be in (0, 1), got 1");
+  bad.run = "tail_levels = []\n";
+  expect_run_error(bad, "tail_levels", "run.tail_levels", "");
+  bad.run = "tail_levels = [0.1234567891]\n";
+  expect_run_error(bad, "tail_levels", "run.tail_levels[0]", "must have at most 9 decimals");
+
+  RunConfig c = load(none);
+  Overrides o;
+  o.tail_levels = "0.975,0.995";
+  apply_overrides(c, o);
+  EXPECT_EQ(c.tail_levels, (std::vector<double>{0.975, 0.995}));
+  for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+           {"0.99,0.95", "--tail-levels: 0.95: levels must be in increasing order"},
+           {"0.95,x", "--tail-levels: expected comma-separated numbers"},
+           {"0.95,,0.99", "--tail-levels: expected comma-separated numbers"},
+           {"95", "--tail-levels: 95: must be in (0, 1)"}}) {
+    RunConfig d = load(none);
+    Overrides bad_o;
+    bad_o.tail_levels = text;
+    try {
+      apply_overrides(d, bad_o);
+      ADD_FAILURE() << text << " accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(d.tail_levels.empty()) << text;
+  }
+}
+
 TEST_F(Config, EffectiveTomlRoundTripsRegionsFactorsAndShocks) {
   RunFile rf;
   rf.run += "importance_shift = 2.5\n";

@@ -451,6 +451,61 @@ output = "{cls.out}"
         p = run("compare", os.path.join(self.tmp.name, "missing.h5"))
         self.assertNotEqual(p.returncode, 0)
 
+    def test_tail_levels_option_recomputes_var_and_es(self):
+        """--tail-levels on compare and summary: VaR and ES at the chosen levels, named by them; bad lists exit 2."""
+        doc = self.json("--tail-levels", "0.975,0.995")
+        names = [f["name"] for f in doc["figures"]]
+        for name in ("var_97.5", "es_97.5", "var_99.5", "es_99.5"):
+            self.assertIn(name, names)
+        self.assertNotIn("var_99", names)
+        p = run("summary", self.out, "--format", "json", "--tail-levels", "0.975,0.995")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        horizon = json.loads(p.stdout)["results"][0]["horizon"]
+        self.assertIn("var_97.5", horizon)
+        rows = self.rows(doc)
+        first = json.loads(p.stdout)["results"][0]
+        self.assertEqual(rows[(first["scenario"], first["policy"], "var_99.5", 0)]["value"],
+                         horizon["var_99.5"]["value"])
+        for args in (("compare", self.out, "--tail-levels", "0.99,0.95"),
+                     ("summary", self.out, "--tail-levels", "1.5"),
+                     ("run", self.config, "--tail-levels", "0.9,x")):
+            p = run(*args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertIn("--tail-levels", p.stderr)
+
+    def test_summary_regulatory_one_year_figures(self):
+        """summary --regulatory: economic capital = one-year VaR 99.9% - EL from the file's losses; PD per segment."""
+        p = run("summary", self.out, "--regulatory", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc["months"], 12)
+        with h5py.File(self.out, "r") as f:
+            for res in doc["results"]:
+                g = f["results"][res["scenario"]][res["policy"]]
+                loss = g["monthly/chargeoff_loss"][()][:, :12].sum(axis=1) / 100.0
+                self.assertAlmostEqual(res["expected_loss"], loss.mean(), delta=1e-6 * max(1.0, loss.mean()))
+                self.assertEqual(res["var_99.9"], np.sort(loss)[-1])  # 8 paths: rank ceil(7.992) = 8
+                self.assertAlmostEqual(res["economic_capital"], res["var_99.9"] - res["expected_loss"], delta=1e-6)
+                for seg in res["segments"]:
+                    self.assertTrue(0 <= seg["pd"] < 1, seg)
+        table = run("summary", self.out, "--regulatory").stdout
+        self.assertIn("economic capital", table)
+        # The allowance at the start, at a 12% rate, is the mean discounted loss of the file's paths.
+        flat = json.loads(run("summary", self.out, "--regulatory", "-f", "json", "--eir", "0.12").stdout)
+        with h5py.File(self.out, "r") as f:
+            for res in flat["results"]:
+                monthly = f["results"][res["scenario"]][res["policy"]]["monthly/chargeoff_loss"][()] / 100.0
+                v = (1 / 1.01) ** np.arange(1, monthly.shape[1] + 1)
+                want = (monthly * v).sum(axis=1).mean()
+                self.assertAlmostEqual(res["lifetime_allowance"][0], want, delta=1e-9 * max(1.0, want))
+                self.assertEqual(len(res["stages"]), monthly.shape[1])
+        doc = self.json("--raroc")
+        self.assertIn("raroc", [f["name"] for f in doc["figures"]])
+        self.assertNotIn("raroc", [f["name"] for f in self.json()["figures"]])
+        for args in (("--irb-scaling",), ("--regulatory", "--format", "csv"), ("--regulatory", "--pd-floor", "2")):
+            p = run("summary", self.out, *args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+
     def test_compare_does_not_touch_the_file(self):
         def digest():
             with open(self.out, "rb") as fh:
