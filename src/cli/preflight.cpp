@@ -33,6 +33,14 @@ std::string gib(double bytes) {
   return buf;
 }
 
+// Bytes in MiB below a GiB, else in GiB (a dry run's sizes range from kilobytes to terabytes).
+std::string size_text(double bytes) {
+  if (bytes >= 1024.0 * 1024.0 * 1024.0) return gib(bytes);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g MiB", bytes / (1024.0 * 1024.0));
+  return buf;
+}
+
 std::string number(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3g", x);
@@ -176,8 +184,8 @@ std::string dry_run_text(const RunConfig& cfg, const Backend& backend, const Cos
   line("work", number(c.customer_months) + " customer-months (" + format_number(static_cast<double>(pc.customers), 0) +
                    " customers x " + std::to_string(cfg.months) + " months x " + std::to_string(cfg.paths) +
                    " paths x " + std::to_string(cfg.scenarios.size() * cfg.policies.size()) + " scenario-policy pairs)");
-  line("memory", "about " + gib(c.memory_bytes) + " (" + gib(c.sums_bytes) + " of exact sums)");
-  line("result file", "at least " + gib(c.file_bytes));
+  line("memory", "about " + size_text(c.memory_bytes) + " (" + size_text(c.sums_bytes) + " of exact sums)");
+  line("result file", "at least " + size_text(c.file_bytes));
   line("time", "about " + duration_text(c.seconds) + " on " + c.basis);
   if (c.seconds > limits.max_hours * 3600.0 && !limits.yes)
     t += "\nlimitsim: note: longer than --max-hours " + number(limits.max_hours) + ": the run itself will need --yes\n";

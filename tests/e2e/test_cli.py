@@ -727,7 +727,7 @@ class Conventions(unittest.TestCase):
                           p.stdout)
             for name in ("static", "lender_rules", "baseline", "severe"):
                 self.assertIn("'" + name + "'", p.stdout)
-            self.assertRegex(p.stdout, r"memory +about [0-9.]+ GiB")
+            self.assertRegex(p.stdout, r"memory +about [0-9.]+ MiB \([0-9.]+ MiB of exact sums\)")
             self.assertRegex(p.stdout, r"time +about .* on ")
             self.assertIn("cpu, 2 threads", p.stdout)
             self.assertEqual(sorted(os.listdir(d)), before)  # no output, no folder made, the temporary kept
