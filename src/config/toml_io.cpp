@@ -89,13 +89,25 @@ std::string to_text(const Value& v, const std::string& key) {
 
 std::string where(const Value& v) { return v.location().file_name() + ":" + std::to_string(v.location().line()); }
 
-void fail_at(const Value& v, const std::string& key, const std::string& reason) {
-  std::string excerpt;
-  if (may_quote(v.location().file_name())) {
-    excerpt = toml::format_error("", v, "here", {}, false);
-    excerpt.erase(0, excerpt.find('\n'));  // drop toml11's own (empty) headline, keep " --> file" and the caret
+std::string excerpt(const std::string& lines, std::size_t column) {
+  std::size_t longest = 0;
+  for (std::size_t at = 0; at < lines.size();) {
+    const std::size_t nl = std::min(lines.find('\n', at), lines.size());
+    longest = std::max(longest, nl - at);
+    at = nl + 1;
   }
-  throw ConfigError(where(v) + ": " + key + ": " + reason + excerpt);
+  if (longest <= kMaxExcerptLine) return lines;
+  return "\n  (the line is too long to show; the error is at column " + std::to_string(column) + ")";
+}
+
+void fail_at(const Value& v, const std::string& key, const std::string& reason) {
+  std::string lines;
+  if (may_quote(v.location().file_name())) {
+    lines = toml::format_error("", v, "here", {}, false);
+    lines.erase(0, lines.find('\n'));  // drop toml11's own (empty) headline, keep " --> file" and the caret
+    lines = excerpt(lines, v.location().column());
+  }
+  throw ConfigError(where(v) + ": " + key + ": " + reason + lines);
 }
 
 ConfigError syntax_failure(const toml::exception& e, const std::string& file) {
@@ -109,7 +121,7 @@ ConfigError syntax_failure(const toml::exception& e, const std::string& file) {
   const std::size_t colon = headline.find(": ");
   if (colon != std::string::npos && headline.find(' ') > colon) headline.erase(0, colon + 2);  // "parse_array: x" -> "x"
   return ConfigError(file + ":" + std::to_string(e.location().line()) + ": syntax error: " + headline +
-                     (may_quote(file) ? rest : ""));
+                     (may_quote(file) ? excerpt(rest, e.location().column()) : ""));
 }
 
 // ---------------------------------------------------------------- reading a TOML file safely

@@ -50,6 +50,12 @@ std::string where(const Value& v);
 // A toml11 syntax error as `file:line: syntax error: reason`, then toml11's excerpt.
 ConfigError syntax_failure(const toml::exception& e, const std::string& file);
 
+// toml11's excerpt of a file (the lines after an error's headline), unless a line of it is longer than
+// kMaxExcerptLine: then a note with the error's column instead, so that a message
+// never repeats a 25 KB line.
+inline constexpr std::size_t kMaxExcerptLine = 240;
+std::string excerpt(const std::string& lines, std::size_t column);
+
 // ---------------------------------------------------------------- reading a TOML file safely
 //
 // Every TOML file limitsim reads goes through parse_stream, which refuses,
@@ -103,7 +109,12 @@ auto with_file_errors(const std::string& path, F&& read) -> decltype(read()) {
     throw;
   } catch (const toml::exception& e) {
     std::string what = e.what();
-    if (!may_quote(e.location().file_name())) what.erase(std::min(what.size(), what.find('\n')));  // no excerpt
+    const std::size_t nl = std::min(what.size(), what.find('\n'));
+    if (!may_quote(e.location().file_name())) {
+      what.erase(nl);  // no excerpt
+    } else {
+      what = what.substr(0, nl) + excerpt(what.substr(nl), e.location().column());
+    }
     throw ConfigError(e.location().file_name() + ":" + std::to_string(e.location().line()) + ": " + what);
   } catch (const std::exception& e) {
     throw ConfigError(path + ": " + e.what());

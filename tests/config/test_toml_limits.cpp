@@ -124,6 +124,27 @@ TEST_F(Config, LongLinesOfManyValuesAreRefusedAndSplitOnesParse) {
   EXPECT_NO_THROW(toml_io::parse_stream(sin, "scenario.toml"));
 }
 
+// A message shows toml11's excerpt of the line, but never a line longer than kMaxExcerptLine (the fuzzer's
+// 25 KB line of values came back whole in the message): the error's column instead.
+TEST_F(Config, AVeryLongLineIsNotRepeatedInTheMessage) {
+  const std::string line = "x = [" + repeat("0,", 2000) + "0 oops]";
+  const std::string msg = parse_error("a = 1\n" + line + "\n");
+  EXPECT_EQ(msg.rfind("t.toml:2: syntax error", 0), 0u) << msg.substr(0, 300);
+  EXPECT_LT(msg.size(), 600u) << msg.substr(0, 300);
+  // "x = [" is 5 characters, 2,000 "0," 4,000, then "0 ": the o of oops is column 4,008.
+  EXPECT_NE(msg.find("(the line is too long to show; the error is at column 4008)"), std::string::npos) << msg;
+  // A short line is still quoted, with toml11's caret.
+  const std::string short_msg = parse_error("a = 1\nx = [0, 0 oops]\n");
+  EXPECT_NE(short_msg.find("x = [0, 0 oops]"), std::string::npos) << short_msg;
+  // The project's own errors (fail_at) follow the same rule.
+  RunFile rf;
+  rf.run = "name = \"t\"\nmonths = 6\npaths = 4.0" + std::string(300, ' ') + "\n";
+  const std::string own = load_error(write("run.toml", rf.text()));
+  EXPECT_NE(own.find("run.paths: must be an integer, got 4.0"), std::string::npos) << own;
+  EXPECT_NE(own.find("(the line is too long to show; the error is at column "), std::string::npos) << own;
+  EXPECT_EQ(own.find(std::string(300, ' ')), std::string::npos);
+}
+
 TEST_F(Config, AFloatWhereAnIntegerIsWantedIsEchoedAsAFloat) {
   RunFile rf;
   rf.run = "name = \"t\"\nmonths = 6\npaths = 4.0\n";
