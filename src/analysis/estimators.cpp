@@ -7,6 +7,7 @@
 #include "src/analysis/calibrate.hpp"
 #include "src/analysis/calibrate_text.hpp"
 #include "src/config/toml_io.hpp"
+#include "src/util/linalg.hpp"
 
 namespace limitsim {
 namespace {
@@ -16,51 +17,6 @@ using toml_io::fmt_double;
 
 constexpr int kMaxNewtonIterations = 50;
 constexpr double kMaxAbsCoef = 30.0;       // past this on the logit scale: (quasi-)separation
-
-// Solves the symmetric positive definite system a x = b (a: k x k row-major)
-// by Cholesky; false when a is not positive definite. inv, when given,
-// receives a^-1.
-bool cholesky_solve(std::vector<double> a, std::size_t k, const std::vector<double>& b, std::vector<double>& x,
-                    std::vector<double>* inv = nullptr) {
-  for (std::size_t j = 0; j < k; ++j) {
-    double d = a[j * k + j];
-    for (std::size_t m = 0; m < j; ++m) d -= a[j * k + m] * a[j * k + m];
-    if (!(d > 1e-300) || !std::isfinite(d)) return false;
-    const double l = std::sqrt(d);
-    a[j * k + j] = l;
-    for (std::size_t i = j + 1; i < k; ++i) {
-      double s = a[i * k + j];
-      for (std::size_t m = 0; m < j; ++m) s -= a[i * k + m] * a[j * k + m];
-      a[i * k + j] = s / l;
-    }
-  }
-  auto solve = [&](const std::vector<double>& rhs, std::vector<double>& out) {
-    std::vector<double> z(k);
-    for (std::size_t i = 0; i < k; ++i) {
-      double s = rhs[i];
-      for (std::size_t m = 0; m < i; ++m) s -= a[i * k + m] * z[m];
-      z[i] = s / a[i * k + i];
-    }
-    out.assign(k, 0.0);
-    for (std::size_t i = k; i-- > 0;) {
-      double s = z[i];
-      for (std::size_t m = i + 1; m < k; ++m) s -= a[m * k + i] * out[m];
-      out[i] = s / a[i * k + i];
-    }
-  };
-  solve(b, x);
-  if (inv) {
-    inv->assign(k * k, 0.0);
-    std::vector<double> e(k), col;
-    for (std::size_t j = 0; j < k; ++j) {
-      std::fill(e.begin(), e.end(), 0.0);
-      e[j] = 1.0;
-      solve(e, col);
-      for (std::size_t i = 0; i < k; ++i) (*inv)[i * k + j] = col[i];
-    }
-  }
-  return true;
-}
 
 // log(1 + e^x) without overflow.
 double softplus(double x) { return x > 0.0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
@@ -117,7 +73,7 @@ LogitFit fit_logistic(const std::vector<double>& x, std::size_t k, const std::ve
   bool converged = false;
   for (int it = 1; it <= kMaxNewtonIterations && !converged; ++it) {
     score_info(beta, g, h);
-    if (!cholesky_solve(h, k, g, step)) {
+    if (!cholesky_solve(h, static_cast<int>(k), g, step)) {
       f.failure = "the information matrix is singular (a covariate is constant or collinear, or separation)";
       return f;
     }
@@ -147,7 +103,7 @@ LogitFit fit_logistic(const std::vector<double>& x, std::size_t k, const std::ve
   }
   std::vector<double> cov, unused;
   score_info(beta, g, h);
-  if (!cholesky_solve(h, k, g, unused, &cov)) {
+  if (!cholesky_solve(h, static_cast<int>(k), g, unused, &cov)) {
     f.failure = "the information matrix is singular at the estimate";
     return f;
   }

@@ -198,17 +198,13 @@ LabelFit fit_label_miss(const std::vector<ChainStart>& starts, const std::vector
     f.failure = "no convergence in " + std::to_string(kMaxIterations) + " iterations";
     return f;
   }
-  // Standard errors: the inverse Fisher information, column by column.
-  std::vector<double> se(K), col;
-  for (std::size_t a = 0; a < K; ++a) {
-    std::vector<double> unit(K, 0.0);
-    unit[a] = 1.0;
-    if (!cholesky_solve(h, k, unit, col)) {
-      f.failure = "the information matrix is singular at the estimate";
-      return f;
-    }
-    se[a] = std::sqrt(std::max(0.0, col[a]));
+  // Standard errors: the diagonal of the inverse Fisher information.
+  std::vector<double> se(K), unused, cov;
+  if (!cholesky_solve(h, k, g, unused, &cov)) {
+    f.failure = "the information matrix is singular at the estimate";
+    return f;
   }
+  for (std::size_t a = 0; a < K; ++a) se[a] = std::sqrt(std::max(0.0, cov[a * K + a]));
   for (const double t : theta)
     if (!std::isfinite(t) || std::fabs(t) > 30.0) {
       f.failure = "a coefficient ran past +-30 on the logit scale (separation)";

@@ -83,6 +83,19 @@ void check_command_outputs(const std::vector<NamedFile>& outputs, const std::vec
 
 namespace {
 
+// The CPU threads a run uses on `backend` (0 on the GPU).
+int cpu_threads(const RunConfig& cfg, const Backend& backend) {
+  return backend.name() == "cpu" ? (cfg.threads > 0 ? cfg.threads : omp_get_max_threads()) : 0;
+}
+
+// "N customer-months (customers x months x paths x pairs)".
+std::string work_text(const RunConfig& cfg, const RunCost& c) {
+  return number(c.customer_months) + " customer-months (" +
+         format_number(static_cast<double>(cfg.population.customers), 0) + " customers x " +
+         std::to_string(cfg.months) + " months x " + std::to_string(cfg.paths) + " paths x " +
+         std::to_string(cfg.scenarios.size() * cfg.policies.size()) + " scenario-policy pairs)";
+}
+
 // A run whose memory cannot fit is refused before anything else is said about it.
 void check_memory(const RunConfig& cfg, const RunCost& c) {
   const double ram = physical_memory_bytes();
@@ -106,12 +119,8 @@ void check_run_outputs(const RunConfig& cfg, const std::string* sweep_csv, bool 
 }
 
 void check_run_cost(const RunConfig& cfg, const Backend& backend, const CostLimits& limits, bool quiet) {
-  const int threads = backend.name() == "cpu" ? (cfg.threads > 0 ? cfg.threads : omp_get_max_threads()) : 0;
-  const RunCost c = estimate_cost(cfg, backend.name(), threads);
-  const std::string what = number(c.customer_months) + " customer-months (" +
-                           format_number(static_cast<double>(cfg.population.customers), 0) + " customers x " +
-                           std::to_string(cfg.months) + " months x " + std::to_string(cfg.paths) + " paths x " +
-                           std::to_string(cfg.scenarios.size() * cfg.policies.size()) + " scenario-policy pairs)";
+  const RunCost c = estimate_cost(cfg, backend.name(), cpu_threads(cfg, backend));
+  const std::string what = work_text(cfg, c);
   check_memory(cfg, c);  // again, with a loaded file population
   const std::string estimate = what + ", about " + duration_text(c.seconds) + " on " + c.basis + ", " +
                                gib(c.memory_bytes) + " of memory";
@@ -142,7 +151,7 @@ void check_run_cost(const RunConfig& cfg, const Backend& backend, const CostLimi
 
 std::string dry_run_text(const RunConfig& cfg, const Backend& backend, const CostLimits& limits,
                          const SweepConfig* sweep) {
-  const int threads = backend.name() == "cpu" ? (cfg.threads > 0 ? cfg.threads : omp_get_max_threads()) : 0;
+  const int threads = cpu_threads(cfg, backend);
   const RunCost c = estimate_cost(cfg, backend.name(), threads);
   const PopulationConfig& pc = cfg.population;
   std::string t = "limitsim: the configuration is valid (nothing was simulated or written)\n\n";
@@ -181,9 +190,7 @@ std::string dry_run_text(const RunConfig& cfg, const Backend& backend, const Cos
                       " (asked: " + cfg.backend + ")");
   line("output", cfg.output + (sweep ? " and " + sweep->csv : std::string()));
   t += "\n";
-  line("work", number(c.customer_months) + " customer-months (" + format_number(static_cast<double>(pc.customers), 0) +
-                   " customers x " + std::to_string(cfg.months) + " months x " + std::to_string(cfg.paths) +
-                   " paths x " + std::to_string(cfg.scenarios.size() * cfg.policies.size()) + " scenario-policy pairs)");
+  line("work", work_text(cfg, c));
   line("memory", "about " + size_text(c.memory_bytes) + " (" + size_text(c.sums_bytes) + " of exact sums)");
   line("result file", "at least " + size_text(c.file_bytes));
   line("time", "about " + duration_text(c.seconds) + " on " + c.basis);

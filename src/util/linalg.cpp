@@ -63,7 +63,8 @@ std::vector<double> factor_loadings(const std::vector<double>& c, int n) {
   return l;
 }
 
-bool cholesky_solve(std::vector<double> a, int n, const std::vector<double>& b, std::vector<double>& x) {
+bool cholesky_solve(std::vector<double> a, int n, const std::vector<double>& b, std::vector<double>& x,
+                    std::vector<double>* inv) {
   const auto k = static_cast<std::size_t>(n);
   for (std::size_t j = 0; j < k; ++j) {
     double d = a[j * k + j];
@@ -77,17 +78,30 @@ bool cholesky_solve(std::vector<double> a, int n, const std::vector<double>& b, 
       a[i * k + j] = s / l;
     }
   }
-  std::vector<double> z(k);
-  for (std::size_t i = 0; i < k; ++i) {
-    double s = b[i];
-    for (std::size_t m = 0; m < i; ++m) s -= a[i * k + m] * z[m];
-    z[i] = s / a[i * k + i];
-  }
-  x.assign(k, 0.0);
-  for (std::size_t i = k; i-- > 0;) {
-    double s = z[i];
-    for (std::size_t m = i + 1; m < k; ++m) s -= a[m * k + i] * x[m];
-    x[i] = s / a[i * k + i];
+  auto solve = [&](const std::vector<double>& rhs, std::vector<double>& out) {
+    std::vector<double> z(k);
+    for (std::size_t i = 0; i < k; ++i) {
+      double s = rhs[i];
+      for (std::size_t m = 0; m < i; ++m) s -= a[i * k + m] * z[m];
+      z[i] = s / a[i * k + i];
+    }
+    out.assign(k, 0.0);
+    for (std::size_t i = k; i-- > 0;) {
+      double s = z[i];
+      for (std::size_t m = i + 1; m < k; ++m) s -= a[m * k + i] * out[m];
+      out[i] = s / a[i * k + i];
+    }
+  };
+  solve(b, x);
+  if (inv) {
+    inv->assign(k * k, 0.0);
+    std::vector<double> e(k), col;
+    for (std::size_t j = 0; j < k; ++j) {
+      std::fill(e.begin(), e.end(), 0.0);
+      e[j] = 1.0;
+      solve(e, col);
+      for (std::size_t i = 0; i < k; ++i) (*inv)[i * k + j] = col[i];
+    }
   }
   return true;
 }

@@ -17,7 +17,9 @@ std::vector<double> symmetric_eigenvalues(std::vector<double> a, int n);
 std::vector<double> factor_loadings(const std::vector<double>& c, int n);
 
 // Solves a x = b for a symmetric positive definite n x n matrix a (row-major)
-// by Cholesky; false (x untouched) when a is not positive definite.
-bool cholesky_solve(std::vector<double> a, int n, const std::vector<double>& b, std::vector<double>& x);
+// by Cholesky; false (x untouched) when a is not positive definite. inv, when
+// given, receives a^-1.
+bool cholesky_solve(std::vector<double> a, int n, const std::vector<double>& b, std::vector<double>& x,
+                    std::vector<double>* inv = nullptr);
 
 }  // namespace limitsim

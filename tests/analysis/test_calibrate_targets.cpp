@@ -3,23 +3,19 @@
 // unreachable target reported as such, the file written, and the shipped profiles inside their bands.
 #include <gtest/gtest.h>
 
-#include <stdlib.h>
-
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 
 #include "src/analysis/calibrate_targets.hpp"
 #include "src/config/targets.hpp"
 #include "src/engine/engine.hpp"
+#include "tests/config/config_fixture.hpp"
 
 using namespace limitsim;
 
 namespace {
 
-namespace fs = std::filesystem;
 
 // A hand-built result: 2 paths, 3 months, 1 segment, one scenario and policy.
 RunResults hand_results() {
@@ -82,22 +78,9 @@ TEST(CalibTargets, FiguresByHand) {
   EXPECT_EQ(target_figure(r, figure("utilization_p90", 1, 3), 0).value, 1.0);
 }
 
-class CalibTargetsFile : public ::testing::Test {
+// A scratch folder (config_test::Config's) for targets files.
+class CalibTargetsFile : public config_test::Config {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "limitsim_test_targets_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path p = fs::path(dir_) / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
   // A targets file on the card_prime run, small.
   std::string targets(const std::string& body) {
     return write("targets.toml", std::string("[calibrate]\nrun = \"") + LIMITSIM_SOURCE_DIR +
@@ -112,7 +95,6 @@ class CalibTargetsFile : public ::testing::Test {
     }
     return "";
   }
-  fs::path dir_;
 };
 
 constexpr const char* kTarget = R"([[target]]

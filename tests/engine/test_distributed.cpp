@@ -269,6 +269,22 @@ TEST(Spread, ARealPopulationIsSplitByIdAndMadeAsByOneProcess) {
   expect_same_sums(run_spread(cfg, 3, false), ref, "3 ranks");
 }
 
+// Loads cfg's file population on `ranks` thread-ranks; the failure each rank agreed on (none where it loaded).
+std::vector<JobFailed> load_failures(const RunConfig& cfg, int ranks) {
+  std::mutex m;
+  std::vector<JobFailed> failed;
+  run_ranks(ranks, [&](const Comm& comm) {
+    RunConfig mine = cfg;
+    try {
+      load_file_population(mine, comm);
+    } catch (const JobFailed& e) {
+      std::lock_guard<std::mutex> lock(m);
+      failed.push_back(e);
+    }
+  });
+  return failed;
+}
+
 TEST(Spread, ARepeatedIdOnOneRankFailsEveryRank) {
   // Rows of the UCI layout with one id repeated; refused (on_bad_row = error) by the rank that owns it alone.
   const std::string dir = ::testing::TempDir();
@@ -292,21 +308,13 @@ TEST(Spread, ARepeatedIdOnOneRankFailsEveryRank) {
   int owner = -1;
   for (int r = 0; r < 3; ++r)
     if (Shard{r, 3}.owns(id)) owner = r;
-  std::mutex m;
-  int failed = 0;
-  run_ranks(3, [&](const Comm& comm) {
-    RunConfig mine = cfg;
-    try {
-      load_file_population(mine, comm);
-    } catch (const JobFailed& e) {
-      std::lock_guard<std::mutex> lock(m);
-      ++failed;
-      EXPECT_EQ(e.code(), 2);
-      EXPECT_EQ(e.rank(), owner);
-      EXPECT_NE(std::string(e.what()).find("id 7 is repeated"), std::string::npos) << e.what();
-    }
-  });
-  EXPECT_EQ(failed, 3);
+  const std::vector<JobFailed> failed = load_failures(cfg, 3);
+  EXPECT_EQ(failed.size(), 3u);
+  for (const JobFailed& e : failed) {
+    EXPECT_EQ(e.code(), 2);
+    EXPECT_EQ(e.rank(), owner);
+    EXPECT_NE(std::string(e.what()).find("id 7 is repeated"), std::string::npos) << e.what();
+  }
 }
 
 
@@ -370,23 +378,15 @@ TEST(Spread, ARankOfAnotherColumnIsRefusedOverSeveralRanks) {
   const RunConfig cfg = foreign_config(LIMITSIM_SOURCE_DIR "/configs/population/foreign_snapshot.toml");
   RunConfig alone_cfg = cfg;
   EXPECT_EQ(load_file_population(alone_cfg).customers.size(), 12);
-  std::mutex m;
-  int failed = 0;
-  run_ranks(2, [&](const Comm& comm) {
-    RunConfig mine = cfg;
-    try {
-      load_file_population(mine, comm);
-    } catch (const JobFailed& e) {
-      std::lock_guard<std::mutex> lock(m);
-      ++failed;
-      EXPECT_EQ(e.code(), 2);
-      const std::string what = e.what();
-      EXPECT_NE(what.find("defaults.score: score = { rank_of = \"RevolvingUtilizationOfUnsecuredLines\""),
-                std::string::npos) << what;
-      EXPECT_NE(what.find("not supported with more than one MPI rank"), std::string::npos) << what;
-    }
-  });
-  EXPECT_EQ(failed, 2);
+  const std::vector<JobFailed> failed = load_failures(cfg, 2);
+  EXPECT_EQ(failed.size(), 2u);
+  for (const JobFailed& e : failed) {
+    EXPECT_EQ(e.code(), 2);
+    const std::string what = e.what();
+    EXPECT_NE(what.find("defaults.score: score = { rank_of = \"RevolvingUtilizationOfUnsecuredLines\""),
+              std::string::npos) << what;
+    EXPECT_NE(what.find("not supported with more than one MPI rank"), std::string::npos) << what;
+  }
 }
 
 }  // namespace
