@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (fuzz/, docs/fuzzing.md) with clang and runs each for a while.
 #
-#   fuzz/run.sh [--seconds N] [--build DIR] [HARNESS...]
+#   fuzz/run.sh [--seconds N] [--timeout T] [--build DIR] [HARNESS...]
 #
 # --seconds N   run each harness N seconds (default 10: the smoke run of the test suite)
+# --timeout T   seconds one input may take before it is a finding (default 10; the smoke run of
+#               the test suite passes 120: it runs beside other tests, and it looks for crashes)
 # --build DIR   build folder (default build-fuzz; ctest passes one under its build)
 # HARNESS       run_file policy_file scenario_file behaviour_file mapping_file csv_data result_file (default all)
 #
 # Each harness starts from its seed corpus (configs/, tests/data/loader/ and the saved inputs of
 # fuzz/regressions/HARNESS/) plus what earlier runs found (DIR/corpus/HARNESS). A crash, sanitizer
-# report, timeout (10 s per input) or memory blow-up (2 GiB) is saved in DIR/findings/HARNESS/ and
+# report, timeout (T s per input) or memory blow-up (2 GiB) is saved in DIR/findings/HARNESS/ and
 # fails the run. Prints one line per harness: executions, corpus size, findings. Exit code 77
 # (ctest: skipped) where clang or its libFuzzer runtime is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SECONDS_EACH=10
+TIMEOUT=10
 BUILD=build-fuzz
 HARNESSES=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_EACH=$2; shift 2 ;;
+    --timeout) TIMEOUT=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) HARNESSES+=("$1"); shift ;;
   esac
 done
@@ -69,7 +73,7 @@ for h in "${HARNESSES[@]}"; do
   case "$h" in csv_data|result_file) ;; *) dict=(-dict=fuzz/toml.dict) ;; esac
   log="$BUILD/$h.log"
   rc=0
-  nice "$bin" "${dict[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  nice "$bin" "${dict[@]}" -max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$findings/" -print_final_stats=1 "${dirs[@]}" >"$log" 2>&1 || rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   found=$(find "$findings" -type f | wc -l)
