@@ -119,6 +119,9 @@ struct MonthOutcome {
   bool signal;                   // borrowing-frequency signal on at month end
   bool declined;                 // purchases declined: past the behaviour's authorisation bucket
   bool partial_cure;             // moved back one or two buckets, not to current
+  bool applicant;                // an applicant arrived this month (acquisition)
+  bool opened;                   // ... and was approved: the account opened this month
+  bool runoff;                   // open at month end, running off after attrition
 };
 
 }  // namespace limitsim

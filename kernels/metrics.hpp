@@ -43,6 +43,10 @@ enum Metric : int {
   kRecovery,                            // recoveries collected this month (from charge-offs of this or earlier months), cents
   kDeclinedCount,                       // open accounts at month end past the authorisation bucket (purchases declined)
   kPartialCureCount,                    // delinquent accounts that moved back one or two buckets (not to current) this month
+  kApplicantCount,                      // applicants arriving this month (the living book: [acquisition])
+  kNewAccountCount,                     // of them, approved: accounts opened this month
+  kRunoffCount,                         // open accounts at month end running off after attrition (no new spending)
+  kInactiveCount,                       // open accounts at month end with no purchase this month
   kUtilHist0,                           // + bin, bin < kUtilBins: open accounts by utilization bin
   kNumMetrics = kUtilHist0 + kUtilBins
 };
@@ -71,6 +75,8 @@ inline const MetricInfo& metric_info(int m) {
       {"shock_start_count", "accounts"}, {"shocked_count", "accounts"},
       {"reversal", "cents"},              {"recovery", "cents"},
       {"declined_count", "accounts"},     {"partial_cure_count", "accounts"},
+      {"applicant_count", "accounts"},    {"new_account_count", "accounts"},
+      {"runoff_count", "accounts"},       {"inactive_count", "accounts"},
   };
   static const MetricInfo bucket_count{"bucket_count", "accounts"};
   static const MetricInfo bucket_balance{"bucket_balance", "cents"};

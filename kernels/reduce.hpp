@@ -58,6 +58,10 @@ LIMITSIM_INLINE void accumulate(const MonthOutcome& o, Sink& sink) {
   sink.count(kFrozenCount, act && o.frozen);
   sink.count(kDeclinedCount, act && o.declined);
   sink.add(kUtilizationSumPpm, act ? o.util_ppm : 0);
+  sink.count(kApplicantCount, o.applicant);  // counted whether or not approved
+  sink.count(kNewAccountCount, o.opened);
+  sink.count(kRunoffCount, act && o.runoff);
+  sink.count(kInactiveCount, act && o.spend == 0);
   sink.count_at(kUtilHist0, util_bin(o.util_ppm), act);
 }
 

@@ -307,6 +307,8 @@ class Reader {
   // The schema minor version from which a metric is written; older files lack it
   // and read as zeros (e.g. no income shocks before 1.2).
   static int metric_since_minor(int metric) {
+    if (metric == kApplicantCount || metric == kNewAccountCount || metric == kRunoffCount || metric == kInactiveCount)
+      return 5;
     if (metric == kReversal || metric == kRecovery || metric == kDeclinedCount || metric == kPartialCureCount) return 4;
     return metric == kShockStartCount || metric == kShockedCount ? 2 : 0;
   }

@@ -81,6 +81,10 @@ const char* metric_description(const char* name) {
       {"recovery", "recoveries collected this month, from this or earlier months' charge-offs (schema 1.4)"},
       {"declined_count", "open accounts past the authorisation bucket at month end: purchases declined (schema 1.4)"},
       {"partial_cure_count", "delinquent accounts that moved back one or two buckets, not to current (schema 1.4)"},
+      {"applicant_count", "applicants arriving this month, approved or not (schema 1.5)"},
+      {"new_account_count", "accounts opened this month: approved applicants (schema 1.5)"},
+      {"runoff_count", "open accounts at month end running off after attrition: no new spending (schema 1.5)"},
+      {"inactive_count", "open accounts at month end that made no purchase this month (schema 1.5)"},
       {"utilization_histogram", "open accounts by utilization bin at month end"},
   };
   for (const auto& e : table)

@@ -11,13 +11,15 @@
 namespace limitsim {
 
 constexpr int kSchemaVersionMajor = 1;
-constexpr int kSchemaVersionMinor = 4;  // 1.1: cost_of_funds, baseline_policy, /comparison;
+constexpr int kSchemaVersionMinor = 5;  // 1.1: cost_of_funds, baseline_policy, /comparison;
                                         // 1.2: path weights, bands and regions, tail risk, /stress;
                                         // 1.3: the population's provenance (real data);
                                         // 1.4: reversal, recovery, declined_count, partial_cure_count;
                                         //      mpi_ranks (runs spread over MPI ranks); dimension scales
                                         //      (coordinates for xarray and netCDF tools), metric order,
                                         //      tail/paths_beyond
+                                        // 1.5: the living book: applicant_count, new_account_count,
+                                        //      runoff_count, inactive_count; /vintages
 
 // Writes the run to `path` atomically: a temporary file in the same folder is
 // written, flushed and closed, then renamed over `path`. On any error the

@@ -55,7 +55,7 @@ class EndToEnd(unittest.TestCase):
     def test_file_explains_itself(self):
         with h5py.File(self.out, "r") as f:
             a = f.attrs
-            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.4")
+            self.assertEqual(a["schema_version"].decode() if isinstance(a["schema_version"], bytes) else a["schema_version"], "1.5")
             self.assertEqual(int(a["mpi_ranks"]), 1)  # a build without MPI: one process
             self.assertEqual(float(a["importance_shift"]), 0.0)
             self.assertEqual(int(a["seed"]), 17)

@@ -2,8 +2,10 @@
 // same sums, byte for byte, as it did before those levers existed: the digests below are of the run
 // tests/engine/fixtures/legacy_compare.toml at 3,000 customers, made by limitsim at commit 61432a0 (the
 // parent of the levers) and computed from its result file. The four metrics added since (reversal,
-// recovery, declined_count, partial_cure_count) are left out of the digest; with the levers off they
-// are the booked recoveries and zeros, which the test checks too.
+// recovery, declined_count, partial_cure_count) and the four of the living book (schema 1.5:
+// applicant_count, new_account_count, runoff_count, inactive_count) are left out of the digest; with the
+// levers off they are the booked recoveries and zeros (inactive_count aside: it counts open accounts
+// that did not spend), which the test checks too.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -17,12 +19,13 @@ using namespace limitsim;
 namespace {
 
 // FNV-1a 64 over the little-endian bytes of every (path, month, segment) cell's metrics, in metric order,
-// without the four metrics of schema 1.4.
+// without the metrics of schemas 1.4 and 1.5.
 std::uint64_t digest(const RunResults& r, const ComboSums& c) {
   std::uint64_t h = 0xcbf29ce484222325ull;
   for (std::size_t cell = 0; cell < c.sums.size(); cell += kNumMetrics)
     for (int m = 0; m < kNumMetrics; ++m) {
       if (m == kReversal || m == kRecovery || m == kDeclinedCount || m == kPartialCureCount) continue;
+      if (m == kApplicantCount || m == kNewAccountCount || m == kRunoffCount || m == kInactiveCount) continue;
       const std::uint64_t v = static_cast<std::uint64_t>(c.sums[cell + static_cast<std::size_t>(m)]);
       for (int b = 0; b < 8; ++b) {
         h ^= (v >> (8 * b)) & 0xffu;
@@ -52,6 +55,8 @@ TEST(Legacy, LeversOffGiveTheSumsOfLimitsimBeforeThem) {
       const std::int64_t* v = r.combos[k].sums.data() + cell;
       EXPECT_EQ(v[kRecovery], v[kChargeoffRecovery]);
       EXPECT_EQ(v[kReversal] + v[kDeclinedCount] + v[kPartialCureCount], 0);
+      EXPECT_EQ(v[kApplicantCount] + v[kNewAccountCount] + v[kRunoffCount], 0);
+      EXPECT_LE(v[kInactiveCount], v[kActive]);
     }
   }
 }

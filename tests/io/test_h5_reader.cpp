@@ -43,7 +43,7 @@ TEST_F(H5IoTest, ReadsSchemaOnePointOneFiles) {
   EXPECT_EQ(back.segment_band, (std::vector<std::int32_t>{0, 1}));
   EXPECT_EQ(back.segment_region, (std::vector<std::int32_t>{0, 0}));
   EXPECT_EQ(back.meta.importance_shift, 0.0);
-  // Every sum reads back except the shock and 1.4 metrics, which read as 0 (a 1.1 run had no shocks,
+  // Every sum reads back except the shock, 1.4 and 1.5 metrics, which read as 0 (a 1.1 run had no shocks,
   // reversals, declines or partial cures), and the recoveries, which are the booked ones (collected
   // in the charge-off month before 1.4).
   for (std::size_t k = 0; k < r.combos.size(); ++k) {
@@ -51,6 +51,8 @@ TEST_F(H5IoTest, ReadsSchemaOnePointOneFiles) {
     for (std::size_t i = 0; i < expect.size(); i += kNumMetrics) {
       expect[i + kShockStartCount] = expect[i + kShockedCount] = 0;
       expect[i + kReversal] = expect[i + kDeclinedCount] = expect[i + kPartialCureCount] = 0;
+      expect[i + kApplicantCount] = expect[i + kNewAccountCount] = expect[i + kRunoffCount] = 0;
+      expect[i + kInactiveCount] = 0;  // a 1.1 file has no 1.5 metrics: they read as 0
       expect[i + kRecovery] = expect[i + kChargeoffRecovery];
     }
     EXPECT_TRUE(back.combos[k].sums == expect) << k;

@@ -36,7 +36,7 @@ TEST_F(H5IoTest, LayoutMatchesTheSchema) {
 
   Id f{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
   ASSERT_GE(f.id, 0);
-  EXPECT_EQ(string_attr(f.id, "schema_version"), "1.4");
+  EXPECT_EQ(string_attr(f.id, "schema_version"), "1.5");
   EXPECT_EQ(numeric_attr<std::int32_t>(f.id, "mpi_ranks", H5T_NATIVE_INT32), 4);
   EXPECT_EQ(string_attr(f.id, "run_name"), "h5test");
   EXPECT_EQ(string_attr(f.id, "population_kind"), r.meta.population_kind);
