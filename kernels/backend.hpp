@@ -46,10 +46,16 @@ class Backend {
   // dimensions of the launch; every pair sees the same random numbers. The
   // sums keep every path's place (a run spread over MPI ranks gives each
   // rank a range of paths: the others' stay zero here).
+  // Where the customers include applicants (the living book), `vintages`
+  // (else nullptr) gives pair k's vintage sums, vintages[k][cohort][months on
+  // book][vintage metric] (cohort and months on book each 0..months-1,
+  // kernels/metrics.hpp VintageMetric), summed over the launch's paths, to add
+  // the applicants' accounts into.
   // The sums arrays, and the views' scenario and factor arrays, must stay
   // valid and unchanged until finish() returns.
   virtual void simulate(const ModelView* combos, int n_combos, int paths, int segments,
-                        std::int64_t* const* sums, int first_path = 0) = 0;
+                        std::int64_t* const* sums, int first_path = 0,
+                        std::int64_t* const* vintages = nullptr) = 0;
   // Waits for every simulate() call so far and completes its sums.
   virtual void finish() {}
   // Seconds the device spent in simulation kernels since construction,

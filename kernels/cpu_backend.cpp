@@ -30,24 +30,31 @@ namespace {
 
 constexpr std::int64_t kTaskCustomers = 256;  // customers per (path, block) task
 
-// The draws of one customer on one path, every month: generated once and
-// shared by all (scenario, policy) pairs of the launch.
+// The draws of one customer on one path, every month it is simulated in
+// (draws[k] is month first_month(c) + k): generated once and shared by all
+// (scenario, policy) pairs of the launch.
 void customer_path_draws(const ModelView& mv, const Customer& c, int path, MonthDraws* draws) {
   KeyedPhilox rng(mv.seed, c.id, static_cast<std::uint32_t>(path), kStreamCustomerMonth);
-  for (int m = 0; m < mv.months; ++m) draws[m] = next_month_draws(rng);
+  for (int k = 0; k < mv.months - first_month(c); ++k) draws[k] = next_month_draws(rng);
 }
 
 // One customer on one path under one pair, all months, into a private
-// accumulator acc[month][segment][metric].
+// accumulator acc[month][segment][metric], and an applicant's account also
+// into vint[cohort][months on book][vintage metric] (vint may be null otherwise).
 void simulate_customer_path(const ModelView& mv, const Customer& c, int path, const MonthDraws* draws, int segments,
-                            std::int64_t* acc) {
+                            std::int64_t* acc, std::int64_t* vint) {
   AccountState s = init_state(mv, c);
   const double* z = mv.factor + static_cast<std::size_t>(path) * mv.months * mv.factors + c.region;
+  const int m0 = first_month(c);
   // A closed account stops, unless a charge-off's recovery is still being collected.
-  for (int m = 0; m < mv.months && (s.open || s.recovery_total > 0); ++m) {
-    const MonthOutcome o = step_month(mv, c, s, m, draws[m], z[static_cast<std::size_t>(m) * mv.factors]);
+  for (int m = m0; m < mv.months && (m == m0 || s.open || s.recovery_total > 0); ++m) {
+    const MonthOutcome o = customer_month(mv, c, s, m, draws[m - m0], z[static_cast<std::size_t>(m) * mv.factors]);
     RowSink sink{acc + (static_cast<std::size_t>(m) * segments + c.segment) * kNumMetrics};
     accumulate(o, sink);
+    if (c.applicant && vint != nullptr) {
+      RowSink vs{vint + (static_cast<std::size_t>(c.arrival) * mv.months + (m - m0)) * kNumVintageMetrics};
+      accumulate_vintage(o, vs);
+    }
   }
 }
 
@@ -81,11 +88,14 @@ class CpuBackend final : public Backend {
   void set_customers(const CustomerView& host) override { customers_ = host; }
 
   void simulate(const ModelView* mvs, int n_combos, int paths, int segments, std::int64_t* const* sums,
-                int first_path = 0) override {
+                int first_path = 0, std::int64_t* const* vintages = nullptr) override {
     if (n_combos < 1 || first_path < 0 || paths <= first_path || customers_.n == 0) return;
     const ModelView& mv0 = mvs[0];  // months, seed and factors are common to the launch
     const std::size_t stride = static_cast<std::size_t>(mv0.months) * segments * kNumMetrics;
-    const int per_pass = combos_per_pass(stride, n_combos);
+    const std::size_t vstride =
+        vintages ? static_cast<std::size_t>(mv0.months) * mv0.months * kNumVintageMetrics : 0;
+    const int per_pass = combos_per_pass(stride + vstride, n_combos);
+    std::mutex vintage_lock;
     const std::int64_t n = customers_.n;
     const CustomerView cv = customers_;
     const std::int64_t blocks = (n + kTaskCustomers - 1) / kTaskCustomers;
@@ -99,6 +109,7 @@ class CpuBackend final : public Backend {
 #pragma omp parallel num_threads(threads_)
       {
         std::vector<std::int64_t> acc(width, 0);
+        std::vector<std::int64_t> vacc(vstride * static_cast<std::size_t>(k1 - k0), 0);  // over all its paths
         std::vector<MonthDraws> draws(static_cast<std::size_t>(mv0.months));
         int held = -1;  // the path whose sums acc holds
         auto merge = [&]() {
@@ -129,13 +140,19 @@ class CpuBackend final : public Backend {
             customer_path_draws(mv0, c, p, draws.data());
             for (int k = k0; k < k1; ++k)
               simulate_customer_path(mvs[k], c, p, draws.data(), segments,
-                                     acc.data() + static_cast<std::size_t>(k - k0) * stride);
+                                     acc.data() + static_cast<std::size_t>(k - k0) * stride,
+                                     vstride > 0 ? vacc.data() + static_cast<std::size_t>(k - k0) * vstride : nullptr);
           }
           const std::int64_t d = done.fetch_add(1, std::memory_order_relaxed) + 1;
           if (omp_get_thread_num() == 0)  // the progress callback is called from one host thread
             report((pass + static_cast<double>(d) / static_cast<double>(tasks)) / passes);
         }
         merge();
+        if (vstride > 0) {
+          const std::lock_guard<std::mutex> lock(vintage_lock);
+          for (int k = k0; k < k1; ++k)
+            for (std::size_t j = 0; j < vstride; ++j) vintages[k][j] += vacc[static_cast<std::size_t>(k - k0) * vstride + j];
+        }
       }
     }
   }

@@ -31,6 +31,11 @@ struct CustomerView {
   // Payment history at the start (used only when the opening bucket is current):
   const std::int32_t* months_current;  // consecutive months current up to the start
   const std::int32_t* since_missed;    // months since the last missed payment (kLongAgo: none known)
+  // Applicants (the living book; all four null when the run acquires nobody):
+  const std::int32_t* arrival;      // run month (0-based) the applicant arrives in; -1: the opening book
+  const float* demand;              // present under a scenario when demand < that month's applicant_mult
+  const float* pool_rank;           // share of its month's applicant pool scoring higher (approve_share)
+  const float* dti;                 // debt-to-income ratio (approve_max_dti)
   std::int64_t n;
 };
 static_assert(std::is_trivially_copyable<CustomerView>::value, "views must be trivially copyable");
@@ -91,7 +96,8 @@ struct AccountState {
   std::int64_t recovery_total;  // after a charge-off: the recovery still to be collected in full (0 = none)
   std::int64_t recovery_done;   // of it, collected so far
   std::int32_t recovery_age;    // months since the charge-off month of the next collection
-  bool open;                    // false once charged off or attrited
+  bool open;                    // false once charged off or closed
+  bool runoff;                  // attrited, balance running off (attrition_runoff)
   bool frozen;                  // line cannot be drawn
 };
 

@@ -89,6 +89,33 @@ inline const MetricInfo& metric_info(int m) {
   return util_hist;
 }
 
+// The vintage reducer (the living book): integer sums per (cohort, months on book, metric) over all
+// paths, for accounts opened by acquisition; cohort = arrival month (0-based), months on book =
+// month - cohort. The opening book's vintage is the portfolio sums less these (src/analysis/vintages.cpp).
+enum VintageMetric : int {
+  kVintOpened = 0,        // accounts opened (months on book 0 only)
+  kVintActive,            // accounts open at month end
+  kVintBalance,           // their balances, cents
+  kVintLimit,             // their lines (a temporary raise included, as kLimit), cents
+  kVintOverdue30Count,    // of them, more than 30 days past due (bucket >= 2)
+  kVintOverdue30Balance,  // their balances, cents
+  kVintChargeoffCount,    // accounts charged off this month
+  kVintChargeoffExposure, // gross charge-offs this month, cents (as kChargeoffExposure)
+  kVintChargeoffLoss,     // net loss booked this month, cents (as kChargeoffLoss)
+  kNumVintageMetrics
+};
+constexpr int kOverdue30Bucket = 2;  // 31-60 days past due: "30+" counts this bucket and worse
+
+inline const MetricInfo& vintage_metric_info(int m) {
+  static const MetricInfo info[] = {
+      {"opened", "accounts"},          {"active", "accounts"},         {"balance", "cents"},
+      {"limit", "cents"},              {"overdue30_count", "accounts"}, {"overdue30_balance", "cents"},
+      {"chargeoff_count", "accounts"}, {"chargeoff_exposure", "cents"}, {"chargeoff_loss", "cents"},
+  };
+  static_assert(sizeof(info) / sizeof(info[0]) == kNumVintageMetrics, "one entry per vintage metric");
+  return info[m];
+}
+
 // Utilization histogram bin of a utilization given in ppm.
 LIMITSIM_INLINE int util_bin(std::int32_t ppm) {
   if (ppm <= 0) return 0;

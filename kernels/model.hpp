@@ -16,7 +16,7 @@
 //      on a frozen line or on an account past the authorisation bucket;
 //   5. charge-off (interest and fees of the last months reversed, the rest
 //      x LGD lost, the recovery collected along a monthly curve) or voluntary
-//      attrition closes the account;
+//      attrition closes the account (or starts its run-off);
 //   6. limit policy at month end: freeze / unfreeze, decrease (score,
 //      utilization, borrowing frequency), then periodic review or event
 //      trigger increase.
@@ -81,7 +81,10 @@ struct Customer {
   std::int64_t income, limit, balance;
   std::int32_t segment, region, months_on_book, bucket;
   std::int32_t months_current, since_missed;  // payment history at the start (CustomerView)
+  std::int32_t arrival;                        // an applicant's arrival month (0-based)
+  double demand, pool_rank, dti;               // an applicant's demand, place in its pool, debt-to-income
   bool transactor;
+  bool applicant;                              // false: a customer of the opening book
 };
 
 LIMITSIM_INLINE Customer load_customer(const CustomerView& v, std::int64_t i) {
@@ -102,6 +105,11 @@ LIMITSIM_INLINE Customer load_customer(const CustomerView& v, std::int64_t i) {
   c.months_current = v.months_current[i];
   c.since_missed = v.since_missed[i];
   c.transactor = v.transactor[i] != 0;
+  c.applicant = v.arrival != nullptr && v.arrival[i] >= 0;
+  c.arrival = c.applicant ? v.arrival[i] : 0;
+  c.demand = v.demand ? v.demand[i] : 0.0;
+  c.pool_rank = v.pool_rank ? v.pool_rank[i] : 0.0;
+  c.dti = v.dti ? v.dti[i] : 0.0;
   return c;
 }
 
@@ -152,9 +160,21 @@ LIMITSIM_INLINE bool high_utilization(const PolicyParams& p, std::int32_t util_p
 
 LIMITSIM_INLINE std::int32_t months_later(std::int32_t m) { return m < kLongAgo ? m + 1 : kLongAgo; }
 
+// Does an applicant open an account? It must be present under the scenario (its demand below the
+// arrival month's applicant_mult) and pass the policy's approval rule (docs/model.md "Acquisition").
+LIMITSIM_INLINE bool applicant_present(const ModelView& mv, const Customer& c) {
+  return c.applicant && c.demand < mv.scenario[c.arrival].applicant_mult;
+}
+LIMITSIM_INLINE bool applicant_approved(const PolicyParams& p, const Customer& c) {
+  return c.score >= p.approve_min_score && (p.approve_max_dti <= 0.0 || c.dti <= p.approve_max_dti) &&
+         c.pool_rank < p.approve_share;
+}
+
+// The state a customer starts the run in. An applicant starts closed: its account opens (as a new
+// account, months on book 0) in its arrival month, if it is present and approved (open_applicant).
 LIMITSIM_INLINE AccountState init_state(const ModelView& mv, const Customer& c) {
   AccountState s;
-  const bool is_new = c.months_on_book == 0;
+  const bool is_new = c.months_on_book == 0 || c.applicant;
   s.limit = is_new ? initial_line(mv.policy, c.score, c.income) : c.limit;
   s.open_limit = s.limit;
   s.balance = is_new ? 0 : c.balance;
@@ -180,9 +200,17 @@ LIMITSIM_INLINE AccountState init_state(const ModelView& mv, const Customer& c) 
   s.borrowed = 0;
   s.recovery_total = s.recovery_done = 0;
   s.recovery_age = 0;
-  s.open = true;
+  s.open = !c.applicant;
+  s.runoff = false;
   s.frozen = mv.policy.freeze_bucket > 0 && s.bucket >= mv.policy.freeze_bucket;
   return s;
+}
+
+// The seasoning multiplier of the miss probability at `mob` months on book.
+LIMITSIM_INLINE double seasoning_mult(const BehaviourParams& bp, std::int32_t mob) {
+  if (bp.n_seasoning <= 0) return 1.0;
+  const int k = mob < bp.n_seasoning - 1 ? (mob > 0 ? mob : 0) : bp.n_seasoning - 1;
+  return bp.seasoning[k];
 }
 
 // The behaviour score the policy rules see at month end (docs/model.md
@@ -338,7 +366,7 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
 
   // A temporary raise for this month, decided on the state the month starts in.
   std::int64_t temp_extra = 0;
-  if (month_flagged(pp.temp_month_mask, month) && b == 0 && !s.frozen) {
+  if (month_flagged(pp.temp_month_mask, month) && b == 0 && !s.frozen && !s.runoff) {
     temp_extra = round_down(round_cents(static_cast<double>(s.limit) * pp.temp_raise_pct) + pp.temp_raise_amount,
                             pp.line_rounding);
     temp_extra = min64(temp_extra, max64(0, pp.max_limit - s.limit));  // not past the policy's ceiling
@@ -362,7 +390,8 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
       x = logit(moved ? p_roll : 0.5) + roll_shift;
     }
     const double q = (kEager || b == 0 || moved) ? logistic(x) : 0.0;
-    const double p = b == 0 ? q * sc.miss_mult : (moved ? q : p_roll) * sc.roll_mult;
+    const double p =
+        b == 0 ? q * sc.miss_mult * seasoning_mult(bp, s.months_on_book) : (moved ? q : p_roll) * sc.roll_mult;
     const bool event = copula_event(d.u[kDrawDelinquency], p, zs, bp.rho, bp.rho_horizon_months);
     missed = due > 0 && b == 0 && event;
     rolled = due > 0 && b > 0 && event;
@@ -415,7 +444,7 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   // more on the card. What it borrowed so far is repaid in proportion to the
   // statement (a full payment repays it all), and topped up by spending.
   const bool declined = bp.decline_bucket > 0 && nb >= bp.decline_bucket;
-  const bool allowed = !charge_off && !s.frozen && !declined;
+  const bool allowed = !charge_off && !s.frozen && !declined && !s.runoff;  // a run-off line takes no purchases
   const std::int64_t carried_borrowing =
       s.borrowed > 0 && due > 0
           ? round_cents(static_cast<double>(s.borrowed) * (static_cast<double>(due - pay) / static_cast<double>(due)))
@@ -499,13 +528,20 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
     o.bucket = nb;
     return o;
   }
-  if (nb == 0 && d.u[kDrawAttrition] < bp.attrition_rate) {
+  // Attrition: the customer leaves. It pays off and closes at once, or (attrition_runoff) stops
+  // purchasing and runs its balance off through its payments; nothing to run off closes at once.
+  const bool attrites = !s.runoff && nb == 0 && d.u[kDrawAttrition] < bp.attrition_rate;
+  if (attrites && (bp.attrition_runoff == 0 || balance <= 0)) {
     o.attrited = true;
     o.payment += balance;  // pays off and closes
     s.open = false;
     s.balance = 0;
     s.bucket = 0;
     return o;
+  }
+  if (attrites) {
+    o.attrited = true;
+    s.runoff = true;
   }
 
   // 6. Limit policy at month end.
@@ -523,6 +559,24 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   s.util_bp.push(static_cast<std::uint64_t>(end_util_ppm / 100));
   s.draws.push(static_cast<std::uint64_t>(draws));
   if (s.history_months < kHistoryMonths) ++s.history_months;
+
+  // A run-off account takes no line action, and closes at the month end its balance reaches zero.
+  if (s.runoff) {
+    if (balance <= 0) {
+      s.open = false;
+      s.balance = 0;
+      s.bucket = 0;
+      return o;
+    }
+    o.active = true;
+    o.runoff = true;
+    o.balance = s.balance;
+    o.limit = s.limit;
+    o.bucket = nb;
+    o.frozen = s.frozen;
+    o.util_ppm = utilization_ppm(s.balance, o.limit);
+    return o;
+  }
 
   if (pp.freeze_bucket > 0 && !s.frozen && nb >= pp.freeze_bucket) {
     s.frozen = true;
@@ -598,5 +652,25 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   o.util_ppm = utilization_ppm(s.balance, o.limit);
   return o;
 }
+
+// One month of a customer, as both backends run it. In an applicant's arrival month the applicant
+// applies (when present under the scenario) and, approved, opens its account and lives the month as a
+// new account; before it, an applicant is not simulated (the backends start at its arrival month).
+LIMITSIM_INLINE MonthOutcome customer_month(const ModelView& mv, const Customer& c, AccountState& s, int month,
+                                            const MonthDraws& d, double z) {
+  if (!c.applicant || month != c.arrival) return step_month(mv, c, s, month, d, z);
+  const bool applies = applicant_present(mv, c);
+  const bool opens = applies && applicant_approved(mv.policy, c);
+  s.open = opens;
+  MonthOutcome o{};
+  if (opens) o = step_month(mv, c, s, month, d, z);
+  o.applicant = applies;
+  o.opened = opens;
+  return o;
+}
+
+// The first month a customer is simulated in: its arrival month for an applicant, else 0. Its draws
+// start there: month m uses the customer-path stream's month m - first_month(c).
+LIMITSIM_INLINE int first_month(const Customer& c) { return c.applicant ? c.arrival : 0; }
 
 }  // namespace limitsim

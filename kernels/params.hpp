@@ -22,6 +22,7 @@ constexpr int kMaxCells = 64;      // reporting segments = score bands x regions
 constexpr int kUtilBins = 12;      // [0], (0,10%], ..., (90,100%], >100%
 constexpr int kMaxRecoveryMonths = 36;  // length of the recovery curve after a charge-off
 constexpr int kMaxMpbBands = 8;    // score bands of the borrowing response to new credit
+constexpr int kMaxSeasoning = 60;  // months on book of the seasoning curve (the last value holds after)
 
 enum class LgdMode : std::int32_t { kFixed = 0, kBeta = 1 };
 
@@ -80,6 +81,14 @@ struct BehaviourParams {
   double recovery_cum[kMaxRecoveryMonths];
   // --- attrition ---
   double attrition_rate;            // monthly probability that a current account closes voluntarily
+  // 0: an attriting account pays its balance off and closes at once; 1: it runs off (no new purchases,
+  // no line actions, payments as usual) and closes at the month end its balance reaches zero.
+  std::int32_t attrition_runoff;
+  // --- seasoning ---
+  // The current -> 1-30 miss probability is multiplied by seasoning[min(months on book, n_seasoning - 1)]
+  // (months on book at the start of the month). 0 entries = off (x 1).
+  std::int32_t n_seasoning;
+  double seasoning[kMaxSeasoning];
   // --- behaviour score (what a lender's policy rules see each month) ---
   // score_t = score - bucket_penalty x bucket - recent_penalty x max(0, recent_months - months since the
   // last missed payment) / recent_months - util_penalty x max(0, min(util, 1.5) - util_ref), clamped to [350, 950].
@@ -145,6 +154,12 @@ struct PolicyParams {
   std::int32_t freq_max_draws;
   std::int32_t freq_block_increases;        // 1: no review or trigger increase while the signal is on
   double freq_cut_to_pct;                   // > 0: cut like a decrease (same cool-down) while the signal is on
+  // Approval of applicants (the living book): an applicant opens an account when its score is at least
+  // approve_min_score, its debt-to-income at most approve_max_dti (0 = no limit), and its place in its
+  // month's applicant pool (share of the pool scoring higher) below approve_share.
+  double approve_min_score;
+  double approve_max_dti;
+  double approve_share;                     // 1 = every applicant that passes the other two; 0 = nobody
   // Risk-based pricing: APR by origination score band (rows sorted descending); 0 rows = behaviour apr.
   std::int32_t n_price_bands;
   double price_score_min[kMaxBands];
@@ -160,6 +175,7 @@ struct ScenarioMonth {
   double shock_prob;     // probability that an account not in an income shock starts one this month
   double shock_size;     // share of income lost by a shock starting this month
   double lgd_mult;       // multiplies LGD at charge-off (capped at 1)
+  double applicant_mult; // multiplies the month's applicant volume (<= the pool's headroom; 1 = as configured)
   std::int32_t shock_months;  // months a shock starting this month lasts (>= 1)
 };
 

@@ -65,6 +65,24 @@ LIMITSIM_INLINE void accumulate(const MonthOutcome& o, Sink& sink) {
   sink.count_at(kUtilHist0, util_bin(o.util_ppm), act);
 }
 
+// Folds an acquired account's month into its vintage row (cohort, months on book): the same calls
+// whatever the outcome, as accumulate().
+template <class Sink>
+LIMITSIM_INLINE void accumulate_vintage(const MonthOutcome& o, Sink& sink) {
+  const bool act = o.active;
+  const bool co = o.was_open && o.charged_off;
+  const bool late = act && o.bucket >= kOverdue30Bucket;
+  sink.count(kVintOpened, o.opened);
+  sink.count(kVintActive, act);
+  sink.add(kVintBalance, act ? o.balance : 0);
+  sink.add(kVintLimit, act ? o.limit : 0);
+  sink.count(kVintOverdue30Count, late);
+  sink.add(kVintOverdue30Balance, late ? o.balance : 0);
+  sink.count(kVintChargeoffCount, co);
+  sink.add(kVintChargeoffExposure, co ? o.chargeoff_exposure : 0);
+  sink.add(kVintChargeoffLoss, co ? o.chargeoff_loss : 0);
+}
+
 // CPU sink: one (month, segment) row of a thread-private accumulator.
 struct RowSink {
   std::int64_t* row;

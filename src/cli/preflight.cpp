@@ -93,7 +93,11 @@ std::string work_text(const RunConfig& cfg, const RunCost& c) {
   return number(c.customer_months) + " customer-months (" +
          format_number(static_cast<double>(cfg.population.customers), 0) + " customers x " +
          std::to_string(cfg.months) + " months x " + std::to_string(cfg.paths) + " paths x " +
-         std::to_string(cfg.scenarios.size() * cfg.policies.size()) + " scenario-policy pairs)";
+         std::to_string(cfg.scenarios.size() * cfg.policies.size()) + " scenario-policy pairs" +
+         (c.applicant_months > 0 ? ", and " + number(c.applicant_months) + " of " +
+                                       format_number(c.applicants, 0) + " applicants from their arrival months"
+                                 : std::string()) +
+         ")";
 }
 
 // A run whose memory cannot fit is refused before anything else is said about it.

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "src/analysis/regulatory.hpp"
+#include "src/analysis/vintages.hpp"
 #include "src/analysis/summary.hpp"
 #include "src/cli/commands.hpp"
 #include "src/config/config.hpp"
@@ -23,6 +24,8 @@ struct SummaryCliOptions {
   bool irb_scaling = false;  // the Basel II 1.06 scaling factor on the IRB RWA
   std::optional<double> pd_floor;
   std::optional<double> eir;  // annual discount rate of the allowance
+  bool vintages = false;     // the living book's vintage view instead (docs/model.md "Vintages")
+  int cohort_step = 3;       // with --vintages: every n-th monthly cohort
 };
 
 int summary_command(const SummaryCliOptions& opt) {
@@ -41,7 +44,16 @@ int summary_command(const SummaryCliOptions& opt) {
                       "--tail-levels and --format csv");
   if (opt.pd_floor && !(*opt.pd_floor >= 0.0 && *opt.pd_floor < 1.0))
     throw ConfigError("--pd-floor: must be in [0, 1), got " + std::to_string(*opt.pd_floor));
+  if (opt.vintages && (opt.regulatory || opt.convergence || opt.format != "table" || opt.tail_levels))
+    throw ConfigError("--vintages: prints the vintage tables; leave out --regulatory, --convergence, --tail-levels "
+                      "and --format (the file holds the vintages as datasets: docs/hdf5-schema.md)");
+  if (opt.cohort_step < 1) throw ConfigError("--cohort-step: must be >= 1, got " + std::to_string(opt.cohort_step));
   RunResults r = read_results_h5(opt.file);
+  if (opt.vintages) {
+    for (const ComboSums& c : r.combos)
+      std::cout << c.scenario << " / " << c.policy << ": vintages\n" << vintage_text(r, c, opt.cohort_step) << "\n";
+    return 0;
+  }
   if (opt.tail_levels) r.meta.tail_levels = parse_tail_levels_option(*opt.tail_levels);
   if (opt.regulatory) {
     IrbOptions irb;
@@ -89,6 +101,10 @@ Subcommand setup_summary(CLI::App& app) {
   summary->add_option("--eir", opt->eir,
                       "With --regulatory: annual rate the allowance is discounted at (default: the realised "
                       "interest yield)");
+  summary->add_flag("--vintages", opt->vintages,
+                    "The living book's vintages instead: per cohort (the opening book, or the month accounts were "
+                    "acquired in) and months on book, accounts, mean line, 30+ and cumulative charge-offs and loss");
+  summary->add_option("--cohort-step", opt->cohort_step, "With --vintages: show every n-th monthly cohort (default 3)");
   summary->footer("Examples:\n  limitsim summary results/quickstart.h5\n  limitsim summary results/stress_test.h5 -f json --convergence");
   return {summary, [opt] { return summary_command(*opt); }};
 }

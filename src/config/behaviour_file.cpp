@@ -201,6 +201,18 @@ void payment_fields(IO& t, BehaviourConfig& c) {
 template <class IO>
 void attrition_fields(IO& t, BehaviourConfig& c) {
   t.number("monthly_rate", c.params.attrition_rate, closed(0, 1));
+  bool runoff = c.params.attrition_runoff != 0;
+  t.boolean("runoff", runoff);
+  c.params.attrition_runoff = runoff ? 1 : 0;
+}
+
+// Seasoning: the miss probability's multiplier by months on book (kernels/params.hpp).
+template <class IO>
+void seasoning_fields(IO& t, BehaviourConfig& c) {
+  t.optional_numbers("miss_multiplier", c.seasoning, at_most(kMaxSeasoning), closed(0, 20));
+  BehaviourParams& p = c.params;
+  p.n_seasoning = static_cast<std::int32_t>(c.seasoning.size());
+  for (int i = 0; i < kMaxSeasoning; ++i) p.seasoning[i] = i < p.n_seasoning ? c.seasoning[i] : 0.0;
 }
 
 }  // namespace
@@ -230,6 +242,10 @@ void behaviour_fields(IO& t, BehaviourConfig& c) {
   subtable(t, "authorisation", c, authorisation_fields<IO>);
   subtable(t, "loss", c, loss_fields<IO>);
   subtable(t, "attrition", c, attrition_fields<IO>);
+  if (t.present("seasoning", !c.seasoning.empty()))
+    subtable(t, "seasoning", c, seasoning_fields<IO>);
+  else
+    t.allow("seasoning");
   subtable(t, "score", c, score_fields<IO>);
   subtable(t, "factors", c, factor_fields<IO>);
   // Provenance of a calibrated behaviour: written only when there is some.

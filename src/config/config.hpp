@@ -114,6 +114,8 @@ struct BehaviourConfig {
   // params.recovery_cum is the running sum of these shares of a charge-off's
   // recovery collected in the charge-off month and each month after it (sum 1).
   std::vector<double> recovery_curve = default_recovery_curve();
+  // [seasoning] miss_multiplier: params.seasoning, by months on book 0, 1, ... (the last held); empty = off.
+  std::vector<double> seasoning;
   // Systematic factors ([behaviour.factors]): one per region of the population.
   double factor_ar1 = 0.0;          // month-to-month persistence of each factor
   double factor_correlation = 1.0;  // correlation of every pair of regions, unless the matrix is given
@@ -143,6 +145,7 @@ struct ScenarioSpec {
   std::vector<double> income_shock_size = {0.0};
   std::vector<double> income_shock_months = {6.0};
   std::vector<double> lgd_multiplier = {1.0};
+  std::vector<double> applicant_multiplier = {1.0};  // the living book's applicant volume (docs/model.md "Acquisition")
   // Unemployment-driven: when unemployment_rate (percent) is given, factor_shift
   // and income_shock_probability are derived from it:
   //   factor_shift_t = -factor_per_point x (U_t - base_rate)
@@ -166,6 +169,30 @@ struct ScenarioConfig {
 // counts as neutral).
 void resolve_scenario(ScenarioConfig& s, std::int32_t months);
 
+// The living book ([acquisition] in the run file; docs/model.md "Acquisition"): applicants arrive
+// every month from first_month on, drawn like the run's synthetic population (with the overrides
+// below), and each policy approves some of them (its [approval]).
+struct AcquisitionConfig {
+  bool enabled = false;                    // the run file has an [acquisition] table
+  // Volume: exactly one of the three. Applicants per month (months first_month, first_month + 1, ...,
+  // the last value held); or a share of the opening book's customers per month; or a constant book.
+  std::vector<double> monthly_applicants;
+  double monthly_share = 0.0;
+  bool constant_book = false;              // volume set to replace the opening book's run-off (a pilot run)
+  std::int32_t first_month = 1;            // 1-based run month of the first arrivals
+  // The through-the-door mix: the population's values unless given (0 = the population's).
+  double score_mean = 0.0;
+  double score_sd = 0.0;
+  double income_median = 0.0;
+  // Debt-to-income of an applicant: log-normal, median and log-sd; its log correlates with the latent
+  // risk by dti_risk_correlation.
+  double dti_median = 0.2;
+  double dti_log_sd = 0.6;
+  double dti_risk_correlation = 0.3;
+  // Resolved by the engine (src/data/applicants.cpp), not file keys: applicants per month (0-based run
+  // month) and the volume each scenario asks for.
+};
+
 struct RunConfig {
   std::string source;                 // the run file
   std::string name = "run";
@@ -182,6 +209,7 @@ struct RunConfig {
   double importance_shift = 0.0;      // importance sampling: mean shift of the factors' innovations, sd of the portfolio factor; 0 = off
   std::vector<double> tail_levels;    // levels of VaR and ES, increasing, in (0, 1); empty = 0.95, 0.99, 0.999
   PopulationConfig population;
+  AcquisitionConfig acquisition;
   BehaviourConfig behaviour;
   std::vector<PolicyConfig> policies;
   std::vector<ScenarioConfig> scenarios;

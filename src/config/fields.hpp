@@ -125,6 +125,8 @@ class Reader : public toml_io::TableReader {
   void forbid(const std::string& key, const std::string& reason) {
     if (const Value* v = find(key)) fail_at(*v, path(key), reason + ", got " + describe(*v));
   }
+  // An optional key left out here: still named among the allowed ones in an unknown key's error.
+  void allow(const std::string& key) { find(key); }
 
   Reader sub(const std::string& key) {
     const Value* v = sub_table(key);
@@ -252,6 +254,7 @@ class Writer {
   }
   void need(const std::string&) const {}
   void forbid(const std::string&, const std::string&) const {}
+  void allow(const std::string&) const {}
   void done() const {}
   bool present(const std::string&, bool have) const { return have; }
 

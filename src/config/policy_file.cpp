@@ -204,6 +204,14 @@ void pricing_fields(IO& t, PolicyParams& p) {
   }
 }
 
+// Approval of applicants in a run that acquires ([acquisition]; docs/model.md "Acquisition").
+template <class IO>
+void approval_fields(IO& t, PolicyParams& p) {
+  t.number("min_score", p.approve_min_score, closed(0, 950));
+  t.number("max_dti", p.approve_max_dti, at_least(0));
+  t.number("share", p.approve_share, closed(0, 1));
+}
+
 }  // namespace
 
 template <class IO>
@@ -225,6 +233,7 @@ void policy_fields(IO& t, PolicyConfig& c) {
   subtable(t, "temporary", p, temporary_fields<IO>);
   subtable(t, "frequency", p, frequency_fields<IO>);
   subtable(t, "pricing", p, pricing_fields<IO>);
+  subtable(t, "approval", p, approval_fields<IO>);
   // Rules that would fight each other month after month.
   if (p.decrease_score_below > 0.0 && p.decrease_cut_to_pct > 0.0) {
     if (p.review_every > 0)
@@ -292,6 +301,9 @@ PolicyParams default_policy() {
   p.freq_block_increases = 1;
   p.freq_cut_to_pct = 0.0;
   p.n_price_bands = 0;
+  p.approve_min_score = 0.0;  // approve every applicant
+  p.approve_max_dti = 0.0;
+  p.approve_share = 1.0;
   return p;
 }
 

@@ -11,6 +11,7 @@
 #include <toml.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -58,6 +59,27 @@ void run_fields(IO& t, RunConfig& c) {
   }
 }
 
+// [acquisition]: the living book (docs/config.md "Acquisition").
+template <class IO>
+void acquisition_fields(IO& t, AcquisitionConfig& c, std::int32_t months) {
+  t.series("monthly_applicants", c.monthly_applicants, closed(0, 1e9));
+  t.number("monthly_share", c.monthly_share, closed(0, 10));
+  t.boolean("constant_book", c.constant_book);
+  const int ways = (c.monthly_applicants.empty() ? 0 : 1) + (c.monthly_share > 0.0 ? 1 : 0) + (c.constant_book ? 1 : 0);
+  t.check(ways == 1, "monthly_applicants",
+          "give exactly one of monthly_applicants, monthly_share and constant_book = true, got " + std::to_string(ways));
+  for (std::size_t i = 0; i < c.monthly_applicants.size(); ++i)
+    t.check(c.monthly_applicants[i] == std::floor(c.monthly_applicants[i]), "monthly_applicants",
+            "must be whole applicants, got " + fmt_double(c.monthly_applicants[i]), static_cast<int>(i));
+  t.integer("first_month", c.first_month, closed(1, months));
+  t.number("score_mean", c.score_mean, closed(0, 950));
+  t.number("score_sd", c.score_sd, at_least(0));
+  t.number("income_median", c.income_median, closed(0, kMaxMoney));
+  t.number("dti_median", c.dti_median, open_closed(0, 10));
+  t.number("dti_log_sd", c.dti_log_sd, closed(0, 5));
+  t.number("dti_risk_correlation", c.dti_risk_correlation, closed(-1, 1));
+}
+
 // ---------------------------------------------------------------- Loader
 
 // Reads a run file and the files it names. Parsed documents live as long as
@@ -79,7 +101,7 @@ class Loader {
     BehaviourConfig b;
     b.params = default_behaviour();
     Reader r(table, "behaviour", *table);
-    behaviour_fields(r, b);
+    read_behaviour(r, b, base_, 0);
     r.done();
     b.source = path_;
     return b;
@@ -101,6 +123,7 @@ class Loader {
     const Value* behaviour = root.find("behaviour");
     root.find("policies");
     root.find("scenarios");
+    const Value* acquisition = root.find("acquisition");
     const Value* sweep = nullptr;
     if (sweep_out) {
       sweep = root.find("sweep");
@@ -115,13 +138,28 @@ class Loader {
         fail_at(*v, run.path(ref), std::string(ref) + " is a top-level key: move it above [run]");
     run_fields(run, cfg);
     run.done();
+    if (acquisition) {
+      if (!acquisition->is_table()) fail_at(*acquisition, "acquisition", "must be a table, got " + describe(*acquisition));
+      Reader r(acquisition, "acquisition", *acquisition);
+      acquisition_fields(r, cfg.acquisition, cfg.months);
+      r.done();
+      cfg.acquisition.enabled = true;
+    }
     if (population) {
       part(*population, "population", "population", cfg.population, population_fields<Reader>);
       if (cfg.population.kind == "file") resolve_population_files(*population, cfg.population);
     }
+    if (acquisition && cfg.population.kind != "synthetic")
+      fail_at(*acquisition, "acquisition",
+              "applicants are drawn like a synthetic population: a run with [acquisition] needs population.kind = "
+              "\"synthetic\" (a real population's applicants are not supported yet), got " + quote(cfg.population.kind));
     cfg.behaviour.params = default_behaviour();
     cfg.behaviour.regions = static_cast<std::int32_t>(cfg.population.region_names.size());
-    if (behaviour) part(*behaviour, "behaviour", "behaviour", cfg.behaviour, behaviour_fields<Reader>);
+    if (behaviour) {
+      const fs::path dir = behaviour->is_string() ? fs::path(resolve(behaviour->as_string().str)).parent_path() : base_;
+      part(*behaviour, "behaviour", "behaviour", cfg.behaviour,
+           [&](Reader& r, BehaviourConfig& b) { read_behaviour(r, b, dir, 0); });
+    }
     check_score_scale(cfg);
     PolicyConfig policy;
     policy.params = default_policy();
@@ -150,6 +188,28 @@ class Loader {
                                  "), got " + quote(cfg.baseline));
     }
     return cfg;
+  }
+
+  // A behaviour table over its base's when it names one (`base = "file.toml"`, relative to the file
+  // holding the table; docs/config.md): the base is read first, then this table's keys replace its values.
+  void read_behaviour(Reader& r, BehaviourConfig& b, const fs::path& dir, int depth) {
+    constexpr int kMaxBaseDepth = 4;
+    if (const Value* base = r.peek("base")) {
+      const std::string key = r.path("base");
+      if (depth >= kMaxBaseDepth)
+        fail_at(*base, key, "bases nest more than " + std::to_string(kMaxBaseDepth) + " deep (a cycle?)");
+      const std::string file = (dir / to_text(*base, key)).lexically_normal().string();
+      const Value& doc = parse(file, base, key);
+      Reader root(&doc, "", doc);
+      const Value* table = root.find("behaviour");
+      root.done();
+      if (!table || !table->is_table()) fail_at(*base, key, quote(file) + " must hold a [behaviour] table");
+      Reader inner(table, "behaviour", *table);
+      read_behaviour(inner, b, fs::path(file).parent_path(), depth + 1);
+      inner.done();
+    }
+    behaviour_fields(r, b);
+    r.allow("base");  // named last among the allowed keys
   }
 
   // A file population's data and mapping are named relative to the file that
@@ -315,6 +375,12 @@ std::string effective_toml(const RunConfig& in) {
   Writer population(os, "population");
   population_fields(population, cfg.population);
 
+  if (cfg.acquisition.enabled) {
+    os << "\n[acquisition]\n";
+    Writer acquisition(os, "acquisition");
+    acquisition_fields(acquisition, cfg.acquisition, cfg.months);
+  }
+
   Writer behaviour(os, "behaviour");
   behaviour_fields(behaviour, cfg.behaviour);
 
@@ -332,6 +398,7 @@ std::string effective_toml(const RunConfig& in) {
     s.spec.income_shock_size = column(s.months, &ScenarioMonth::shock_size);
     s.spec.income_shock_months = column(s.months, &ScenarioMonth::shock_months);
     s.spec.lgd_multiplier = column(s.months, &ScenarioMonth::lgd_mult);
+    s.spec.applicant_multiplier = column(s.months, &ScenarioMonth::applicant_mult);
     if (!s.spec.unemployment_rate.empty()) s.spec.unemployment_rate = s.unemployment;
     os << "\n[[scenarios]]\n";
     Writer w(os, "scenarios");

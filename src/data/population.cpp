@@ -22,7 +22,9 @@ CustomerView Population::view() const {
   return CustomerView{id.data(),        score.data(),          income.data(),  spend_propensity.data(),
                       activity.data(),  revolve_shape.data(),  risk.data(),    transactor.data(),
                       segment.data(),   region.data(),         months_on_book.data(), limit.data(),   balance.data(),
-                      bucket.data(),    months_current.data(), since_missed.data(), size()};
+                      bucket.data(),    months_current.data(), since_missed.data(),
+                      arrival.empty() ? nullptr : arrival.data(), demand.empty() ? nullptr : demand.data(),
+                      pool_rank.empty() ? nullptr : pool_rank.data(), dti.empty() ? nullptr : dti.data(), size()};
 }
 
 CustomerView Population::view(std::int64_t first, std::int64_t count) const {
@@ -31,6 +33,9 @@ CustomerView Population::view(std::int64_t first, std::int64_t count) const {
   v.id += f; v.score += f; v.income += f; v.spend_propensity += f; v.activity += f; v.revolve_shape += f;
   v.risk += f; v.transactor += f; v.segment += f; v.region += f; v.months_on_book += f; v.limit += f;
   v.balance += f; v.bucket += f; v.months_current += f; v.since_missed += f;
+  if (v.arrival) {
+    v.arrival += f; v.demand += f; v.pool_rank += f; v.dti += f;
+  }
   v.n = count;
   return v;
 }
@@ -46,6 +51,15 @@ Population select(const Population& pop, const std::vector<std::int64_t>& rows) 
     out.transactor[k] = pop.transactor[i]; out.segment[k] = pop.segment[i]; out.region[k] = pop.region[i];
     out.months_on_book[k] = pop.months_on_book[i]; out.bucket[k] = pop.bucket[i];
     out.months_current[k] = pop.months_current[i]; out.since_missed[k] = pop.since_missed[i];
+  }
+  if (!pop.arrival.empty()) {
+    for (auto* v : {&out.demand, &out.pool_rank, &out.dti}) v->resize(rows.size());
+    out.arrival.resize(rows.size());
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      const auto i = static_cast<std::size_t>(rows[k]);
+      out.arrival[k] = pop.arrival[i]; out.demand[k] = pop.demand[i]; out.pool_rank[k] = pop.pool_rank[i];
+      out.dti[k] = pop.dti[i];
+    }
   }
   return out;
 }
@@ -174,6 +188,18 @@ Population generate_population(const PopulationConfig& cfg, std::uint64_t seed, 
   for (std::int64_t i = 0; i < count; ++i) {
     generate_one(cfg, seed, static_cast<std::uint64_t>(first_id + i), p, static_cast<std::size_t>(i));
   }
+  return p;
+}
+
+Population generate_customers(const PopulationConfig& cfg, std::uint64_t seed, const std::vector<std::uint64_t>& ids,
+                              int threads) {
+  Population p;
+  p.resize(ids.size());
+  const int nt = threads > 0 ? threads : omp_get_max_threads();
+  const auto count = static_cast<std::int64_t>(ids.size());
+#pragma omp parallel for schedule(static) num_threads(nt)
+  for (std::int64_t i = 0; i < count; ++i)
+    generate_one(cfg, seed, ids[static_cast<std::size_t>(i)], p, static_cast<std::size_t>(i));
   return p;
 }
 

@@ -24,6 +24,10 @@ struct Population {
   // consecutive months current, and months since the last missed payment
   // (kLongAgo: none known). A synthetic customer is current since opening.
   std::vector<std::int32_t> months_current, since_missed;
+  // Applicants of the living book (src/data/applicants.hpp); empty for a population without them
+  // (the views' arrays are then null).
+  std::vector<std::int32_t> arrival;
+  std::vector<float> demand, pool_rank, dti;
 
   std::int64_t size() const { return static_cast<std::int64_t>(id.size()); }
   void resize(std::size_t n);
@@ -56,5 +60,9 @@ std::int64_t largest_synthetic_line(const RunConfig& cfg);
 // Customers with ids [first_id, first_id + count).
 Population generate_population(const PopulationConfig& cfg, std::uint64_t seed, std::int64_t first_id,
                                std::int64_t count, int threads);
+
+// Customers with the given ids, drawn like generate_population's.
+Population generate_customers(const PopulationConfig& cfg, std::uint64_t seed, const std::vector<std::uint64_t>& ids,
+                              int threads);
 
 }  // namespace limitsim

@@ -19,7 +19,9 @@ constexpr double kCudaRate = 5.9e9;
 constexpr double kBytesPerCustomer = 80.0;
 
 struct RunCost {
-  double customer_months = 0.0;  // customers x months x paths x scenario-policy pairs
+  double customer_months = 0.0;  // customers x months x paths x scenario-policy pairs, applicants' months included
+  double applicant_months = 0.0; // of them, the living book's applicants' (from their arrival months)
+  double applicants = 0.0;       // applicants drawn (a constant book's estimated)
   double rate = 0.0;             // customer-months per second assumed
   double seconds = 0.0;          // customer_months / rate
   double sums_bytes = 0.0;       // the exact sums, held for the whole run

@@ -15,6 +15,7 @@
 #include "kernels/special.hpp"
 #include "src/engine/factors.hpp"
 #include "src/data/panel.hpp"
+#include "src/data/applicants.hpp"
 #include "src/data/population.hpp"
 
 namespace limitsim {
@@ -256,6 +257,8 @@ RunShare run_share(const RunConfig& cfg, const Decomposition& d, bool root) {
   share.end_path = static_cast<std::int32_t>(slice_begin(cfg.paths, d.path_slice + 1, d.path_slices));
   share.count_customers = d.group == 0 && d.path_slice == 0;
   share.hold_all = root;
+  share.slice = d.slice;
+  share.slices = d.slices;
   return share;
 }
 
@@ -267,8 +270,78 @@ void reduce_results(RunResults& r, const Comm& comm, int root) {
     if (c.sums.empty() && zeros.empty()) zeros.assign(r.cells(), 0);
     comm.sum_to_root(c.sums.empty() ? zeros.data() : c.sums.data(), r.cells(), root);
   }
+  if (!r.meta.applicant_volume.empty()) {  // the living book's vintage sums
+    std::vector<std::int64_t> vzeros;
+    for (ComboSums& c : r.combos) {
+      if (c.vintages.empty() && vzeros.empty()) vzeros.assign(r.vintage_cells(), 0);
+      comm.sum_to_root(c.vintages.empty() ? vzeros.data() : c.vintages.data(), r.vintage_cells(), root);
+    }
+  }
   comm.sum_to_root(r.segment_customers.data(), r.segment_customers.size(), root);
 }
+
+namespace {
+
+// A constant book ([acquisition] constant_book): the applicants per month that keep the number of open
+// accounts at the opening count, found by a pilot run (docs/model.md "Constant book"): the baseline
+// policy in the first scenario, on up to kPilotCustomers of the opening book and as many applicants
+// arriving in the first arrival month, over up to kPilotPaths paths. It measures the opening book's
+// survival S(m) (open accounts at month end / opening count), the approval rate A and a new cohort's
+// survival T(k) by months on book; month by month, V(m) = (N (1 - S(m)) - sum over a < m of
+// V(a) A T(m - a)) / (A T(0)) replaces what has run off (never below 0).
+std::vector<std::int64_t> constant_book_volume(const RunConfig& cfg, Backend& backend) {
+  constexpr std::int64_t kPilotCustomers = 20000;
+  constexpr std::int32_t kPilotPaths = 8;
+  const int f = cfg.acquisition.first_month - 1;
+  RunConfig pilot = cfg;
+  const std::string base = cfg.baseline.empty() ? cfg.policies.front().name : cfg.baseline;
+  for (const PolicyConfig& p : cfg.policies)
+    if (p.name == base) pilot.policies = {p};
+  pilot.scenarios = {cfg.scenarios.front()};
+  pilot.paths = std::min(cfg.paths, kPilotPaths);
+  const std::int64_t sample = std::min(cfg.population.customers, kPilotCustomers);
+  pilot.population.customers = sample;
+  pilot.acquisition.constant_book = false;
+  pilot.acquisition.monthly_share = 0.0;
+  pilot.acquisition.first_month = 1;
+  pilot.acquisition.monthly_applicants.assign(static_cast<std::size_t>(f) + 2, 0.0);  // one cohort, in month f
+  pilot.acquisition.monthly_applicants[static_cast<std::size_t>(f)] = static_cast<double>(sample);
+  pilot.months = cfg.months;
+  const RunResults r = run_simulation(pilot, backend);
+  const ComboSums& c = r.combos.front();
+  auto total = [&](int m, int metric) {
+    std::int64_t t = 0;
+    for (int p = 0; p < r.paths; ++p)
+      for (int g = 0; g < r.segments; ++g) t += c.sums[r.cell_index(p, m, g, metric)];
+    return static_cast<double>(t);
+  };
+  const double applied = total(f, kApplicantCount), opened = c.vintages[r.vintage_index(f, 0, kVintOpened)];
+  if (applied <= 0.0 || opened <= 0.0)
+    throw ConfigError(cfg.source + ": acquisition.constant_book: the baseline policy " + base +
+                      " approves none of the pilot's " + std::to_string(static_cast<long long>(applied / r.paths)) +
+                      " applicants in month " + std::to_string(f + 1) + ": no volume can keep the book constant");
+  const double approval = opened / applied;
+  const double n0 = static_cast<double>(cfg.population.customers);
+  std::vector<double> survive_new(static_cast<std::size_t>(cfg.months), 0.0);  // T(k)
+  for (int k = 0; f + k < cfg.months; ++k)
+    survive_new[static_cast<std::size_t>(k)] = c.vintages[r.vintage_index(f, k, kVintActive)] / opened;
+  std::vector<std::int64_t> volume(static_cast<std::size_t>(cfg.months), 0);
+  std::vector<double> exact(static_cast<std::size_t>(cfg.months), 0.0);
+  for (int m = f; m < cfg.months; ++m) {
+    // The opening book's survival: open accounts at month end less the pilot cohort's.
+    const double open_book = total(m, kActive) - c.vintages[r.vintage_index(f, m - f, kVintActive)];
+    const double survive = open_book / (static_cast<double>(sample) * r.paths);
+    double need = n0 * (1.0 - survive);
+    for (int a = f; a < m; ++a) need -= exact[static_cast<std::size_t>(a)] * approval * survive_new[static_cast<std::size_t>(m - a)];
+    const double per = approval * survive_new[0];
+    exact[static_cast<std::size_t>(m)] = per > 0.0 ? std::max(0.0, need / per) : 0.0;
+    const double mult = cfg.scenarios.front().months[static_cast<std::size_t>(m)].applicant_mult;
+    volume[static_cast<std::size_t>(m)] = std::llround(mult > 0.0 ? exact[static_cast<std::size_t>(m)] / mult : 0.0);
+  }
+  return volume;
+}
+
+}  // namespace
 
 RunResults run_simulation(const RunConfig& cfg, Backend& backend, const ProgressFn& progress,
                           const Population* file, const RunShare* share) {
@@ -284,13 +357,21 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   RunResults r = empty_results(cfg);
   const std::size_t n_combos = cfg.scenarios.size() * cfg.policies.size();
   check_memory(r, n_combos);
+  // The living book: how many applicants arrive each month (a constant book runs a pilot first).
+  const bool acquiring = cfg.acquisition.enabled;
+  if (acquiring) {
+    r.meta.applicant_volume =
+        cfg.acquisition.constant_book ? constant_book_volume(cfg, backend) : configured_volume(cfg);
+    r.meta.constant_book = cfg.acquisition.constant_book;
+  }
   const std::size_t own_begin = share ? static_cast<std::size_t>(share->first_combo) : 0;
   const std::size_t own_end = share ? static_cast<std::size_t>(share->end_combo) : n_combos;
   for (const auto& s : cfg.scenarios) {
     for (const auto& p : cfg.policies) {
       const std::size_t k = r.combos.size();
       const bool held = (k >= own_begin && k < own_end) || !share || share->hold_all;
-      r.combos.push_back(ComboSums{s.name, p.name, std::vector<std::int64_t>(held ? r.cells() : 0, 0)});
+      r.combos.push_back(ComboSums{s.name, p.name, std::vector<std::int64_t>(held ? r.cells() : 0, 0),
+                                   std::vector<std::int64_t>(held && acquiring ? r.vintage_cells() : 0, 0)});
     }
   }
 
@@ -302,7 +383,7 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
 
   // One view per (scenario, policy) pair simulated, scenario-major like r.combos.
   std::vector<ModelView> views;
-  std::vector<std::int64_t*> sums;
+  std::vector<std::int64_t*> sums, vintages;
   for (std::size_t s = 0; s < cfg.scenarios.size(); ++s) {
     for (std::size_t q = 0; q < cfg.policies.size(); ++q) {
       const std::size_t k = s * cfg.policies.size() + q;
@@ -310,6 +391,7 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
       views.push_back(model_view(bp, cfg.policies[q].params, cfg.scenarios[s].months.data(), factors, fm, lgd,
                                  cfg.seed, cfg.months, cfg.paths));
       sums.push_back(r.combos[k].sums.data());
+      vintages.push_back(r.combos[k].vintages.data());
     }
   }
 
@@ -344,8 +426,26 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
     if (count_customers)
       for (std::int64_t i = 0; i < view.n; ++i) ++r.segment_customers[view.segment[i]];
     backend.set_customers(view);
-    backend.simulate(views.data(), static_cast<int>(views.size()), end_path, r.segments, sums.data(), first_path);
+    // (With acquisition, the vintage sums go with every launch: one run for the CUDA backend.)
+    backend.simulate(views.data(), static_cast<int>(views.size()), end_path, r.segments, sums.data(), first_path,
+                     acquiring ? vintages.data() : nullptr);
     if (cancel_flag().load()) throw Cancelled();
+  }
+  if (acquiring) {
+    // The applicants, after the opening book: this process's slice of every month's pool.
+    const ApplicantPlan plan = plan_applicants(cfg, r.meta.applicant_volume);
+    r.meta.applicants = plan.total;
+    const Population all = generate_applicants(cfg, plan, cfg.threads);
+    const std::int64_t a0 = share ? slice_begin(plan.total, share->slice, share->slices) : 0;
+    const std::int64_t a1 = share ? slice_begin(plan.total, share->slice + 1, share->slices) : plan.total;
+    for (std::int64_t at = a0; at < a1; at += batch) {
+      if (cancel_flag().load()) throw Cancelled();
+      const CustomerView view = all.view(at, std::min(batch, a1 - at));
+      backend.set_customers(view);
+      backend.simulate(views.data(), static_cast<int>(views.size()), end_path, r.segments, sums.data(), first_path,
+                       vintages.data());
+      if (cancel_flag().load()) throw Cancelled();
+    }
   }
   backend.finish();  // an asynchronous backend (CUDA) completes the sums here
   if (cancel_flag().load()) throw Cancelled();

@@ -74,6 +74,7 @@ struct RunShare {
   std::int32_t first_path = 0, end_path = -1;   // paths simulated, [first_path, end_path); -1 = to the last
   bool count_customers = true;  // add the customers to segment_customers (one process a customer does, so each counts once)
   bool hold_all = false;        // keep sums for every pair (the process that receives the reduction)
+  std::int32_t slice = 0, slices = 1;  // this process's slice of the customers: also of the applicants
 };
 // This process's share of cfg under decomposition d; `root` receives the sums.
 RunShare run_share(const RunConfig& cfg, const Decomposition& d, bool root);

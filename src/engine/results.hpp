@@ -18,6 +18,9 @@ struct ComboSums {
   std::string scenario;
   std::string policy;
   std::vector<std::int64_t> sums;
+  // The living book: the acquired accounts' sums [cohort][months on book][vintage metric], over all
+  // paths (kernels/metrics.hpp VintageMetric); empty when the run acquires nobody.
+  std::vector<std::int64_t> vintages = {};
 };
 
 struct RunMetadata {
@@ -44,6 +47,11 @@ struct RunMetadata {
   std::string population_sha256; // its SHA-256
   std::int64_t population_rows_skipped = 0;   // malformed rows skipped (--on-bad-row=skip)
   std::int32_t mpi_ranks = 1;    // processes (MPI ranks) the run was spread over; 1 without MPI
+  // The living book ([acquisition]): applicants per month (0-based run months) under an
+  // applicant_multiplier of 1, and how many were drawn in all (the pools); empty and 0 without it.
+  std::vector<std::int64_t> applicant_volume;
+  std::int64_t applicants = 0;
+  bool constant_book = false;    // the volume was set to keep the book constant (a pilot run)
 };
 
 // Portfolio totals (sums over segments) of every metric at one (path, month).
@@ -74,6 +82,11 @@ struct RunResults {
 
   std::size_t cell_index(int path, int month, int segment, int metric) const {
     return ((static_cast<std::size_t>(path) * months + month) * segments + segment) * kNumMetrics + metric;
+  }
+  // Size of a pair's vintage sums (ComboSums::vintages) in a run that acquires.
+  std::size_t vintage_cells() const { return static_cast<std::size_t>(months) * months * kNumVintageMetrics; }
+  std::size_t vintage_index(int cohort, int mob, int metric) const {
+    return (static_cast<std::size_t>(cohort) * months + mob) * kNumVintageMetrics + metric;
   }
   std::size_t cells() const {
     return static_cast<std::size_t>(paths) * months * segments * kNumMetrics;

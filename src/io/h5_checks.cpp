@@ -48,6 +48,7 @@ std::string check_read_results(const RunResults& r) {
   if (r.meta.customers < 0) return "attribute 'customers' of '/' is negative (" + std::to_string(r.meta.customers) + ")";
   if (r.meta.population_rows_skipped < 0) return "attribute 'population_rows_skipped' of '/' is negative";
   if (r.meta.threads < 0 || r.meta.batch_size < 0) return "attribute 'threads' or 'batch_size' of '/' is negative";
+  if (r.meta.applicants < 0) return "attribute 'applicants' of '/' is negative (" + std::to_string(r.meta.applicants) + ")";
   std::int64_t customers = 0;
   for (std::size_t g = 0; g < r.segment_customers.size(); ++g) {
     const std::int64_t n = r.segment_customers[g];
@@ -72,14 +73,15 @@ std::string check_read_results(const RunResults& r) {
       for (std::int32_t t = 0; t < r.months; ++t) {
         for (std::int32_t g = 0; g < r.segments; ++g) {
           const std::int64_t* cell = c.sums.data() + r.cell_index(p, t, g, 0);
-          const std::int64_t customers_g = r.segment_customers[static_cast<std::size_t>(g)];
+          // Accounts of a segment: its customers, and (the living book) at most every applicant.
+          const std::int64_t customers_g = r.segment_customers[static_cast<std::size_t>(g)] + r.meta.applicants;
           for (int m = 0; m < kNumMetrics; ++m) {
             const std::int64_t v = cell[m];
             if (kinds[m] != Kind::kMoney && v < 0)
               return where(c, m, p, t, g) + ": " + std::to_string(v) + " " + unit_of(m) + ": a count cannot be negative";
             if (kinds[m] == Kind::kAccounts && v > customers_g)
               return where(c, m, p, t, g) + ": " + std::to_string(v) + " accounts in a segment of " +
-                     std::to_string(customers_g) + " customers";
+                     std::to_string(customers_g) + " customers" + (r.meta.applicants > 0 ? " and applicants" : "");
             if (m > kBucketBalance0 && m < kBucketBalance0 + kMaxBuckets && v < 0)
               return where(c, m, p, t, g) + ": " + std::to_string(v) +
                      " cents: an overdue balance cannot be negative";

@@ -73,8 +73,13 @@ class Reader {
     r.policy_names = read_strings("/policies", std::nullopt);
     if (r.scenario_names.empty() || r.policy_names.empty()) ctx_.fail("datasets '/scenarios' and '/policies' must not be empty");
     check_size(r);
+    if (minor >= 5 && H5Lexists(root_.id(), "acquisition", H5P_DEFAULT) > 0)
+      r.meta.applicant_volume = read_array<std::int64_t>("/acquisition/volume", {static_cast<hsize_t>(r.months)});
     for (const std::string& scenario : r.scenario_names)
-      for (const std::string& policy : r.policy_names) r.combos.push_back(read_combo(r, scenario, policy, minor));
+      for (const std::string& policy : r.policy_names) {
+        r.combos.push_back(read_combo(r, scenario, policy, minor));
+        if (!r.meta.applicant_volume.empty()) read_vintages(r, r.combos.back());
+      }
     const std::string rm = combo_path(r.scenario_names.at(0), r.policy_names.at(0)) + "/summary/report_months";
     const std::vector<hsize_t> rm_shape = shape_of(open_dataset(rm));
     if (rm_shape.size() != 1 || rm_shape[0] > static_cast<hsize_t>(r.months))
@@ -177,6 +182,11 @@ class Reader {
     }
     // Schema 1.4 added the rank count; before it every run was one process.
     if (minor >= 4) r.meta.mpi_ranks = read_attr<std::int32_t>(root_, "mpi_ranks");
+    // Schema 1.5 added the living book; before it no run acquired.
+    if (minor >= 5) {
+      r.meta.applicants = read_attr<std::int64_t>(root_, "applicants");
+      r.meta.constant_book = read_attr<std::int32_t>(root_, "constant_book") != 0;
+    }
     r.paths = read_attr<std::int32_t>(root_, "paths");
     r.months = read_attr<std::int32_t>(root_, "months");
     r.segments = read_attr<std::int32_t>(root_, "segments");
@@ -334,6 +344,20 @@ class Reader {
       for (std::size_t cell = 0; cell < c.sums.size(); cell += kNumMetrics)
         c.sums[cell + kRecovery] = c.sums[cell + kChargeoffRecovery];
     return c;
+  }
+
+  // The acquired cohorts' vintage sums (schema 1.5): rows 1.. of each [cohort, months_on_book] dataset
+  // (row 0, the opening book, is derived from the portfolio sums again).
+  void read_vintages(const RunResults& r, ComboSums& c) const {
+    const std::string base = combo_path(c.scenario, c.policy) + "/vintages/";
+    const auto T = static_cast<hsize_t>(r.months);
+    c.vintages.assign(r.vintage_cells(), 0);
+    for (int v = 0; v < kNumVintageMetrics; ++v) {
+      const std::vector<std::int64_t> col = read_array<std::int64_t>(base + vintage_metric_info(v).name, {T + 1, T});
+      for (int a = 0; a < r.months; ++a)
+        for (int k = 0; k < r.months; ++k)
+          c.vintages[r.vintage_index(a, k, v)] = col[static_cast<std::size_t>(a + 1) * T + static_cast<std::size_t>(k)];
+    }
   }
 
   // Reads an int64 [path, ...] dataset of the expected shape one slab of paths at a time.

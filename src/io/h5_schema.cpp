@@ -92,6 +92,22 @@ const char* metric_description(const char* name) {
   throw std::logic_error(std::string("h5io: no description for metric ") + name);
 }
 
+const char* vintage_metric_description(int metric) {
+  static const char* const d[] = {
+      "accounts the cohort opened with (months on book 0; the opening book: its customers), summed over paths",
+      "open accounts at month end, summed over paths",
+      "balances of open accounts at month end, summed over paths",
+      "lines of open accounts at month end (a temporary raise included), summed over paths",
+      "open accounts more than 30 days past due at month end (bucket 31-60 and worse), summed over paths",
+      "balances of those accounts, summed over paths",
+      "accounts charged off this month, summed over paths",
+      "gross charge-offs this month (as chargeoff_exposure), summed over paths",
+      "net loss booked this month (as chargeoff_loss), summed over paths",
+  };
+  static_assert(sizeof(d) / sizeof(d[0]) == kNumVintageMetrics, "one description per vintage metric");
+  return d[metric];
+}
+
 std::string group_name(const std::string& name) {
   std::string out;
   for (char ch : name) out += ch == '%' ? "%25" : ch == '/' ? "%2F" : std::string(1, ch);

@@ -35,6 +35,8 @@ ExtraDim extra_dim(const MetricGroup& g);
 
 // The description attribute of a metric's datasets.
 const char* metric_description(const char* name);
+// Description of vintage metric m (kernels/metrics.hpp VintageMetric) in the vintages group (schema 1.5).
+const char* vintage_metric_description(int metric);
 
 struct MetaString {
   const char* name;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "src/analysis/vintages.hpp"
 #include "src/io/atomic_file.hpp"
 #include "src/io/h5_handles.hpp"
 #include "src/io/h5_scales.hpp"
@@ -208,6 +209,12 @@ class Writer {
     v.clear();
     for (const TailLevel& l : s_.levels) v.push_back(l.value());
     numbers("level", v, false, "share", "tail level of VaR and ES");
+    std::vector<std::string> cohorts;
+    for (int k = 0; k <= r_.months; ++k) cohorts.push_back(cohort_name(k));
+    names("cohort", cohorts, "vintage cohort: the opening book, or the run month the accounts were acquired in");
+    v.clear();
+    for (int k = 0; k < r_.months; ++k) v.push_back(k);
+    numbers("months_on_book", v, true, "month", "months on book (the opening book: months since the run started)");
     if (!s_.combos.empty()) {
       const ComboSummary& cs = s_.combos.front();  // the same for every pair
       numbers("report", std::vector<double>(cs.report_months.begin(), cs.report_months.end()), true, "month",
@@ -240,6 +247,13 @@ class Writer {
     write_string_attr(root, "population_sha256", r_.meta.population_sha256);
     write_attr<std::int64_t>(root, "population_rows_skipped", r_.meta.population_rows_skipped);
     write_attr<std::int32_t>(root, "mpi_ranks", r_.meta.mpi_ranks);
+    write_attr<std::int64_t>(root, "applicants", r_.meta.applicants);
+    write_attr<std::int32_t>(root, "constant_book", r_.meta.constant_book ? 1 : 0);
+    if (!r_.meta.applicant_volume.empty()) {
+      Object a = make_group(root, "acquisition");
+      write_array(a, "volume", {r_.meta.applicant_volume.size()}, r_.meta.applicant_volume,
+                  {"accounts", "month", "applicants arriving in the month under an applicant_multiplier of 1", ""});
+    }
   }
 
   void write_segments(const Object& root) const {
@@ -299,6 +313,22 @@ class Writer {
     }
     write_losses(g, c);
     write_summary(g, cs);
+    if (!c.vintages.empty()) write_vintages(g, c);
+  }
+
+  // The living book's vintages (schema 1.5): exact sums over paths, [cohort, months_on_book].
+  void write_vintages(const Object& g, const ComboSums& c) const {
+    Object v = make_group(g, "vintages");
+    write_attr<std::int32_t>(v, "paths", r_.paths);
+    const std::vector<std::int64_t> table = vintage_table(r_, c);
+    const auto cohorts = static_cast<hsize_t>(r_.months + 1), mobs = static_cast<hsize_t>(r_.months);
+    for (int m = 0; m < kNumVintageMetrics; ++m) {
+      std::vector<std::int64_t> column;
+      for (std::size_t i = static_cast<std::size_t>(m); i < table.size(); i += kNumVintageMetrics) column.push_back(table[i]);
+      const MetricInfo& info = vintage_metric_info(m);
+      write_array(v, info.name, {cohorts, mobs}, column,
+                  {info.unit, "cohort,months_on_book", vintage_metric_description(m), ""});
+    }
   }
 
   // One metric group as [path, month(, segment)(, bucket|bin)]; without segments

@@ -64,7 +64,7 @@ TEST_F(Config, ReferencedFileMustHoldItsKindTable) {
 TEST_F(Config, UnknownTopLevelKey) {
   RunFile rf;
   rf.tables = "[runn]\nname = \"x\"\n";
-  expect_run_error(rf, "[runn]", "runn", "unknown key; did you mean 'run'? (allowed here: run, population, behaviour, policies, scenarios)");
+  expect_run_error(rf, "[runn]", "runn", "unknown key; did you mean 'run'? (allowed here: run, population, behaviour, policies, scenarios, acquisition)");
 }
 
 TEST_F(Config, UnknownRunKey) {
@@ -514,6 +514,91 @@ TEST_F(Config, PoliciesAndScenariosRequired) {
   EXPECT_EQ(msg.rfind(path + ":1: policies: missing: at least one policy is required", 0), 0u) << msg;
   rf.refs = "policies = [{ name = \"p\" }]\nscenarios = []\n";
   expect_run_error(rf, "scenarios", "scenarios", "must be a non-empty array of file names or tables, got an array");
+}
+
+// ------------------------------------------------------------ the living book
+
+TEST_F(Config, AcquisitionNeedsExactlyOneVolume) {
+  RunFile rf;
+  rf.tables = "[acquisition]\nmonthly_share = 0.02\nmonthly_applicants = 100\n";
+  expect_run_error(rf, "monthly_applicants = 100", "acquisition.monthly_applicants",
+                   "give exactly one of monthly_applicants, monthly_share and constant_book = true, got 2");
+  rf.tables = "[acquisition]\nfirst_month = 3\n";
+  expect_run_error(rf, "[acquisition]", "acquisition.monthly_applicants", "give exactly one of");
+}
+
+TEST_F(Config, AcquisitionKeysAreChecked) {
+  RunFile rf;
+  rf.tables = "[acquisition]\nmonthly_applicants = 100\nfirst_month = 7\n";  // the run has 6 months
+  expect_run_error(rf, "first_month = 7", "acquisition.first_month", "must be <= 6");
+  rf.tables = "[acquisition]\nmonthly_applicants = [100, 12.5]\n";
+  expect_run_error(rf, "monthly_applicants", "acquisition.monthly_applicants[1]", "must be whole applicants, got 12.5");
+  rf.tables = "[acquisition]\nmonthly_applicants = 100\nvolume = 3\n";
+  expect_run_error(rf, "volume = 3", "acquisition.volume", "unknown key");
+  rf.tables = "[acquisition]\nmonthly_share = 0.02\ndti_median = 0\n";
+  expect_run_error(rf, "dti_median = 0", "acquisition.dti_median", "must be in (0, 10]");
+}
+
+TEST_F(Config, AcquisitionReadsAndWritesBack) {
+  RunFile rf;
+  rf.refs = "policies = [{ name = \"p\", approval = { min_score = 600, max_dti = 0.4, share = 0.5 } }]\n"
+            "scenarios = [{ name = \"s\", applicant_multiplier = [1.0, 0.5] }]\n";
+  rf.tables = "[acquisition]\nmonthly_applicants = [100, 50]\nfirst_month = 2\ndti_median = 0.25\n";
+  const RunConfig c = load_run_config(write("run.toml", rf.text()));
+  EXPECT_TRUE(c.acquisition.enabled);
+  EXPECT_EQ(c.acquisition.monthly_applicants, (std::vector<double>{100, 50}));
+  EXPECT_EQ(c.acquisition.first_month, 2);
+  EXPECT_EQ(c.policies[0].params.approve_min_score, 600.0);
+  EXPECT_EQ(c.policies[0].params.approve_max_dti, 0.4);
+  EXPECT_EQ(c.policies[0].params.approve_share, 0.5);
+  EXPECT_EQ(c.scenarios[0].months[0].applicant_mult, 1.0);
+  EXPECT_EQ(c.scenarios[0].months[5].applicant_mult, 0.5);
+  // The effective configuration reads back to the same run.
+  const RunConfig back = load_run_config(write("effective.toml", effective_toml(c)));
+  EXPECT_EQ(back.acquisition.monthly_applicants, c.acquisition.monthly_applicants);
+  EXPECT_EQ(back.acquisition.first_month, 2);
+  EXPECT_EQ(back.acquisition.dti_median, 0.25);
+  EXPECT_EQ(back.policies[0].params.approve_share, 0.5);
+  EXPECT_EQ(back.scenarios[0].months[5].applicant_mult, 0.5);
+  const std::string a = effective_toml(back), b = effective_toml(c);
+  EXPECT_EQ(a.substr(a.find('\n')), b.substr(b.find('\n')));  // the same but for the file it was read from
+}
+
+TEST_F(Config, AcquisitionNeedsASyntheticPopulation) {
+  const std::string msg = load_error(write("run.toml", std::string("population = \"") + LIMITSIM_SOURCE_DIR +
+                                                           "/configs/population/uci.toml\"\npolicies = [{ name = \"p\" }]\n"
+                                                           "scenarios = [{ name = \"s\" }]\n[run]\nname = \"t\"\n"
+                                                           "[acquisition]\nmonthly_share = 0.1\n"));
+  EXPECT_NE(msg.find("acquisition: applicants are drawn like a synthetic population"), std::string::npos) << msg;
+}
+
+TEST_F(Config, BehaviourBaseIsReadFirstThenOverlaid) {
+  write("behaviour/base.toml", "[behaviour.delinquency]\nrho = 0.1\nmiss_probability = 0.01\n"
+                               "[behaviour.attrition]\nmonthly_rate = 0.02\n");
+  write("behaviour/over.toml", "[behaviour]\nbase = \"base.toml\"\n[behaviour.delinquency]\nrho = 0.2\n"
+                               "[behaviour.attrition]\nrunoff = true\n[behaviour.seasoning]\nmiss_multiplier = [0.5, 1.5]\n");
+  RunFile rf;
+  rf.refs = "behaviour = \"behaviour/over.toml\"\n" + rf.refs;
+  const RunConfig c = load_run_config(write("run.toml", rf.text()));
+  const BehaviourParams& p = c.behaviour.params;
+  EXPECT_EQ(p.rho, 0.2);                          // replaced
+  EXPECT_EQ(c.behaviour.miss_probability, 0.01);  // the base's
+  EXPECT_EQ(p.attrition_rate, 0.02);              // the base's
+  EXPECT_EQ(p.attrition_runoff, 1);
+  EXPECT_EQ(p.n_seasoning, 2);
+  EXPECT_EQ(p.seasoning[1], 1.5);
+  // A base that names itself is refused after four levels.
+  write("behaviour/loop.toml", "[behaviour]\nbase = \"loop.toml\"\n");
+  RunFile lf;
+  lf.refs = "behaviour = \"behaviour/loop.toml\"\n" + lf.refs;
+  const std::string msg = load_error(write("run2.toml", lf.text()));
+  EXPECT_NE(msg.find("behaviour.base: bases nest more than 4 deep"), std::string::npos) << msg;
+  // A missing base names the key.
+  write("behaviour/gone.toml", "[behaviour]\nbase = \"nope.toml\"\n");
+  RunFile gf;
+  gf.refs = "behaviour = \"behaviour/gone.toml\"\n" + gf.refs;
+  const std::string gone = load_error(write("run3.toml", gf.text()));
+  EXPECT_NE(gone.find("behaviour.base: cannot open"), std::string::npos) << gone;
 }
 
 }  // namespace
