@@ -36,6 +36,7 @@ from .io import (  # noqa: E402,F401
     load_summary_monthly,
     load_sweep,
     load_tail,
+    load_vintages,
     open_result,
 )
 

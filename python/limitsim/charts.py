@@ -16,7 +16,8 @@ when ``out`` is given:
   VaR and ES marked;
 - :func:`comparison_chart`: paired differences from the baseline policy (or,
   ``view="stress"``, from the baseline scenario) with their 95% intervals;
-- :func:`frontier_chart`: a sweep's efficient frontiers.
+- :func:`frontier_chart`: a sweep's efficient frontiers;
+- :func:`vintage_chart`: the living book's vintage curves by months on book.
 
 Figures are computed from the file as docs/metrics.md defines them; under
 importance sampling, percentiles and histograms are weighted by the paths'
@@ -38,7 +39,7 @@ from . import io
 
 __all__ = [
     "overdue_chart", "utilization_chart", "loss_chart", "balance_chart", "contributions_chart", "convergence_chart",
-    "loss_distribution_chart", "comparison_chart", "frontier_chart",
+    "loss_distribution_chart", "comparison_chart", "frontier_chart", "vintage_chart",
     "weighted_quantile", "money_format", "save",
 ]
 
@@ -573,4 +574,53 @@ def frontier_chart(source, *, scenarios=None, label_top=8, out=None, dpi=DPI) ->
     if lines:
         rows = ["    ".join(lines[i:i + 3]) for i in range(0, len(lines), 3)]
         fig.supxlabel("frontier variants: " + "\n".join(rows), fontsize=8)
+    return _finish(fig, out, dpi)
+
+
+def vintage_chart(source, *, scenario=None, policies=None, step=3, out=None, dpi=DPI) -> Figure:
+    """The living book's vintage curves (schema 1.5, runs with ``[acquisition]``), one column per policy.
+
+    Rows: cumulative charge-offs as a share of the accounts each cohort opened with, 30+ days past due as a
+    share of open accounts, and the mean line per open account, each by months on book, for every
+    ``step``-th monthly cohort (darker = later) and the opening book (grey, dashed). The mean line of a
+    new cohort shows how a policy grows its lines (a growth policy's small starter lines raised month
+    after month). Means over paths (vintages are not weighted by importance sampling).
+    """
+    from matplotlib import colormaps
+    meta = io.load_meta(source)
+    scen = scenario if scenario is not None else meta["scenarios"][0]
+    df = io.load_vintages(source, scenarios=[scen], policies=policies)
+    pols = [p for p in meta["policies"] if p in set(df["policy"])]
+    panels = [("cum_chargeoff_rate", "cumulative charge-offs / accounts opened", _PERCENT),
+              ("overdue30_rate", "30+ days past due, share of open accounts", _PERCENT),
+              ("mean_line", "mean line per open account", _MONEY)]
+    fig = _figure(4.2 * len(pols), 2.6 * len(panels) + 0.5)
+    axes, lax = _grid(fig, len(panels), len(pols), True, sharex=True, sharey="row")
+    cohorts = sorted(c for c in set(df["cohort_month"]) if c > 0 and (c - 1) % step == 0)
+    cmap = colormaps["viridis"]
+    for j, pol in enumerate(pols):
+        d = df[df["policy"] == pol]
+        for i, (col, label, fmt) in enumerate(panels):
+            ax = axes[i][j]
+            base = d[d["cohort_month"] == 0]
+            ax.plot(base["months_on_book"], base[col], color="0.45", ls="--", lw=1.2)
+            for n, c in enumerate(cohorts):
+                v = d[d["cohort_month"] == c]
+                if v["opened"].iloc[0] <= 0:
+                    continue
+                ax.plot(v["months_on_book"], v[col], color=cmap(0.1 + 0.8 * n / max(1, len(cohorts) - 1)), lw=1.2)
+            ax.yaxis.set_major_formatter(fmt)
+            ax.grid(alpha=0.3)
+            if i == 0:
+                ax.set_title(pol, fontsize=10)
+            if j == 0:
+                ax.set_ylabel(label, fontsize=8)
+            if i == len(panels) - 1:
+                ax.set_xlabel("months on book")
+    handles = [Line2D([], [], color="0.45", ls="--", label="opening book (months since the start)")]
+    if cohorts:
+        handles += [Line2D([], [], color=cmap(0.1), label=f"cohort of month {cohorts[0]}"),
+                    Line2D([], [], color=cmap(0.9), label=f"cohort of month {cohorts[-1]}")]
+    _legend(lax, handles, ncol=3)
+    fig.suptitle(f"Vintages, {scen}: {_subtitle(meta)}", fontsize=11)
     return _finish(fig, out, dpi)

@@ -8,7 +8,8 @@ and adds those of the derived datasets the report reads:
 
 - every dataset the report needs is present, with the expected shape and type;
 - ``by_segment/``: counts (units ``accounts``, ``draws``, ``ppm``) are >= 0,
-  accounts at most the segment's customers; the buckets and the utilization
+  accounts at most the segment's customers (and, in a run that acquires, its
+  applicants); the buckets and the utilization
   bins add up to ``active``, the buckets' balances to ``balance``;
 - ``monthly/`` is the sum over segments of ``by_segment/``, exactly;
 - ``losses/net_loss_cents`` is the sum over months of ``chargeoff_loss``, and
@@ -124,6 +125,11 @@ def check_result(source) -> None:
         customers = _array(f, f["/"], "segments/customers", "i", 1)
         if (customers < 0).any():
             _fail(f, f"dataset '/segments/customers' at {_first(customers < 0)}: a count cannot be negative")
+        # The living book (schema 1.5): a segment's accounts are its customers and at most every applicant.
+        applicants = int(f.attrs.get("applicants", 0))
+        if applicants < 0:
+            _fail(f, f"attribute 'applicants' of '/' is negative ({applicants})")
+        customers = customers + applicants
         if "paths/weight" in f:
             w = _array(f, f["/"], "paths/weight", "f", 1)
             if w.shape != (paths,) or not np.isfinite(w).all() or (w < 0).any() or not (w > 0).any():

@@ -266,7 +266,7 @@ def load_meta(source) -> dict:
     TOML), ``weighted`` (whether any path weight differs from 1),
     ``effective_paths`` (Kish's effective sample size of the path weights,
     (sum w)^2 / sum w^2: the number of paths without importance sampling),
-    ``has_stress`` and ``has_sweep``, and ``file``.
+    ``has_stress``, ``has_sweep`` and ``has_vintages``, and ``file``.
     """
     with open_result(source) as f:
         meta = {k: _plain(v) for k, v in f.attrs.items()}
@@ -289,6 +289,7 @@ def load_meta(source) -> dict:
         meta["effective_paths"] = float(w.sum() ** 2 / (w ** 2).sum()) if (w ** 2).sum() > 0 else 0.0
         meta["has_stress"] = "stress" in f
         meta["has_sweep"] = "sweep" in f
+        meta["has_vintages"] = "acquisition" in f  # schema 1.5, a run with [acquisition]
         return meta
 
 
@@ -780,5 +781,59 @@ def load_sweep(source) -> pd.DataFrame:
         df = pd.DataFrame(frame)
         df.attrs.update({k: _plain(v) for k, v in g.attrs.items()})
         df.attrs["keys"] = keys
+        df.attrs["units"] = units
+        return df
+
+
+_VINTAGE_SUMS = ("opened", "active", "balance", "limit", "overdue30_count", "overdue30_balance", "chargeoff_count",
+                 "chargeoff_exposure", "chargeoff_loss")
+
+
+def load_vintages(source, *, scenarios=None, policies=None, money="currency") -> pd.DataFrame:
+    """The living book's vintages (``vintages/``, schema 1.5; runs with ``[acquisition]``).
+
+    One row per scenario x policy x cohort x months on book that the run reached: ``cohort``
+    (``opening book``, ``month 1``, ...), ``cohort_month`` (0 for the opening book, else the run month
+    the cohort was acquired in), ``months_on_book``, ``month`` (the run month, 1-based), the means over
+    paths of the sums (``opened`` .. ``chargeoff_loss``; money in currency, or cents with
+    ``money="cents"``), and the derived ``mean_line`` (line per open account), ``overdue30_rate``
+    and ``overdue30_balance_rate`` (shares of open accounts and of balances), ``cum_chargeoff_rate``
+    (cumulative charge-offs / accounts opened) and ``cum_net_loss``. Vintages are plain means over
+    paths (not weighted by importance sampling). A file without vintages is refused.
+    """
+    _check_money(money)
+    with open_result(source) as f:
+        paths = int(_attr(f, "paths"))
+        blocks, units = [], {}
+        for scenario, policy, g in _combos(f, scenarios, policies):
+            vg = _need(g, "vintages", since="1.5 (a run with [acquisition])")
+            cols = {}
+            for name in _VINTAGE_SUMS:
+                ds = _need(vg, name)
+                values, unit = _money(_read(ds, ["cohort", "months_on_book"]) / paths, _units(ds), money)
+                cols[name], units[name] = values, unit
+            C, T = cols["active"].shape
+            rows = []
+            for c in range(C):
+                last = T if c == 0 else T - (c - 1)  # months on book the run reached
+                opened = cols["opened"][c, 0]
+                cum_co = np.cumsum(cols["chargeoff_count"][c, :last])
+                cum_loss = np.cumsum(cols["chargeoff_loss"][c, :last])
+                for k in range(last):
+                    act, bal = cols["active"][c, k], cols["balance"][c, k]
+                    row = {"scenario": scenario, "policy": policy,
+                           "cohort": "opening book" if c == 0 else f"month {c}", "cohort_month": c,
+                           "months_on_book": k, "month": (k if c == 0 else c - 1 + k) + 1}
+                    row.update({n: cols[n][c, k] for n in _VINTAGE_SUMS})
+                    row["mean_line"] = cols["limit"][c, k] / act if act > 0 else 0.0
+                    row["overdue30_rate"] = cols["overdue30_count"][c, k] / act if act > 0 else 0.0
+                    row["overdue30_balance_rate"] = cols["overdue30_balance"][c, k] / bal if bal > 0 else 0.0
+                    row["cum_chargeoff_rate"] = cum_co[k] / opened if opened > 0 else 0.0
+                    row["cum_net_loss"] = cum_loss[k]
+                    rows.append(row)
+            blocks.append(pd.DataFrame(rows))
+        df = pd.concat(blocks, ignore_index=True)
+        units.update({"mean_line": units["limit"], "cum_net_loss": units["chargeoff_loss"], "overdue30_rate": "share",
+                      "overdue30_balance_rate": "share", "cum_chargeoff_rate": "share"})
         df.attrs["units"] = units
         return df

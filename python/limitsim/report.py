@@ -12,6 +12,7 @@ refused, naming the dataset, and nothing is written. DIR holds:
 - ``comparison.png``: when the run has more than one policy;
 - ``stress.png``: when it has more than one scenario;
 - ``frontier.png``: for a sweep file;
+- ``vintages.png``: for a run with ``[acquisition]`` (the living book's vintage curves);
 - ``index.html``: every chart above, embedded as a data: URI (the page needs
   no other file), and the key tables: run metadata, the summary of every
   scenario x policy, the tail risk, the policy comparison, the stress view and
@@ -55,6 +56,7 @@ CHARTS = (
     ("comparison.png", "Policy comparison"),
     ("stress.png", "Stress view"),
     ("frontier.png", "Efficient frontier"),
+    ("vintages.png", "Vintages: cumulative charge-offs, 30+ and mean line by months on book"),
 )
 
 #: At most this many policies in the monthly and loss charts (a sweep has many).
@@ -375,6 +377,9 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
     def frontier(out):
         return charts.frontier_chart(source, out=out, dpi=dpi)
 
+    def vintages(out):
+        return charts.vintage_chart(source, policies=pols, out=out, dpi=dpi)
+
     plan = {
         "overdue.png": (overdue, None),
         "utilization.png": (utilization, None),
@@ -393,6 +398,8 @@ def build_report(source, out_dir, *, dpi: int = charts.DPI, log=None) -> dict:
                        if len(meta["scenarios"]) == 1 else "the file has no /stress (written since schema 1.2)"),
         "frontier.png": (frontier, None if sweep is not None else
                          "not a sweep file: only `limitsim sweep` writes the efficient frontier (/sweep)"),
+        "vintages.png": (vintages, None if meta.get("has_vintages") else
+                         "the run acquires nobody: vintages need [acquisition] (docs/config.md)"),
     }
     written, skipped = {}, {}
     for name, _title in CHARTS:

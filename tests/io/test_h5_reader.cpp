@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "tests/io/h5io_fixture.hpp"
+#include "src/config/config.hpp"
+#include "src/engine/engine.hpp"
+#include "src/analysis/summary.hpp"
 
 namespace limitsim {
 namespace {
@@ -166,6 +169,40 @@ TEST_F(H5IoTest, MissingDatasetIsNamed) {
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("/results/baseline/current/by_segment/spend"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace limitsim
+
+namespace limitsim {
+namespace {
+
+// The living book (schema 1.5): the vintage sums, the applicant volume and counts read back exactly.
+TEST(H5Living, VintagesAndAcquisitionReadBack) {
+  RunConfig cfg = load_run_config(LIMITSIM_SOURCE_DIR "/configs/quickstart.toml");
+  Overrides o;
+  o.customers = 800;
+  o.paths = 2;
+  o.months = 7;
+  apply_overrides(cfg, o);
+  cfg.acquisition.enabled = true;
+  cfg.acquisition.monthly_applicants = {30, 60};
+  cfg.acquisition.first_month = 2;
+  auto backend = make_cpu_backend(2);
+  const RunResults r = run_simulation(cfg, *backend);
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("limitsim_living_" + std::to_string(getpid()) + ".h5")).string();
+  write_results_h5(r, compute_summary(r), compute_comparison(r), path);
+  const RunResults back = read_results_h5(path);
+  std::filesystem::remove(path);
+  EXPECT_EQ(back.meta.applicants, 30 + 60 * 5);
+  EXPECT_EQ(back.meta.applicant_volume, (std::vector<std::int64_t>{0, 30, 60, 60, 60, 60, 60}));
+  EXPECT_FALSE(back.meta.constant_book);
+  ASSERT_EQ(back.combos.size(), r.combos.size());
+  for (std::size_t k = 0; k < r.combos.size(); ++k) {
+    EXPECT_EQ(back.combos[k].sums, r.combos[k].sums);
+    EXPECT_EQ(back.combos[k].vintages, r.combos[k].vintages);
   }
 }
 

@@ -157,6 +157,12 @@ class Identical(unittest.TestCase):
         self.check("configs/stress_test.toml", "--customers", "2501", "--paths", "6", "--months", "12",
                    "--threads", "1", "--batch-size", "300")
 
+    def test_living_book(self):
+        # Acquisition: the applicants are split across the ranks' customer slices like the opening book,
+        # and the vintage sums are reduced with the rest (schema 1.5).
+        self.check("configs/living_book.toml", "--customers", "1500", "--paths", "4", "--months", "8",
+                   "--threads", "1", "--batch-size", "300")
+
     def test_importance_sampling_and_regions(self):
         # tail_risk: three scenarios, importance-sampled factors (weighted paths).
         self.check("configs/tail_risk.toml", "--customers", "1200", "--paths", "12", "--months", "9",

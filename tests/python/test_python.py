@@ -59,6 +59,9 @@ def setUpModule():
         "--seed", "5", "--threads", "2", "--out", FILES["cmp"], "--quiet")
     run("run", "configs/stress_test.toml", "--customers", "1500", "--paths", "10", "--months", "12",
         "--seed", "7", "--threads", "2", "--importance-shift", "0.8", "--out", FILES["stress"], "--quiet")
+    FILES["living"] = os.path.join(TMP.name, "living.h5")
+    run("run", "configs/living_book.toml", "--customers", "2000", "--paths", "4", "--months", "12",
+        "--seed", "11", "--threads", "2", "--out", FILES["living"], "--quiet")
     run("sweep", "configs/sweep_lender_rules.toml", "--customers", "800", "--paths", "4", "--months", "10",
         "--seed", "9", "--threads", "2", "--out", FILES["sweep"], "--csv", os.path.join(TMP.name, "sweep.csv"),
         "--quiet")
@@ -361,6 +364,61 @@ def png_is_a_real_chart(test, path):
     test.assertGreater(len(np.unique(packed)), 50, path)   # colours, not a blank or flat image
 
 
+class LivingBook(unittest.TestCase):
+    """The living book's vintages (schema 1.5): the loader against h5py, the chart, the CLI view."""
+
+    def test_vintages_add_up_to_the_portfolio(self):
+        path = FILES["living"]
+        df = limitsim.load_vintages(path)
+        with h5py.File(path) as f:
+            paths = int(f.attrs["paths"])
+            self.assertGreater(int(f.attrs["applicants"]), 0)
+            self.assertEqual(list(f["acquisition/volume"][()]), [40] * 12)  # 2% of 2,000 a month
+            for s, p, g in combos(f):
+                active = g["monthly/active"][()].sum(axis=0) / paths
+                new = g["monthly/new_account_count"][()].sum(axis=0) / paths
+                d = df[(df.scenario == s) & (df.policy == p)]
+                for m in range(12):
+                    self.assertAlmostEqual(d[d.month == m + 1]["active"].sum(), active[m], places=6)
+                    opened = d[(d.month == m + 1) & (d.cohort_month > 0) & (d.months_on_book == 0)]["opened"].sum()
+                    self.assertAlmostEqual(opened, new[m], places=6)
+                # The opening book opened with the run's customers; a cohort reaches months 0 .. 12 - its month.
+                self.assertEqual(d[(d.cohort_month == 0) & (d.months_on_book == 0)]["opened"].iloc[0], 2000)
+                self.assertEqual(len(d[d.cohort_month == 5]), 12 - 4)
+                # Derived columns from the sums.
+                row = d[(d.cohort_month == 1) & (d.months_on_book == 6)].iloc[0]
+                self.assertAlmostEqual(row["mean_line"], row["limit"] / row["active"])
+        self.assertEqual(df.attrs["units"]["balance"], "currency")
+
+    def test_vintages_refused_without_acquisition(self):
+        with self.assertRaises(limitsim.LimitsimFileError) as e:
+            limitsim.load_vintages(FILES["cmp"])
+        self.assertIn("vintages", str(e.exception))
+
+    def test_report_draws_the_vintages(self):
+        from limitsim import report
+        result = report.build_report(FILES["living"], os.path.join(TMP.name, "report-living"))
+        self.assertIn("vintages.png", result["charts"])
+        self.assertNotIn("vintages.png", result["skipped"])
+
+    def test_vintage_chart_and_cli_view(self):
+        from limitsim import charts
+        out = os.path.join(TMP.name, "vintages.png")
+        charts.vintage_chart(FILES["living"], out=out)
+        self.assertGreater(os.path.getsize(out), 10000)
+        p = run("summary", FILES["living"], "--vintages", "--cohort-step", "4")
+        self.assertIn("opening book", p.stdout)
+        self.assertIn("month 5", p.stdout)
+        self.assertIn("cumulative charge-offs, share of accounts opened", p.stdout)
+        q = subprocess.run([LIMITSIM, "summary", FILES["cmp"], "--vintages"], capture_output=True, text=True)
+        self.assertEqual(q.returncode, 0)
+        self.assertIn("no vintages: the run acquires nobody", q.stdout)
+        bad = subprocess.run([LIMITSIM, "summary", FILES["living"], "--vintages", "-f", "json"], capture_output=True,
+                             text=True)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--vintages", bad.stderr)
+
+
 class Xarray(unittest.TestCase):
     """Schema 1.4: every group opens in xarray with labelled dimensions and coordinates, no extra code."""
 
@@ -615,7 +673,7 @@ class Report(unittest.TestCase):
         from limitsim import report
         out = os.path.join(TMP.name, "report-stress")
         result = report.build_report(FILES["stress"], out)
-        self.assertEqual(set(result["skipped"]), {"frontier.png"})
+        self.assertEqual(set(result["skipped"]), {"frontier.png", "vintages.png"})
         self.check_page(out, ["overdue.png", "utilization.png", "loss_distribution.png", "comparison.png",
                               "stress.png"], ["frontier.png"],
                         [">Stress view</h2>", "fed_2025_severely_adverse", "paths weighted", "factor shift 0.8"])
@@ -624,7 +682,7 @@ class Report(unittest.TestCase):
         from limitsim import report
         out = os.path.join(TMP.name, "report-sweep")
         result = report.build_report(FILES["sweep"], out)
-        self.assertEqual(set(result["skipped"]), {"stress.png", "convergence.png"})  # 4 paths: no bands
+        self.assertEqual(set(result["skipped"]), {"stress.png", "convergence.png", "vintages.png"})  # 4 paths: no bands
         self.assertIn("the convergence bands start at 10", result["skipped"]["convergence.png"])
         sw = limitsim.load_sweep(FILES["sweep"])
         front = sw[sw.frontier_loss].policy.iloc[0]
