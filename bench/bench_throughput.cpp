@@ -3,7 +3,8 @@
 //   limitsim_bench [CONFIG] [--sweep] [--backend cpu|cuda] [--threads K ...] [--customers N] [--paths P]
 //                  [--months T] [--batch-size B] [--repeats R] [--time-box S] [--rng-only] [--no-summary]
 //                  [--json FILE]
-// Customer-months counts every (customer, path, month, scenario, policy) cell,
+// Customer-months counts every (customer, path, month, scenario, policy) cell
+// (and, in a run that acquires, every applicant's cell from its arrival month),
 // closed accounts included (they are skipped, which is part of the model's
 // cost); the open ones (accounts open at the start of the month) are reported
 // too. End-to-end time covers generating the population, uploading it,
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "src/config/config.hpp"
+#include "src/data/applicants.hpp"
 #include "src/engine/engine.hpp"
 #include "src/analysis/summary.hpp"
 
@@ -119,8 +121,16 @@ int main(int argc, char** argv) {
     const std::size_t combos = cfg.scenarios.size() * cfg.policies.size();
     // The RNG-only roofline draws once per (customer, path, month), as one pair of the model does.
     const double pairs = rng_only ? 1.0 : static_cast<double>(combos);
+    // The living book: every applicant counts from its arrival month (a constant book's pilot is not counted).
+    double applicant_cells = 0.0;  // sum over months of (applicants drawn) x (months simulated from the arrival)
+    if (cfg.acquisition.enabled && !cfg.acquisition.constant_book) {
+      const ApplicantPlan plan = plan_applicants(cfg, configured_volume(cfg));
+      for (int m = 0; m < cfg.months; ++m)
+        applicant_cells += static_cast<double>(plan.pool[static_cast<std::size_t>(m)]) * (cfg.months - m);
+    }
     auto cm_of = [&](int paths) {
-      return static_cast<double>(cfg.population.customers) * paths * cfg.months * pairs;
+      return (static_cast<double>(cfg.population.customers) * cfg.months + (rng_only ? 0.0 : applicant_cells)) * paths *
+             pairs;
     };
     std::string rows;
     std::printf("%s backend, %s: %zu policies x %zu scenarios, %lld customers, %d paths, %d months\n",

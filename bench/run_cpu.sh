@@ -7,10 +7,12 @@
 #                     20,000 customers, all cores: the cost per policy variant.
 #   stress            configs/tail_risk.toml: 1,000 paths x 3 scenarios x 1 policy,
 #                     10,000 customers, 36 months, all cores, in one launch.
+#   living            configs/living_book.toml: 3 policies x 2 scenarios with 2% of the book applying
+#                     every month (acquisition, vintages), all cores; applicants' months counted.
 #   load              limitsim_bench_load: load_panel on a generated 10,000,000-row
 #                     CSV in the UCI layout (rows/s, peak RSS, each way of hashing);
 #                     needs about 1 GiB in $TMPDIR and 2.5 GiB of memory.
-#   bash bench/run_cpu.sh [quickstart|policies|sweep|stress|load ...]   (default: the first four)
+#   bash bench/run_cpu.sh [quickstart|policies|sweep|stress|living|load ...]   (default: the first four)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh >/dev/null
@@ -25,6 +27,7 @@ for name in "${which[@]}"; do
     policies) args=(configs/compare_policies.toml --threads "$(nproc)" --repeats 1) ;;
     sweep) args=(configs/sweep_lender_rules.toml --sweep --customers 20000 --threads "$(nproc)" --repeats 1) ;;
     stress) args=(configs/tail_risk.toml --threads "$(nproc)" --repeats 1) ;;
+    living) args=(configs/living_book.toml --threads "$(nproc)" --repeats 1) ;;
     load) bin=limitsim_bench_load; args=(--rows 10000000 --repeats 3) ;;
     *) echo "unknown benchmark: $name" >&2; exit 2 ;;
   esac
