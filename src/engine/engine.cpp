@@ -405,13 +405,20 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   if (first_path < 0 || end_path > cfg.paths || first_path > end_path)
     throw std::logic_error("run_simulation: the share's paths are outside the run's");
   const std::int64_t batch = std::max<std::int64_t>(1, cfg.batch_size);
+  // The living book's applicants, simulated after the opening book: this process's slice of every month's pool.
+  ApplicantPlan plan;
+  if (acquiring) plan = plan_applicants(cfg, r.meta.applicant_volume);
+  r.meta.applicants = plan.total;
+  const std::int64_t a0 = share ? slice_begin(plan.total, share->slice, share->slices) : 0;
+  const std::int64_t a1 = share ? slice_begin(plan.total, share->slice + 1, share->slices) : plan.total;
+  const double units = static_cast<double>(n + (a1 - a0));  // progress: customers and applicants
   std::int64_t first = 0, count = 0;
   struct ProgressGuard {  // the callback refers to locals: never leave it behind
     Backend& b;
     ~ProgressGuard() { b.set_progress({}); }
   } guard{backend};
   if (progress)
-    backend.set_progress([&](double f) { progress((static_cast<double>(first) + f * count) / static_cast<double>(n)); });
+    backend.set_progress([&](double f) { progress((static_cast<double>(first) + f * count) / units); });
   for (first = 0; first < n; first += batch) {
     if (cancel_flag().load()) throw Cancelled();
     count = std::min(batch, n - first);
@@ -431,16 +438,13 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
                      acquiring ? vintages.data() : nullptr);
     if (cancel_flag().load()) throw Cancelled();
   }
-  if (acquiring) {
-    // The applicants, after the opening book: this process's slice of every month's pool.
-    const ApplicantPlan plan = plan_applicants(cfg, r.meta.applicant_volume);
-    r.meta.applicants = plan.total;
+  if (acquiring && a1 > a0) {
     const Population all = generate_applicants(cfg, plan, cfg.threads);
-    const std::int64_t a0 = share ? slice_begin(plan.total, share->slice, share->slices) : 0;
-    const std::int64_t a1 = share ? slice_begin(plan.total, share->slice + 1, share->slices) : plan.total;
     for (std::int64_t at = a0; at < a1; at += batch) {
       if (cancel_flag().load()) throw Cancelled();
-      const CustomerView view = all.view(at, std::min(batch, a1 - at));
+      first = n + (at - a0);
+      count = std::min(batch, a1 - at);
+      const CustomerView view = all.view(at, count);
       backend.set_customers(view);
       backend.simulate(views.data(), static_cast<int>(views.size()), end_path, r.segments, sums.data(), first_path,
                        vintages.data());

@@ -217,3 +217,19 @@ TEST(Acquisition, ConstantBookStaysNearTheOpeningCount) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Acquisition, ProgressCountsTheApplicantsToo) {
+  RunConfig cfg = acquiring(base_config(600, 2, 6), 200.0);  // 1,200 applicants after 600 customers
+  cfg.batch_size = 250;
+  auto backend = make_cpu_backend(1);
+  std::vector<double> seen;
+  run_simulation(cfg, *backend, [&](double f) { seen.push_back(f); });
+  ASSERT_FALSE(seen.empty());
+  for (std::size_t i = 1; i < seen.size(); ++i) EXPECT_GE(seen[i], seen[i - 1] - 1e-12);
+  EXPECT_LE(seen.back(), 1.0 + 1e-12);
+  EXPECT_GT(seen.back(), 0.99);
+}
+
+}  // namespace
