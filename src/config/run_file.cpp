@@ -58,6 +58,19 @@ void run_fields(IO& t, RunConfig& c) {
   }
 }
 
+// [pnl]: the P&L's own parameters (docs/pnl.md). Money per account is bounded
+// so that no line can overflow (docs/config.md, "[pnl]").
+constexpr double kMaxPnlMoney = 100000.0;  // currency units per account
+
+template <class IO>
+void pnl_fields(IO& t, PnlConfig& c) {
+  t.number("interchange_rate", c.interchange_rate, closed(0, 0.1));
+  t.money("annual_fee", c.annual_fee, closed(0, kMaxPnlMoney));
+  t.money("operating_cost", c.operating_cost, closed(0, kMaxPnlMoney));
+  t.money("acquisition_cost", c.acquisition_cost, closed(0, kMaxPnlMoney));
+  t.money("collection_cost", c.collection_cost, closed(0, kMaxPnlMoney));
+}
+
 // ---------------------------------------------------------------- Loader
 
 // Reads a run file and the files it names. Parsed documents live as long as
@@ -97,6 +110,7 @@ class Loader {
     const Value& doc = parse(path_, nullptr, "");
     Reader root(&doc, "", doc);
     Reader run = root.sub("run");
+    Reader pnl = root.sub("pnl");
     const Value* population = root.find("population");
     const Value* behaviour = root.find("behaviour");
     root.find("policies");
@@ -115,6 +129,8 @@ class Loader {
         fail_at(*v, run.path(ref), std::string(ref) + " is a top-level key: move it above [run]");
     run_fields(run, cfg);
     run.done();
+    pnl_fields(pnl, cfg.pnl);
+    pnl.done();
     if (population) {
       part(*population, "population", "population", cfg.population, population_fields<Reader>);
       if (cfg.population.kind == "file") resolve_population_files(*population, cfg.population);
@@ -310,6 +326,10 @@ std::string effective_toml(const RunConfig& in) {
      << "\n[run]\n";
   Writer run(os, "run");
   run_fields(run, cfg);
+
+  os << "\n[pnl]\n";
+  Writer pnl(os, "pnl");
+  pnl_fields(pnl, cfg.pnl);
 
   os << "\n[population]\n";
   Writer population(os, "population");
