@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "src/analysis/compare.hpp"
+#include "src/analysis/pnl.hpp"
 #include "src/util/text.hpp"
 
 namespace limitsim {
@@ -116,16 +117,6 @@ std::string json_values(const PolicyComparison& pc, const std::string& pad) {
   return o.str();
 }
 
-// The P&L parameters, in a line (docs/pnl.md).
-std::string pnl_parameters_text(const Comparison& c) {
-  auto money = [](std::int64_t cents) { return format_number(static_cast<double>(cents) / 100.0, 2); };
-  return "P&L: interchange " + format_percent(c.pnl.interchange_rate) + " of purchases  |  annual fee " +
-         money(c.pnl.annual_fee) + "  |  operating cost " + money(c.pnl.operating_cost) +
-         " a year per open account  |  acquisition " + money(c.pnl.acquisition_cost) +
-         " per new account  |  collection " + money(c.pnl.collection_cost) +
-         " per delinquent account-month (docs/pnl.md)\n";
-}
-
 // Scenario s's policies by net income, best first, each with its paired difference from the baseline.
 std::string ranking_block(const Comparison& c, std::size_t s) {
   TextTable t("rlrll");
@@ -152,7 +143,7 @@ std::string format_comparison_table(const RunResults& r, const Comparison& c, Co
     o << "  |  importance sampling: factor shift " << exact_number(c.importance_shift);
   else if (c.weighted)
     o << "  |  weighted paths";
-  o << "\n" << pnl_parameters_text(c);
+  o << "\nP&L: " << format_pnl_parameters(c.pnl) << " (docs/pnl.md)\n";
   o << "value: mean over paths \u00b1 standard error (UL, VaR, ES: estimate \u00b1 bootstrap se); "
        "money in currency units; horizon figures are totals over months 1.."
     << c.months << "\n";

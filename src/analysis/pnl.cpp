@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "src/util/text.hpp"
+
 namespace limitsim {
 namespace {
 
@@ -39,6 +41,14 @@ void check_months(const RunResults& r, int first, int last) {
 }  // namespace
 
 const PnlLineInfo& pnl_line_info(int line) { return kLines[line]; }
+
+std::string format_pnl_parameters(const PnlConfig& p) {
+  auto money = [](std::int64_t c) { return format_number(cents(c), 2); };
+  return "interchange " + format_percent(p.interchange_rate) + " of purchases  |  annual fee " + money(p.annual_fee) +
+         "  |  operating cost " + money(p.operating_cost) + " a year per open account  |  acquisition " +
+         money(p.acquisition_cost) + " per new account  |  collection " + money(p.collection_cost) +
+         " per delinquent account-month";
+}
 
 PnlRates run_pnl_rates(const RunResults& r) { return {r.meta.cost_of_funds, r.meta.pnl}; }
 

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "src/analysis/risk.hpp"
@@ -49,6 +50,9 @@ struct PnlRates {
   double cost_of_funds = 0.0;  // annual rate on month-end balances
   PnlConfig pnl;
 };
+// The [pnl] parameters in a line, e.g. "interchange 2.00% of purchases  |  annual fee 0.00  |  ...".
+std::string format_pnl_parameters(const PnlConfig& p);
+
 // The rates a result file was run with (r.meta).
 PnlRates run_pnl_rates(const RunResults& r);
 
