@@ -137,8 +137,9 @@ PairedDifference paired_difference(const std::vector<double>& x, const std::vect
 
 // Per-path values x_p of a figure that is a mean over paths (not VaR or ES) for
 // one combo of r, at report month `month` (ignored for horizon figures), with the
-// annual cost-of-funds rate `cost_of_funds`. Throws std::invalid_argument for an
-// unknown or bootstrap figure or a month outside 1..months.
+// annual cost-of-funds rate `cost_of_funds` and the run's other P&L parameters
+// (r.meta.pnl). Throws std::invalid_argument for an unknown or bootstrap figure
+// or a month outside 1..months.
 std::vector<double> figure_per_path(const RunResults& r, const ComboSums& c, const std::string& figure,
                                     std::int32_t month, double cost_of_funds);
 
