@@ -31,6 +31,7 @@ from .io import (  # noqa: E402,F401
     load_monthly_figures,
     load_path_losses,
     load_path_weights,
+    load_pnl,
     load_stress,
     load_summary,
     load_summary_monthly,

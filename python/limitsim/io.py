@@ -40,6 +40,7 @@ __all__ = [
     "load_path_losses",
     "load_summary",
     "load_summary_monthly",
+    "load_pnl",
     "load_tail",
     "load_contributions",
     "load_comparison",
@@ -632,10 +633,30 @@ def load_summary_monthly(source, *, scenarios=None, policies=None) -> pd.DataFra
     and every figure with its ``_se`` (``active``, ``overdue30_count``, ...,
     ``cumulative_net_loss``). Units in ``df.attrs["units"]``.
     """
+    return _monthly_means(source, "summary/monthly", None, scenarios, policies)
+
+
+def load_pnl(source, *, scenarios=None, policies=None) -> pd.DataFrame:
+    """The P&L per month (``pnl/``, schema 1.5; docs/pnl.md): means over paths.
+
+    One row per scenario x policy x month; columns ``scenario, policy, month``
+    and every line with its ``_se``: ``interest``, ``fees``, ``reversals``,
+    ``interchange``, ``annual_fees``, ``cost_of_funds``, ``operating_cost``,
+    ``acquisition_cost``, ``collection_cost``, ``net_loss`` (costs as positive
+    amounts, currency units), ``net_income`` and ``risk_adjusted_margin`` (a
+    share a year). The parameters are root attributes (``load_meta``:
+    ``interchange_rate``, ``annual_fee``, ...). Units in ``df.attrs["units"]``.
+    A file before schema 1.5 has no P&L: LimitsimFileError.
+    """
+    return _monthly_means(source, "pnl", "1.5", scenarios, policies)
+
+
+def _monthly_means(source, group: str, since, scenarios, policies) -> pd.DataFrame:
+    """The [month] datasets of each combo's `group` as one table (see load_summary_monthly)."""
     with open_result(source) as f:
         blocks, units = [], {}
         for scenario, policy, g in _combos(f, scenarios, policies):
-            m = _need(g, "summary/monthly")
+            m = _need(g, group, since)
             months = _read(m["month"], ["month"])
             frame = {"scenario": [scenario] * len(months), "policy": [policy] * len(months), "month": months}
             for k in m:

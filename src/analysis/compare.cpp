@@ -1,6 +1,8 @@
 // Policy comparison on common random numbers (definitions: docs/metrics.md, "Comparison").
 #include "src/analysis/compare.hpp"
 
+#include "src/analysis/pnl.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -19,7 +21,6 @@ namespace limitsim {
 namespace {
 
 constexpr double kCentsPerUnit = 100.0;
-constexpr double kMonthsPerYear = 12.0;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Upper quantile of the two-sided interval: 0.975 for 95%.
 constexpr double kUpperQuantile = 0.5 + kCompareConfidence / 2.0;
@@ -122,21 +123,22 @@ MonthPoint month_point(const Row& row) {
 
 // One path: totals over months 1..T and the points at the report months.
 struct PathData {
-  std::int64_t loss = 0;           // Σ chargeoff_loss, cents
-  std::int64_t revenue = 0;        // Σ interest + fees - reversals, cents
-  std::int64_t balance = 0;        // Σ month-end balance, cents (cost of funds)
+  PnlSums pnl;                     // the P&L's sums (net loss, revenue, balances, ...)
   std::int64_t increases = 0, triggered = 0, decreases = 0, freezes = 0, temp_limits = 0;
   double utilization_sum = 0.0;    // Σ_t balance / line (0 for a month without line)
   std::vector<MonthPoint> points;  // [report month]
 };
 
 struct Rates {
-  double monthly_cost_of_funds;  // annual rate / 12
+  PnlRates pnl;                  // cost of funds and [pnl]
   double months;                 // T
 };
 
 double cents(std::int64_t x) { return static_cast<double>(x) / kCentsPerUnit; }
-double cost_of_funds(const PathData& d, const Rates& rt) { return rt.monthly_cost_of_funds * cents(d.balance); }
+// One line of the path's P&L over months 1..T (src/analysis/pnl.hpp: the one definition).
+double pnl_line(const PathData& d, const Rates& rt, PnlLine line) {
+  return pnl_values(d.pnl, rt.pnl)[static_cast<std::size_t>(line)];
+}
 
 struct FigureDef {
   CompareFigure info;
@@ -144,7 +146,7 @@ struct FigureDef {
   int stat;  // bootstrap figures: index of the loss statistic (kUlStat, var_stat, es_stat); -1 otherwise
 };
 
-double path_loss(const PathData& d, std::size_t, const Rates&) { return cents(d.loss); }
+double path_loss(const PathData& d, std::size_t, const Rates&) { return cents(d.pnl.loss); }
 
 // The figures before the tail figures (VaR and ES at each level, built by
 // figure_table), then those after them. Bucket 2 = 31-60 DPD, so "30+" is
@@ -156,14 +158,30 @@ const FigureDef kHeadDefs[] = {
 };
 const FigureDef kRestDefs[] = {
     {{"revenue", "currency", "interest + late fees - reversals at charge-off, months 1..T", false, false},
-     [](const PathData& d, std::size_t, const Rates&) { return cents(d.revenue); }, -1},
+     [](const PathData& d, std::size_t, const Rates&) { return cents(d.pnl.revenue()); }, -1},
     {{"cost_of_funds", "currency", "cost_of_funds / 12 x sum over months 1..T of the month-end balance", false,
       false},
-     [](const PathData& d, std::size_t, const Rates& rt) { return cost_of_funds(d, rt); }, -1},
-    {{"net_income", "currency", "revenue - net_loss - cost_of_funds", false, false},
-     // Integer cents of revenue - loss are combined first, then the cost of funds.
-     [](const PathData& d, std::size_t, const Rates& rt) { return cents(d.revenue - d.loss) - cost_of_funds(d, rt); },
-     -1},
+     [](const PathData& d, std::size_t, const Rates& rt) { return pnl_line(d, rt, kPnlCostOfFunds); }, -1},
+    {{"interchange", "currency", "interchange_rate x purchase volume, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return pnl_line(d, rt, kPnlInterchange); }, -1},
+    {{"annual_fees", "currency", "annual_fee / 12 x open accounts at month end, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return pnl_line(d, rt, kPnlAnnualFees); }, -1},
+    {{"operating_cost", "currency", "operating_cost / 12 x open accounts at month end, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return pnl_line(d, rt, kPnlOperatingCost); }, -1},
+    {{"acquisition_cost", "currency", "acquisition_cost x accounts opened, months 1..T", false, false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return pnl_line(d, rt, kPnlAcquisitionCost); }, -1},
+    {{"collection_cost", "currency", "collection_cost x accounts in bucket >= 1 at month end, months 1..T", false,
+      false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return pnl_line(d, rt, kPnlCollectionCost); }, -1},
+    {{"net_income", "currency",
+      "revenue + interchange + annual_fees - cost_of_funds - operating_cost - acquisition_cost - collection_cost "
+      "- net_loss (docs/pnl.md)",
+      false, false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return pnl_line(d, rt, kPnlNetIncome); }, -1},
+    {{"risk_adjusted_margin", "share",
+      "12 x net_income / sum over months 1..T of the month-end balance: net income a year over the mean balance",
+      false, false},
+     [](const PathData& d, std::size_t, const Rates& rt) { return pnl_line(d, rt, kPnlRiskAdjustedMargin); }, -1},
     {{"average_utilization", "share", "total balance / total line at month end, averaged over months 1..T",
       false, false},
      [](const PathData& d, std::size_t, const Rates& rt) { return d.utilization_sum / rt.months; }, -1},
@@ -280,9 +298,9 @@ std::vector<Slot> slots(const std::vector<FigureDef>& defs, const std::vector<st
 std::vector<std::vector<double>> per_path_values(const RunResults& r, const ComboSums& c,
                                                  const std::vector<std::int32_t>& report,
                                                  const std::vector<FigureDef>& defs,
-                                                 const std::vector<Slot>& layout, double annual_cost_of_funds) {
+                                                 const std::vector<Slot>& layout, const PnlRates& pnl) {
   const std::size_t P = static_cast<std::size_t>(r.paths);
-  const Rates rates{annual_cost_of_funds / kMonthsPerYear, static_cast<double>(r.months)};
+  const Rates rates{pnl, static_cast<double>(r.months)};
   std::vector<std::vector<double>> out(layout.size(), std::vector<double>(P));
   for (std::size_t p = 0; p < P; ++p) {
     PathData d;
@@ -290,9 +308,7 @@ std::vector<std::vector<double>> per_path_values(const RunResults& r, const Comb
     std::size_t k = 0;
     for (int t = 0; t < r.months; ++t) {
       const Row row = r.portfolio_row(c, static_cast<int>(p), t);
-      d.loss += row[kChargeoffLoss];
-      d.revenue += row[kInterest] + row[kFees] - row[kReversal];
-      d.balance += row[kBalance];
+      d.pnl.add(row.data());
       d.increases += row[kLimitIncreaseCount];
       d.triggered += row[kTriggerIncreaseCount];
       d.decreases += row[kLimitDecreaseCount];
@@ -530,7 +546,7 @@ std::vector<double> figure_per_path(const RunResults& r, const ComboSums& c, con
     const std::vector<std::int32_t> report = info.monthly ? std::vector<std::int32_t>{month}
                                                           : std::vector<std::int32_t>{};
     const std::vector<Slot> one{{f, info.monthly ? month : 0, 0}};
-    return per_path_values(r, c, report, defs, one, cost_of_funds).at(0);
+    return per_path_values(r, c, report, defs, one, {cost_of_funds, r.meta.pnl}).at(0);
   }
   throw std::invalid_argument("figure_per_path: unknown figure '" + figure + "'");
 }
@@ -546,6 +562,20 @@ std::string resolve_baseline(const RunResults& r, const std::string& requested) 
                         "' is not a policy of this run; its policies are " + list);
 }
 
+std::vector<std::size_t> rank_by_net_income(const Comparison& c, std::size_t scenario) {
+  std::vector<std::size_t> idx;
+  for (std::size_t i = 0; i < c.combos.size(); ++i)
+    if (c.combos[i].scenario == c.combos.at(0).scenario) idx.push_back(i);
+  const std::size_t Q = idx.size();
+  if (Q == 0 || (scenario + 1) * Q > c.combos.size())
+    throw std::out_of_range("rank_by_net_income: no scenario " + std::to_string(scenario) + " in the comparison");
+  for (std::size_t& i : idx) i += scenario * Q;
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+    return c.combos[a].at("net_income").value.value > c.combos[b].at("net_income").value.value;
+  });
+  return idx;
+}
+
 Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
   check_results(r);
   const double cof = opt.cost_of_funds.value_or(r.meta.cost_of_funds);
@@ -558,6 +588,7 @@ Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
       std::find(r.policy_names.begin(), r.policy_names.end(), out.baseline) - r.policy_names.begin());
   out.baseline_scenario = r.scenario_names.at(0);
   out.cost_of_funds = cof;
+  out.pnl = r.meta.pnl;
   out.importance_shift = r.meta.importance_shift;
   const std::vector<double> w = effective_path_weights(r);  // empty: unweighted
   out.weighted = !w.empty();
@@ -609,7 +640,7 @@ Comparison compute_comparison(const RunResults& r, const CompareOptions& opt) {
   };
   auto values_of = [&](std::size_t s, std::size_t q) {
     return per_path_values(r, r.combo(static_cast<int>(s), static_cast<int>(q)), out.report_months, table.defs,
-                           layout, cof);
+                           layout, PnlRates{cof, r.meta.pnl});
   };
 
   const std::size_t Q = r.policy_names.size(), N = r.scenario_names.size();

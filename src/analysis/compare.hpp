@@ -86,6 +86,7 @@ struct Comparison {
   std::size_t baseline_index = 0;           // its index in RunResults::policy_names
   std::string baseline_scenario;            // the scenario every other is compared with in `stress` (the first)
   double cost_of_funds = 0.0;               // annual rate used for cost_of_funds and net_income
+  PnlConfig pnl;                            // the run's other P&L parameters (r.meta.pnl; docs/pnl.md)
   bool weighted = false;                    // paths weighted by importance-sampling likelihood ratios
   double importance_shift = 0.0;            // RunMetadata::importance_shift (0 = off)
   double t_quantile = std::numeric_limits<double>::quiet_NaN();  // t(0.975, paths − 1); NaN for 1 path
@@ -119,6 +120,12 @@ std::string resolve_baseline(const RunResults& r, const std::string& requested);
 // that is not finite.
 Comparison compute_comparison(const RunResults& r, const CompareOptions& opt = {});
 
+// The policies of scenario `scenario` (an index into RunResults::scenario_names)
+// ranked by net income (the full P&L, docs/pnl.md), best first: indices into
+// Comparison::combos. Ties keep run order. Throws std::out_of_range for a
+// scenario the comparison does not have.
+std::vector<std::size_t> rank_by_net_income(const Comparison& c, std::size_t scenario);
+
 // ---- the statistics, exposed for tests (student_t_quantile and student_t_cdf: risk.hpp)
 
 // Paired difference of per-path values x (the policy) and base (the baseline),
@@ -130,8 +137,9 @@ PairedDifference paired_difference(const std::vector<double>& x, const std::vect
 
 // Per-path values x_p of a figure that is a mean over paths (not VaR or ES) for
 // one combo of r, at report month `month` (ignored for horizon figures), with the
-// annual cost-of-funds rate `cost_of_funds`. Throws std::invalid_argument for an
-// unknown or bootstrap figure or a month outside 1..months.
+// annual cost-of-funds rate `cost_of_funds` and the run's other P&L parameters
+// (r.meta.pnl). Throws std::invalid_argument for an unknown or bootstrap figure
+// or a month outside 1..months.
 std::vector<double> figure_per_path(const RunResults& r, const ComboSums& c, const std::string& figure,
                                     std::int32_t month, double cost_of_funds);
 

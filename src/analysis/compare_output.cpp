@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "src/analysis/compare.hpp"
+#include "src/analysis/pnl.hpp"
 #include "src/util/text.hpp"
 
 namespace limitsim {
@@ -116,6 +117,21 @@ std::string json_values(const PolicyComparison& pc, const std::string& pad) {
   return o.str();
 }
 
+// Scenario s's policies by net income, best first, each with its paired difference from the baseline.
+std::string ranking_block(const Comparison& c, std::size_t s) {
+  TextTable t("rlrll");
+  t.add({"rank", "policy", "net income", "diff", "95% CI"});
+  int rank = 0;
+  for (std::size_t i : rank_by_net_income(c, s)) {
+    const PolicyComparison& pc = c.combos[i];
+    const ComparedValue& v = pc.at("net_income");
+    t.add({std::to_string(++rank), pc.policy, table_value(v.value.value, "currency"),
+           pc.is_baseline ? "(baseline)" : table_diff(v.vs_baseline.diff, "currency"),
+           pc.is_baseline ? "" : table_interval(v.vs_baseline, "currency")});
+  }
+  return t.render("  ");
+}
+
 }  // namespace
 
 std::string format_comparison_table(const RunResults& r, const Comparison& c, CompareView view) {
@@ -127,7 +143,7 @@ std::string format_comparison_table(const RunResults& r, const Comparison& c, Co
     o << "  |  importance sampling: factor shift " << exact_number(c.importance_shift);
   else if (c.weighted)
     o << "  |  weighted paths";
-  o << "\n";
+  o << "\nP&L: " << format_pnl_parameters(c.pnl) << " (docs/pnl.md)\n";
   o << "value: mean over paths \u00b1 standard error (UL, VaR, ES: estimate \u00b1 bootstrap se); "
        "money in currency units; horizon figures are totals over months 1.."
     << c.months << "\n";
@@ -140,6 +156,8 @@ std::string format_comparison_table(const RunResults& r, const Comparison& c, Co
   if (view != CompareView::kStress) {
     for (std::size_t s = 0; s < N; ++s) {
       o << "\nscenario '" << c.combos[s * Q].scenario << "'\n";
+      o << "policies ranked by net income (the full P&L), with the paired difference from the baseline:\n"
+        << ranking_block(c, s) << "\n";
       std::vector<const PolicyComparison*> group;
       for (std::size_t q = 0; q < Q; ++q) group.push_back(&c.combos[s * Q + q]);
       o << comparison_block(group, "policy", policy_label);
@@ -175,6 +193,11 @@ std::string format_comparison_json(const RunResults& r, const Comparison& c) {
   o << "  \"baseline\": " << json_string(c.baseline) << ",\n";
   o << "  \"baseline_scenario\": " << json_string(c.baseline_scenario) << ",\n";
   o << "  \"cost_of_funds\": " << json_number(c.cost_of_funds) << ",\n";
+  o << "  \"pnl\": {\"interchange_rate\": " << json_number(c.pnl.interchange_rate)
+    << ", \"annual_fee\": " << json_number(static_cast<double>(c.pnl.annual_fee) / 100.0)
+    << ", \"operating_cost\": " << json_number(static_cast<double>(c.pnl.operating_cost) / 100.0)
+    << ", \"acquisition_cost\": " << json_number(static_cast<double>(c.pnl.acquisition_cost) / 100.0)
+    << ", \"collection_cost\": " << json_number(static_cast<double>(c.pnl.collection_cost) / 100.0) << "},\n";
   o << "  \"weighted\": " << (c.weighted ? "true" : "false") << ",\n";
   o << "  \"importance_shift\": " << json_number(c.importance_shift) << ",\n";
   o << "  \"confidence_level\": " << json_number(kCompareConfidence) << ",\n";
@@ -195,7 +218,10 @@ std::string format_comparison_json(const RunResults& r, const Comparison& c) {
   o << "  \"scenarios\": [";
   const std::size_t Q = r.policy_names.size(), N = Q == 0 ? 0 : c.combos.size() / Q;
   for (std::size_t s = 0; s < N; ++s) {
-    o << (s ? "," : "") << "\n    {\"name\": " << json_string(c.combos[s * Q].scenario) << ", \"policies\": [";
+    o << (s ? "," : "") << "\n    {\"name\": " << json_string(c.combos[s * Q].scenario) << ", \"net_income_ranking\": [";
+    const std::vector<std::size_t> ranked = rank_by_net_income(c, s);
+    for (std::size_t k = 0; k < ranked.size(); ++k) o << (k ? ", " : "") << json_string(c.combos[ranked[k]].policy);
+    o << "], \"policies\": [";
     for (std::size_t q = 0; q < Q; ++q) {
       const PolicyComparison& pc = c.combos[s * Q + q];
       o << (q ? "," : "") << "\n      {\"name\": " << json_string(pc.policy)

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "src/analysis/pnl.hpp"
 #include "src/analysis/summary.hpp"
 #include "src/util/text.hpp"
 
@@ -46,25 +47,25 @@ ComboRegulatory combo_regulatory(const RunResults& r, const ComboSums& c, const 
   ComboRegulatory out;
   out.scenario = c.scenario;
   out.policy = c.policy;
-  const double monthly_cof = r.meta.cost_of_funds / kMonthsPerYear;
+  const PnlRates rates = run_pnl_rates(r);
   std::vector<double> loss(P), income(P);
   std::vector<std::vector<double>> count(G, std::vector<double>(P)), exposure = count, net = count, drawn = count;
   for (std::size_t p = 0; p < P; ++p) {
-    std::int64_t loss_c = 0, revenue_c = 0, balance_c = 0;
+    std::int64_t loss_c = 0;
+    PnlSums pnl;  // the P&L of the year, summed over the segments
     for (int t = 0; t < kRegulatoryMonths; ++t)
       for (std::size_t g = 0; g < G; ++g) {
         const std::int64_t* cell = c.sums.data() + r.cell_index(static_cast<int>(p), t, static_cast<int>(g), 0);
         loss_c += cell[kChargeoffLoss];
-        revenue_c += cell[kInterest] + cell[kFees] - cell[kReversal];
-        balance_c += cell[kBalance];
         count[g][p] += static_cast<double>(cell[kChargeoffCount]);
         exposure[g][p] += static_cast<double>(cell[kChargeoffExposure]) / kCents;
         net[g][p] += static_cast<double>(cell[kChargeoffLoss]) / kCents;
         if (t == 0) drawn[g][p] = static_cast<double>(cell[kBalance]) / kCents;
       }
+    for (int t = 0; t < kRegulatoryMonths; ++t)
+      pnl.add(r.portfolio_row(c, static_cast<int>(p), t).data());
     loss[p] = static_cast<double>(loss_c) / kCents;
-    // As compare's net_income: integer cents of revenue − loss first, then the cost of funds.
-    income[p] = static_cast<double>(revenue_c - loss_c) / kCents - monthly_cof * static_cast<double>(balance_c) / kCents;
+    income[p] = pnl_values(pnl, rates)[kPnlNetIncome];  // the one definition (docs/pnl.md)
   }
   out.economic = economic_capital(loss, w);
   out.expected_net_income = mean_over_paths(income, w);

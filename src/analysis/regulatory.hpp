@@ -43,7 +43,7 @@ struct StageBalances {
 struct ComboRegulatory {
   std::string scenario, policy;
   EconomicCapital economic;         // of the one-year net loss (months 1..12), 99.9%
-  double expected_net_income = 0.0; // mean of revenue − net loss − cost of funds, months 1..12, currency
+  double expected_net_income = 0.0; // mean of the P&L's net income (src/analysis/pnl.hpp), months 1..12, currency
   double raroc = 0.0;               // expected_net_income / economic capital (NaN when the capital is not > 0)
   std::vector<SegmentRiskParameters> segments;
   double irb_capital_drawn = 0.0;   // Σ_g K_g x drawn_g (x 1.06 with scaling): capital on the drawn balances

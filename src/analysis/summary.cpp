@@ -202,6 +202,7 @@ ComboSummary combo_summary(const RunResults& r, const ComboSums& c, const std::v
   cs.convergence = convergence_bands(cs.path_loss, w, risk);
   for (const TotalDef& d : kTotalDefs)
     cs.*(d.info.field) = weighted_mean_estimate(scaled(horizon_totals(r, c, d.metrics, d.less), d.divisor), w);
+  cs.pnl = pnl_horizon(r, c, run_pnl_rates(r), w);
   cs.months = month_figures(r, c, w);
   cs.report_months = report;
   return cs;
@@ -256,6 +257,21 @@ std::string month_table(const ComboSummary& cs) {
            fmt_pct(f.overdue60_count.value), fmt_pct(f.overdue90_count.value), fmt_pct(f.overdue30_balance.value),
            fmt_pct(f.overdue60_balance.value), fmt_pct(f.overdue90_balance.value), fmt_pct(f.utilization.value),
            fmt_num(f.cumulative_net_loss.value, 2)});
+  }
+  return t.render("  ");
+}
+
+// The P&L over the horizon, a line each (docs/pnl.md).
+std::string pnl_table(const ComboSummary& cs) {
+  TextTable t("lrlr");
+  t.add({"P&L, months 1..T", "mean", "\u00b1", "se"});
+  for (int l = 0; l < kNumPnlLines; ++l) {
+    const PnlLineInfo& info = pnl_line_info(l);
+    const Estimate& e = cs.pnl[static_cast<std::size_t>(l)];
+    const bool share = std::string(info.unit) == "share";
+    const std::string sign = info.sign > 0 ? "+ " : info.sign < 0 ? "- " : "= ";
+    t.add({sign + info.name, share ? fmt_pct(e.value) : fmt_num(e.value, 2), "\u00b1",
+           share ? fmt_pct(e.se) : fmt_num(e.se, 2)});
   }
   return t.render("  ");
 }
@@ -455,6 +471,8 @@ std::string format_summary_table(const RunResults& r, const Summary& s) {
     out += "\n";
     out += figure_table(cs);
     out += "\n";
+    out += pnl_table(cs);
+    out += "\n";
     out += contributions(s, cs);
   }
   return out;
@@ -517,6 +535,12 @@ std::vector<HorizonRow> horizon_rows(const ComboSummary& cs) {
     if (f.field == &ComboSummary::unexpected_loss) ci = cs.unexpected_loss_ci;
     rows.push_back({f.name, f.unit, e.value, e.se, ci.lo, ci.hi});
   }
+  for (int l = 0; l < kNumPnlLines; ++l) {
+    const PnlLineInfo& info = pnl_line_info(l);
+    const Estimate& e = cs.pnl[static_cast<std::size_t>(l)];
+    const Interval none;
+    rows.push_back({std::string("pnl_") + info.name, info.unit, e.value, e.se, none.lo, none.hi});
+  }
   for (const TailEstimate& t : cs.tail) {
     const std::string level = tail_level_percent(t.level);
     rows.push_back({"var_" + level, "currency", t.var, t.var_se, t.var_lo, t.var_hi, t.paths_beyond, tail_caveat(t)});
@@ -568,6 +592,11 @@ std::string format_summary_json(const RunResults& r, const Summary& s) {
   };
   for (const auto& f : combo_figure_info()) describe(f.name, f.unit, f.description);
   for (const auto& f : month_figure_info()) describe(f.name, f.unit, f.description);
+  for (int l = 0; l < kNumPnlLines; ++l) {
+    const PnlLineInfo& info = pnl_line_info(l);
+    describe((std::string("pnl_") + info.name).c_str(), info.unit,
+             (std::string("P&L over the horizon (docs/pnl.md): ") + info.description).c_str());
+  }
   o << "\n  ],\n  \"results\": [";
   for (std::size_t k = 0; k < s.combos.size(); ++k) {
     const ComboSummary& cs = s.combos[k];

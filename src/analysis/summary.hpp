@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "src/engine/results.hpp"
+#include "src/analysis/pnl.hpp"
 #include "src/analysis/risk.hpp"
 
 namespace limitsim {
@@ -53,6 +54,7 @@ struct ComboSummary {
   Estimate reversals;                      // interest and fees reversed at charge-off, cumulative, currency units
   Estimate limit_increases;                // count, cumulative
   Estimate freezes;                        // count, cumulative
+  std::array<Estimate, kNumPnlLines> pnl;  // the P&L over the horizon, [PnlLine] (docs/pnl.md)
   std::vector<MonthFigures> months;        // every month 1..T (index month-1)
   std::vector<std::int32_t> report_months; // months shown in tables; always ends with T
 };

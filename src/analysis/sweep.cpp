@@ -109,7 +109,7 @@ const std::vector<SweepColumn>& sweep_columns() {
       {"revenue", "currency", "interest + late fees, months 1..T (mean)", [](const SweepRow& r) { return r.revenue.value; }},
       {"cost_of_funds", "currency", "cost_of_funds / 12 x month-end balances, months 1..T (mean)",
        [](const SweepRow& r) { return r.cost_of_funds.value; }},
-      {"net_income", "currency", "revenue - net loss - cost of funds (mean)",
+      {"net_income", "currency", "net income of the full P&L, docs/pnl.md (mean)",
        [](const SweepRow& r) { return r.net_income.value; }},
       {"net_income_se", "currency", "standard error of net_income", [](const SweepRow& r) { return r.net_income.se; }},
       {"net_income_diff", "currency", "net income - the base policy's, on the same paths",

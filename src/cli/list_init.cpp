@@ -128,6 +128,12 @@ int init_command(const std::string& name) {
   t += "report_months = [12, 24] # shown in summaries besides the horizon\n";
   t += "baseline = \"static\"      # the policy the others are compared with\n";
   t += "cost_of_funds = 0.03     # annual rate on month-end balances, charged in net income\n";
+  t += "\n[pnl]                    # the rest of the P&L (docs/pnl.md); these are the defaults\n";
+  t += "interchange_rate = 0.02  # share of purchase volume earned by the issuer (US credit cards: 1.5-2%)\n";
+  t += "annual_fee = 0           # per open account and year (a guess, as are the three below)\n";
+  t += "operating_cost = 60      # per open account and year\n";
+  t += "acquisition_cost = 200   # per account opened\n";
+  t += "collection_cost = 20     # per delinquent account and month\n";
   write_text_atomically(out.string(), t);
   try {
     load_run_config(out.string());  // what init writes must run

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "src/analysis/pnl.hpp"
 #include "src/analysis/summary.hpp"
 #include "src/engine/cost.hpp"
 #include "src/engine/engine.hpp"
@@ -190,6 +191,7 @@ std::string dry_run_text(const RunConfig& cfg, const Backend& backend, const Cos
   line("scenarios", std::to_string(cfg.scenarios.size()));
   for (const ScenarioConfig& s : cfg.scenarios)
     line("", "'" + s.name + "'" + (s.source.empty() ? std::string(" (inline)") : " from " + s.source));
+  line("P&L", "cost of funds " + format_percent(cfg.cost_of_funds) + " a year  |  " + format_pnl_parameters(cfg.pnl));
   line("backend", backend.name() + (backend.name() == "cpu" ? ", " + std::to_string(threads) + " threads" : std::string()) +
                       " (asked: " + cfg.backend + ")");
   line("output", cfg.output + (sweep ? " and " + sweep->csv : std::string()));

@@ -193,6 +193,29 @@ struct AcquisitionConfig {
   // month) and the volume each scenario asks for.
 };
 
+// The P&L's own parameters ([pnl] in the run file; docs/pnl.md). Money per
+// account in cents. All zero here: no P&L lines beyond interest, fees, losses
+// and the cost of funds (what a result file written before them means);
+// default_pnl() holds the documented defaults a run file starts from.
+struct PnlConfig {
+  double interchange_rate = 0.0;         // share of purchase volume earned by the issuer
+  std::int64_t annual_fee = 0;           // cents per open account per year, accrued monthly
+  std::int64_t operating_cost = 0;       // cents per open account per year, accrued monthly
+  std::int64_t acquisition_cost = 0;     // cents per account opened
+  std::int64_t collection_cost = 0;      // cents per delinquent account (bucket >= 1 at month end) per month
+};
+
+// A US general-purpose credit card (docs/config.md, "[pnl]": sources and guesses).
+inline PnlConfig default_pnl() {
+  PnlConfig p;
+  p.interchange_rate = 0.02;   // Prager et al. (2009): 1.5-2% of credit-card transaction value
+  p.annual_fee = 0;            // guess: most general-purpose cards charge none
+  p.operating_cost = 6000;     // guess: 60 a year per open account
+  p.acquisition_cost = 20000;  // guess: 200 per new account
+  p.collection_cost = 2000;    // guess: 20 per delinquent account per month
+  return p;
+}
+
 struct RunConfig {
   std::string source;                 // the run file
   std::string name = "run";
@@ -208,6 +231,7 @@ struct RunConfig {
   double cost_of_funds = 0.03;        // annual rate on month-end balances, charged in net income
   double importance_shift = 0.0;      // importance sampling: mean shift of the factors' innovations, sd of the portfolio factor; 0 = off
   std::vector<double> tail_levels;    // levels of VaR and ES, increasing, in (0, 1); empty = 0.95, 0.99, 0.999
+  PnlConfig pnl = default_pnl();      // [pnl]: interchange, annual fees, operating, acquisition and collection costs
   PopulationConfig population;
   AcquisitionConfig acquisition;
   BehaviourConfig behaviour;

@@ -80,6 +80,19 @@ void acquisition_fields(IO& t, AcquisitionConfig& c, std::int32_t months) {
   t.number("dti_risk_correlation", c.dti_risk_correlation, closed(-1, 1));
 }
 
+// [pnl]: the P&L's own parameters (docs/pnl.md). Money per account is bounded
+// so that no line can overflow (docs/config.md, "[pnl]").
+constexpr double kMaxPnlMoney = 100000.0;  // currency units per account
+
+template <class IO>
+void pnl_fields(IO& t, PnlConfig& c) {
+  t.number("interchange_rate", c.interchange_rate, closed(0, 0.1));
+  t.money("annual_fee", c.annual_fee, closed(0, kMaxPnlMoney));
+  t.money("operating_cost", c.operating_cost, closed(0, kMaxPnlMoney));
+  t.money("acquisition_cost", c.acquisition_cost, closed(0, kMaxPnlMoney));
+  t.money("collection_cost", c.collection_cost, closed(0, kMaxPnlMoney));
+}
+
 // ---------------------------------------------------------------- Loader
 
 // Reads a run file and the files it names. Parsed documents live as long as
@@ -119,6 +132,7 @@ class Loader {
     const Value& doc = parse(path_, nullptr, "");
     Reader root(&doc, "", doc);
     Reader run = root.sub("run");
+    Reader pnl = root.sub("pnl");
     const Value* population = root.find("population");
     const Value* behaviour = root.find("behaviour");
     root.find("policies");
@@ -145,6 +159,8 @@ class Loader {
       r.done();
       cfg.acquisition.enabled = true;
     }
+    pnl_fields(pnl, cfg.pnl);
+    pnl.done();
     if (population) {
       part(*population, "population", "population", cfg.population, population_fields<Reader>);
       if (cfg.population.kind == "file") resolve_population_files(*population, cfg.population);
@@ -370,6 +386,10 @@ std::string effective_toml(const RunConfig& in) {
      << "\n[run]\n";
   Writer run(os, "run");
   run_fields(run, cfg);
+
+  os << "\n[pnl]\n";
+  Writer pnl(os, "pnl");
+  pnl_fields(pnl, cfg.pnl);
 
   os << "\n[population]\n";
   Writer population(os, "population");

@@ -462,6 +462,7 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   r.meta.threads = cfg.threads;
   r.meta.batch_size = cfg.batch_size;
   r.meta.cost_of_funds = cfg.cost_of_funds;
+  r.meta.pnl = cfg.pnl;
   r.meta.baseline_policy = cfg.baseline.empty() ? cfg.policies.front().name : cfg.baseline;
   r.meta.importance_shift = cfg.importance_shift;
   r.meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

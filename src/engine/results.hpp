@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/metrics.hpp"
+#include "src/config/config.hpp"
 
 namespace limitsim {
 
@@ -40,6 +41,7 @@ struct RunMetadata {
   std::vector<std::int32_t> report_months;  // months shown in summaries besides the horizon
   std::vector<double> tail_levels; // levels of VaR and ES ([run] tail_levels); empty = 0.95, 0.99, 0.999
   double cost_of_funds = 0.0;    // annual rate charged on month-end balances in net income ([run] cost_of_funds)
+  PnlConfig pnl;                 // the P&L's other parameters ([pnl]; all 0 in files written before them)
   std::string baseline_policy;   // policy the comparison is against ([run] baseline; default the first)
   double importance_shift = 0.0; // size of the importance-sampling mean shift ([run] importance_shift; 0 = off)
   std::string population_kind = "synthetic";  // synthetic | file

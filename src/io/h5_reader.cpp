@@ -14,6 +14,7 @@
 
 #include "src/config/schema.hpp"
 #include "src/io/h5_handles.hpp"
+#include "src/io/h5_pnl.hpp"
 #include "src/io/h5_schema.hpp"
 #include "src/io/h5io.hpp"
 #include "src/io/output_paths.hpp"
@@ -186,6 +187,13 @@ class Reader {
     if (minor >= 5) {
       r.meta.applicants = read_attr<std::int64_t>(root_, "applicants");
       r.meta.constant_book = read_attr<std::int32_t>(root_, "constant_book") != 0;
+    }
+    // Schema 1.5 added the P&L's parameters; before them they were 0 (net income
+    // was revenue - net loss - cost of funds, which all 0 reproduces).
+    for (const PnlAttribute& a : pnl_attributes()) {
+      if (minor < 5 && H5Aexists(root_.id(), a.name) <= 0) continue;
+      const std::string bad = a.set(r.meta.pnl, read_attr<double>(root_, a.name));
+      if (!bad.empty()) ctx_.fail(std::string("attribute '") + a.name + "' of '/' " + bad);
     }
     r.paths = read_attr<std::int32_t>(root_, "paths");
     r.months = read_attr<std::int32_t>(root_, "months");

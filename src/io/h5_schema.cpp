@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "src/io/h5_pnl.hpp"
+
 namespace limitsim {
 namespace h5 {
 
@@ -174,6 +176,11 @@ void validate_for_write(const RunResults& r, const Summary& s, const Comparison&
           cs.policy + ")");
   }
   if (!std::isfinite(r.meta.cost_of_funds)) bad("the cost of funds is not finite");
+  for (const PnlAttribute& a : pnl_attributes()) {
+    PnlConfig copy;
+    const std::string reason = a.set(copy, a.get(r.meta.pnl));
+    if (!reason.empty()) bad(std::string("the P&L parameter ") + a.name + " " + reason);
+  }
 }
 
 }  // namespace h5

@@ -14,6 +14,7 @@
 #include "src/analysis/vintages.hpp"
 #include "src/io/atomic_file.hpp"
 #include "src/io/h5_handles.hpp"
+#include "src/io/h5_pnl.hpp"
 #include "src/io/h5_scales.hpp"
 #include "src/io/h5_schema.hpp"
 
@@ -241,6 +242,7 @@ class Writer {
     write_attr<std::int64_t>(root, "batch_size", r_.meta.batch_size);
     write_attr<double>(root, "wall_seconds", r_.meta.wall_seconds);
     write_attr<double>(root, "cost_of_funds", r_.meta.cost_of_funds);
+    for (const PnlAttribute& a : pnl_attributes()) write_attr<double>(root, a.name, a.get(r_.meta.pnl));  // 1.5
     write_attr<double>(root, "importance_shift", r_.meta.importance_shift);
     write_string_attr(root, "population_kind", r_.meta.population_kind);
     write_string_attr(root, "population_file", r_.meta.population_file);
@@ -313,6 +315,7 @@ class Writer {
     }
     write_losses(g, c);
     write_summary(g, cs);
+    write_pnl(g, c);
     if (!c.vintages.empty()) write_vintages(g, c);
   }
 
@@ -329,6 +332,17 @@ class Writer {
       write_array(v, info.name, {cohorts, mobs}, column,
                   {info.unit, "cohort,months_on_book", vintage_metric_description(m), ""});
     }
+  }
+
+  // The P&L per month (schema 1.5; its columns: src/io/h5_pnl.cpp).
+  void write_pnl(const Object& g, const ComboSums& c) const {
+    Object pnl = make_group(g, "pnl");
+    const std::vector<hsize_t> shape{static_cast<hsize_t>(r_.months)};
+    std::vector<std::int32_t> month;
+    for (int t = 1; t <= r_.months; ++t) month.push_back(t);
+    write_array(pnl, "month", shape, month, {"month", "month", "month (1-based)", ""});
+    for (const PnlColumn& col : pnl_columns(r_, c))
+      write_array(pnl, col.name, shape, col.values, {col.units, "month", col.description, ""});
   }
 
   // One metric group as [path, month(, segment)(, bucket|bin)]; without segments

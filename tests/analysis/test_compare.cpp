@@ -309,6 +309,7 @@ TEST(Compare, IdenticalPoliciesDifferByExactlyZero) {
     fill_random(r, s * 3 + 2, 99 + s);  // a different policy
   }
   r.meta.cost_of_funds = 0.05;
+  r.meta.pnl = {0.02, 1000, 6000, 20000, 2000};  // every P&L line varies over paths too
   const Comparison c = compute_comparison(r);
   for (int s = 0; s < 2; ++s) {
     const PolicyComparison& twin = c.combos[static_cast<std::size_t>(s) * 3 + 1];

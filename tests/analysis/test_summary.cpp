@@ -527,7 +527,8 @@ TEST(FormatCsv, OneTidyRowPerFigureWithTheSummarysValues) {
     lines.push_back(csv.substr(a, b - a));
   }
   EXPECT_EQ(lines.front(), "scenario,policy,month,figure,unit,value,se,ci_lo,ci_hi");
-  const std::size_t horizon = combo_figure_info().size() + 2 * 3;  // + VaR and ES at three levels
+  // + VaR and ES at three levels + the P&L lines
+  const std::size_t horizon = combo_figure_info().size() + 2 * 3 + kNumPnlLines;
   const std::size_t monthly = static_cast<std::size_t>(r.months) * month_figure_info().size();
   EXPECT_EQ(lines.size(), 1 + s.combos.size() * (horizon + monthly));
   const ComboSummary& c = s.combos[0];

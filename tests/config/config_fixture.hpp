@@ -206,6 +206,11 @@ inline void expect_same(const RunConfig& a, const RunConfig& b) {
   SAME(behaviour.factor_correlation);
   SAME(behaviour.factor_correlation_matrix);
   SAME(importance_shift);
+  SAME(pnl.interchange_rate);
+  SAME(pnl.annual_fee);
+  SAME(pnl.operating_cost);
+  SAME(pnl.acquisition_cost);
+  SAME(pnl.collection_cost);
   ASSERT_EQ(a.policies.size(), b.policies.size());
   for (std::size_t i = 0; i < a.policies.size(); ++i) {
     SAME(policies[i].name);

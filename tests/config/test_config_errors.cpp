@@ -64,7 +64,7 @@ TEST_F(Config, ReferencedFileMustHoldItsKindTable) {
 TEST_F(Config, UnknownTopLevelKey) {
   RunFile rf;
   rf.tables = "[runn]\nname = \"x\"\n";
-  expect_run_error(rf, "[runn]", "runn", "unknown key; did you mean 'run'? (allowed here: run, population, behaviour, policies, scenarios, acquisition)");
+  expect_run_error(rf, "[runn]", "runn", "unknown key; did you mean 'run'? (allowed here: run, pnl, population, behaviour, policies, scenarios, acquisition)");
 }
 
 TEST_F(Config, UnknownRunKey) {

@@ -323,17 +323,29 @@ output = "{cls.out}"
             self.assertAlmostEqual(alt["diff"], -base["value"], places=9)
 
     def test_figures_match_the_raw_sums(self):
-        """net_income and its paired CI recomputed with numpy from the file's sums, at a what-if rate."""
+        """net_income (the full P&L, docs/pnl.md) and its paired CI recomputed with numpy from the file's sums
+        and its [pnl] attributes, at a what-if rate."""
         doc = self.json("--cost-of-funds", "0.1")
         self.assertEqual(doc["cost_of_funds"], 0.1)
         rows = self.rows(doc)
         t = doc["t_quantile"]
         with h5py.File(self.out, "r") as f:
+            a = f.attrs
+            self.assertEqual(doc["pnl"]["interchange_rate"], float(a["interchange_rate"]))
+            self.assertGreater(float(a["interchange_rate"]), 0)
+            self.assertGreater(float(a["operating_cost"]), 0)
+
             def net_income(scen, pol):
                 g = f["results"][scen][pol]["monthly"]
                 # Revenue is net of the interest and fees reversed at charge-off (schema 1.4).
                 cents = (g["interest"][()] + g["fees"][()] - g["reversal"][()] - g["chargeoff_loss"][()]).sum(axis=1)
-                return cents / 100.0 - 0.1 / 12 * (g["balance"][()].sum(axis=1) / 100.0)
+                active = g["active"][()].sum(axis=1)
+                delinquent = g["bucket_count"][()][:, :, 1:].sum(axis=(1, 2))
+                return (cents / 100.0 - 0.1 / 12 * (g["balance"][()].sum(axis=1) / 100.0)
+                        + float(a["interchange_rate"]) * g["spend"][()].sum(axis=1) / 100.0
+                        + (float(a["annual_fee"]) - float(a["operating_cost"])) / 12 * active
+                        - float(a["acquisition_cost"]) * g["new_account_count"][()].sum(axis=1)
+                        - float(a["collection_cost"]) * delinquent)
             for scen in self.SCENARIOS:
                 base = net_income(scen, "simple_review")
                 for pol in self.POLICIES:

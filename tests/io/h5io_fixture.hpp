@@ -90,6 +90,7 @@ inline RunResults sample_results(std::int64_t salt = 0) {
   r.meta.wall_seconds = 1.25 + static_cast<double>(salt);
   r.meta.cost_of_funds = 0.0375 + 0.001 * static_cast<double>(salt);
   r.meta.baseline_policy = "raise/10%";
+  r.meta.pnl = {0.0125, 9900 + salt, 4550, 15000, 1725};  // every P&L parameter distinct and non-zero
   r.meta.population_kind = "file";
   r.meta.population_file = "/data/book.csv";
   r.meta.population_sha256 = std::string(64, 'a');
@@ -161,6 +162,11 @@ inline void expect_equal(const RunResults& a, const RunResults& b) {
   EXPECT_EQ(m.cost_of_funds, n.cost_of_funds);
   EXPECT_EQ(m.baseline_policy, n.baseline_policy);
   EXPECT_EQ(m.importance_shift, n.importance_shift);
+  EXPECT_EQ(m.pnl.interchange_rate, n.pnl.interchange_rate);
+  EXPECT_EQ(m.pnl.annual_fee, n.pnl.annual_fee);
+  EXPECT_EQ(m.pnl.operating_cost, n.pnl.operating_cost);
+  EXPECT_EQ(m.pnl.acquisition_cost, n.pnl.acquisition_cost);
+  EXPECT_EQ(m.pnl.collection_cost, n.pnl.collection_cost);
   EXPECT_EQ(a.band_names, b.band_names);
   EXPECT_EQ(a.region_names, b.region_names);
   EXPECT_EQ(a.segment_band, b.segment_band);

@@ -180,9 +180,9 @@ TEST_F(H5IoTest, ComparisonIsATidyTableOfTheComparison) {
   EXPECT_NE(string_attr(g.id, "figure_units").find("net_income=currency"), std::string::npos);
   EXPECT_EQ(string_attr(g.id, "columns"), "scenario,policy,figure,month,unit,value,se,diff,diff_lo,diff_hi,pairing_ratio");
 
-  // 17 horizon figures + 4 overdue figures at months 2 and 3, for 4 combos.
+  // 23 horizon figures (6 of them the P&L lines of schema 1.5) + 4 overdue figures at months 2 and 3, for 4 combos.
   const std::size_t per_combo = c.combos[0].values.size();
-  ASSERT_EQ(per_combo, 17u + 4u * 2u);
+  ASSERT_EQ(per_combo, 23u + 4u * 2u);
   const std::size_t rows = 4 * per_combo;
   struct Column {
     const char* name;

@@ -272,6 +272,44 @@ class Loaders(unittest.TestCase):
         base = cmp[(cmp.policy == "static")]
         self.assertTrue((base["diff"] == 0).all())
 
+    def test_pnl_is_the_file_and_adds_up_to_the_comparison(self):
+        """load_pnl (docs/pnl.md): the stored monthly means; net income is its signed lines; over the
+        months they add up to /comparison's horizon figures (weighted paths included)."""
+        lines = ["interest", "fees", "reversals", "interchange", "annual_fees", "cost_of_funds", "operating_cost",
+                 "acquisition_cost", "collection_cost", "net_loss"]
+        sign = {k: (-1.0 if k in ("reversals", "cost_of_funds", "operating_cost", "acquisition_cost",
+                                  "collection_cost", "net_loss") else 1.0) for k in lines}
+        for path in (FILES["cmp"], FILES["stress"]):
+            meta = limitsim.load_meta(path)
+            self.assertEqual(meta["interchange_rate"], 0.02)  # the shipped runs use the documented defaults
+            self.assertEqual(meta["operating_cost"], 60.0)
+            pnl = limitsim.load_pnl(path)
+            self.assertEqual(len(pnl), len(meta["scenarios"]) * len(meta["policies"]) * meta["months"])
+            self.assertEqual(pnl.attrs["units"]["risk_adjusted_margin"], "share")
+            with h5py.File(path, "r") as f:
+                for s, p, g in combos(f):
+                    rows = pnl[(pnl.scenario == s) & (pnl.policy == p)]
+                    for k in lines + ["net_income", "net_income_se", "risk_adjusted_margin"]:
+                        np.testing.assert_array_equal(rows[k].to_numpy(), g["pnl"][k][()], k)
+            signed = sum(sign[k] * pnl[k] for k in lines)
+            np.testing.assert_allclose(pnl.net_income, signed, rtol=1e-9, atol=1e-6)
+            self.assertTrue((pnl.interchange > 0).all())
+            totals = pnl.groupby(["scenario", "policy"], sort=False)[lines + ["net_income"]].sum()
+            cmp = limitsim.load_comparison(path)
+            for k in ["revenue" if k == "interest" else k for k in
+                      ("interest", "cost_of_funds", "interchange", "operating_cost", "net_income")]:
+                got = cmp[(cmp.figure == k)].set_index(["scenario", "policy"])["value"]
+                want = (totals.interest + totals.fees - totals.reversals) if k == "revenue" else totals[k]
+                np.testing.assert_allclose(got.loc[want.index].to_numpy(), want.to_numpy(), rtol=1e-9, err_msg=k)
+        # A file without the P&L (schema before 1.5) is refused clearly.
+        old = os.path.join(TMP.name, "no-pnl.h5")
+        shutil.copy(FILES["cmp"], old)
+        with h5py.File(old, "r+") as f:
+            for _, _, g in combos(f):
+                del g["pnl"]
+        with self.assertRaisesRegex(lio.LimitsimFileError, r"no '.*pnl' \(written since schema 1\.5"):
+            limitsim.load_pnl(old)
+
     def test_sweep(self):
         sw = limitsim.load_sweep(FILES["sweep"])
         with h5py.File(FILES["sweep"], "r") as f:
