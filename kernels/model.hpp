@@ -82,7 +82,8 @@ struct Customer {
   std::int32_t segment, region, months_on_book, bucket;
   std::int32_t months_current, since_missed;  // payment history at the start (CustomerView)
   std::int32_t arrival;                        // an applicant's arrival month (0-based)
-  double demand, pool_rank, dti;               // an applicant's demand, place in its pool, debt-to-income
+  float demand, pool_rank, dti;                // an applicant's demand, place in its pool, debt-to-income
+                                               // (floats as stored: fewer registers on the GPU)
   bool transactor;
   bool applicant;                              // false: a customer of the opening book
 };
@@ -107,9 +108,9 @@ LIMITSIM_INLINE Customer load_customer(const CustomerView& v, std::int64_t i) {
   c.transactor = v.transactor[i] != 0;
   c.applicant = v.arrival != nullptr && v.arrival[i] >= 0;
   c.arrival = c.applicant ? v.arrival[i] : 0;
-  c.demand = v.demand ? v.demand[i] : 0.0;
-  c.pool_rank = v.pool_rank ? v.pool_rank[i] : 0.0;
-  c.dti = v.dti ? v.dti[i] : 0.0;
+  c.demand = v.demand ? v.demand[i] : 0.0f;
+  c.pool_rank = v.pool_rank ? v.pool_rank[i] : 0.0f;
+  c.dti = v.dti ? v.dti[i] : 0.0f;
   return c;
 }
 

@@ -13,8 +13,8 @@ Customer applicant(Customer c, int arrival) {
   c.arrival = arrival;
   c.months_on_book = 0;
   c.demand = 0.5;
-  c.pool_rank = 0.4;
-  c.dti = 0.3;
+  c.pool_rank = 0.375f;  // exact in float, as the kernel stores these
+  c.dti = 0.25f;
   return c;
 }
 
@@ -29,14 +29,14 @@ TEST_F(LivingBook, ApprovalRuleByHand) {
   pp.approve_min_score = 720.5;
   EXPECT_FALSE(applicant_approved(pp, a));
   pp.approve_min_score = 0.0;
-  pp.approve_max_dti = 0.3;  // debt-to-income 0.3 at the maximum: approved
+  pp.approve_max_dti = 0.25;  // debt-to-income 0.25 at the maximum: approved
   EXPECT_TRUE(applicant_approved(pp, a));
-  pp.approve_max_dti = 0.29;
+  pp.approve_max_dti = 0.24;
   EXPECT_FALSE(applicant_approved(pp, a));
   pp.approve_max_dti = 0.0;
-  pp.approve_share = 0.4;  // 40% of the pool ranks above it: outside a 40% share
+  pp.approve_share = 0.375;  // 37.5% of the pool ranks above it: outside a 37.5% share
   EXPECT_FALSE(applicant_approved(pp, a));
-  pp.approve_share = 0.41;
+  pp.approve_share = 0.38;
   EXPECT_TRUE(applicant_approved(pp, a));
   // Present under the scenario only when its demand is below the month's applicant_multiplier.
   months[3].applicant_mult = 0.5;
