@@ -561,39 +561,33 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   s.draws.push(static_cast<std::uint64_t>(draws));
   if (s.history_months < kHistoryMonths) ++s.history_months;
 
-  // A run-off account takes no line action, and closes at the month end its balance reaches zero.
-  if (s.runoff) {
-    if (balance <= 0) {
-      s.open = false;
-      s.balance = 0;
-      s.bucket = 0;
-      return o;
-    }
-    o.active = true;
-    o.runoff = true;
-    o.balance = s.balance;
-    o.limit = s.limit;
-    o.bucket = nb;
-    o.frozen = s.frozen;
-    o.util_ppm = utilization_ppm(s.balance, o.limit);
+  // A run-off account closes at the month end its balance reaches zero, and until then takes no line
+  // action (`acts` is false: no freeze, cut, signal or raise).
+  if (s.runoff && balance <= 0) {
+    s.open = false;
+    s.balance = 0;
+    s.bucket = 0;
     return o;
   }
+  const bool acts = !s.runoff;
 
-  if (pp.freeze_bucket > 0 && !s.frozen && nb >= pp.freeze_bucket) {
+  if (acts && pp.freeze_bucket > 0 && !s.frozen && nb >= pp.freeze_bucket) {
     s.frozen = true;
     o.froze = true;
-  } else if (s.frozen && pp.unfreeze_after_clean_months > 0 && s.months_current >= pp.unfreeze_after_clean_months) {
+  } else if (acts && s.frozen && pp.unfreeze_after_clean_months > 0 &&
+             s.months_current >= pp.unfreeze_after_clean_months) {
     s.frozen = false;
   }
 
   const double end_util = end_util_ppm * 1e-6;
   const double score = behaviour_score(bp, c, s, end_util);
-  const bool signal = pp.freq_window > 0 && s.draws.sum(pp.freq_window) >= static_cast<std::uint64_t>(pp.freq_max_draws);
+  const bool signal =
+      acts && pp.freq_window > 0 && s.draws.sum(pp.freq_window) >= static_cast<std::uint64_t>(pp.freq_max_draws);
   s.high_util_months = high_utilization(pp, end_util_ppm) ? s.high_util_months + 1 : 0;
 
   // Decreases first: an account cut this month is not raised.
   double cut_pct = 2.0;  // above 1: no cut
-  if (pp.decrease_cut_to_pct > 0.0) {
+  if (acts && pp.decrease_cut_to_pct > 0.0) {
     const bool low_score = pp.decrease_score_below > 0.0 && score < pp.decrease_score_below;
     const bool stressed = pp.decrease_high_util > 0.0 && s.high_util_months >= pp.decrease_high_util_months &&
                           score <= c.score - pp.decrease_score_drop;
@@ -612,7 +606,7 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   // Increases: the periodic review on the account's anniversary months, else
   // the event trigger. Never in a month when a cut rule fires (even one held
   // back by the cool-down or with nothing to cut).
-  const bool may_raise = cut_pct > 1.0 && !s.frozen && nb == 0 && !(signal && pp.freq_block_increases);
+  const bool may_raise = acts && cut_pct > 1.0 && !s.frozen && nb == 0 && !(signal && pp.freq_block_increases);
   if (may_raise && pp.review_every > 0 && s.months_on_book % pp.review_every == 0) {
     const int n = pp.review_lookback < s.history_months ? pp.review_lookback : s.history_months;
     const double mean_util_bp = n > 0 ? static_cast<double>(s.util_bp.sum(n)) / n : 0.0;
@@ -644,6 +638,7 @@ LIMITSIM_INLINE MonthOutcome step_month(const ModelView& mv, const Customer& c, 
   }
 
   o.active = true;
+  o.runoff = s.runoff;
   o.balance = s.balance;
   o.limit = s.limit + temp_extra;
   o.temp_extra = temp_extra;
