@@ -105,7 +105,7 @@ LIMITSIM_INLINE std::int64_t annuity_instalment(std::int64_t principal, int n, d
   return loan_round(static_cast<double>(principal) * r * g / (g - 1.0));
 }
 
-// A new loan of `amount` cents over `term` months.
+// A new loan of `amount` cents over `term` months (term >= 1, as the product file's terms are).
 LIMITSIM_INLINE Loan open_loan(const LoanParams& p, std::int64_t amount, std::int32_t term) {
   Loan l;
   l.principal = amount;
@@ -245,7 +245,8 @@ LIMITSIM_INLINE std::int32_t loan_term(const LoanParams& p, double u) {
 }
 
 // The amount of a new loan for a uniform u on (0, 1): the log-normal share of the available line,
-// capped at 1, rounded down to size_rounding; 0 (no loan) when that is below min_amount.
+// capped at 1, rounded down to size_rounding (>= 1, as the product file requires); 0 (no loan) when
+// that is below min_amount.
 LIMITSIM_INLINE std::int64_t loan_amount(const LoanParams& p, std::int64_t available, double u) {
   if (available <= 0) return 0;
   const double share_raw = p.size_median_share * exp(p.size_log_sd * norm_inv(u));
