@@ -219,12 +219,8 @@ Scorecard load_scorecard(const std::string& path) {
   if (!in.is_open() || !in)
     throw ConfigError(path + ": cannot open the scorecard file: " +
                       (fs::exists(path, ec) ? "not a readable regular file" : "no such file"));
-  Value doc;
-  try {
-    doc = toml::parse(in, path);
-  } catch (const toml::exception& e) {
-    throw toml_io::syntax_failure(e, path);
-  }
+  // Through the shared reader: its bounds on size, nesting and long lines hold here too (toml_io.hpp).
+  const Value doc = toml_io::parse_stream(in, path);
   return toml_io::with_file_errors(path, [&] { return read_scorecard(doc, path); });
 }
 

@@ -265,12 +265,8 @@ TargetsConfig load_targets_config(const std::string& path) {
   std::error_code ec;
   if (fs::is_regular_file(path, ec)) in.open(path, std::ios::binary);
   if (!in.is_open() || !in) throw ConfigError(path + ": cannot open the targets file: " + open_error(path));
-  Value doc;
-  try {
-    doc = toml::parse(in, path);
-  } catch (const toml::exception& e) {
-    throw syntax_failure(e, path);
-  }
+  // Through the shared reader: its bounds on size, nesting and long lines hold here too (toml_io.hpp).
+  const Value doc = toml_io::parse_stream(in, path);
   return toml_io::with_file_errors(path, [&] { return read_targets(doc, path); });
 }
 

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "src/config/mapping.hpp"
+#include "src/config/scorecard.hpp"
+#include "src/config/targets.hpp"
 #include "src/config/toml_io.hpp"
 #include "tests/config/config_fixture.hpp"
 
@@ -53,6 +55,24 @@ TEST_F(Config, DeepNestingIsRefusedNotACrash) {
     ADD_FAILURE() << "loaded";
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()).rfind(mapping + ":2: arrays and inline tables nested", 0), 0u) << e.what();
+  }
+}
+
+// The scorecard and targets files go through the same reader (they once called toml11 directly).
+TEST_F(Config, ScorecardAndTargetsFilesHaveTheSameBounds) {
+  const std::string deep = "[scorecard]\nx = " + repeat("[", 400) + repeat("]", 400) + "\n";
+  for (const char* kind : {"scorecard", "targets"}) {
+    const std::string file = write(std::string(kind) + ".toml", deep);
+    try {
+      if (std::string(kind) == "scorecard")
+        load_scorecard(file);
+      else
+        load_targets_config(file);
+      ADD_FAILURE() << kind << " loaded";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(file + ":2: arrays and inline tables nested more than 32 deep", 0), 0u)
+          << e.what();
+    }
   }
 }
 
