@@ -455,6 +455,10 @@ class LivingBook(unittest.TestCase):
                              text=True)
         self.assertEqual(bad.returncode, 2)
         self.assertIn("--vintages", bad.stderr)
+        step = subprocess.run([LIMITSIM, "summary", FILES["living"], "--vintages", "--cohort-step", "0"],
+                              capture_output=True, text=True)
+        self.assertEqual(step.returncode, 2)
+        self.assertIn("--cohort-step: must be >= 1", step.stderr)
 
 
 class Xarray(unittest.TestCase):
