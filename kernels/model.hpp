@@ -352,7 +352,7 @@ LIMITSIM_INLINE MonthOutcome customer_month(const ModelView& mv, const Customer&
                                             const MonthDraws& d, double z) {
   if (!c.applicant || month != c.arrival) return step_month(mv, c, s, month, d, z);
   const bool applies = applicant_present(mv, c);
-  const bool opens = applies && applicant_approved(mv.policy, c);
+  const bool opens = applies && applicant_approved(mv.policy, c, mv.scenario[c.arrival].approval_mult);
   s.open = opens;
   MonthOutcome o{};
   if (opens) o = step_month(mv, c, s, month, d, z);

@@ -148,9 +148,10 @@ LIMITSIM_INLINE std::int32_t months_later(std::int32_t m) { return m < kLongAgo 
 LIMITSIM_INLINE bool applicant_present(const ModelView& mv, const Customer& c) {
   return c.applicant && c.demand < mv.scenario[c.arrival].applicant_mult;
 }
-LIMITSIM_INLINE bool applicant_approved(const PolicyParams& p, const Customer& c) {
+// approval_mult: the arrival month's scenario multiplier of the policy's share (credit tightening).
+LIMITSIM_INLINE bool applicant_approved(const PolicyParams& p, const Customer& c, double approval_mult = 1.0) {
   return c.score >= p.approve_min_score && (p.approve_max_dti <= 0.0 || c.dti <= p.approve_max_dti) &&
-         c.pool_rank < p.approve_share;
+         c.pool_rank < p.approve_share * approval_mult;
 }
 
 // The state a customer starts the run in. An applicant starts closed: its account opens (as a new

@@ -176,6 +176,7 @@ struct ScenarioMonth {
   double shock_size;     // share of income lost by a shock starting this month
   double lgd_mult;       // multiplies LGD at charge-off (capped at 1)
   double applicant_mult; // multiplies the month's applicant volume (<= the pool's headroom; 1 = as configured)
+  double approval_mult;  // multiplies every policy's approval share this month (credit tightening; 1 = as the policy says)
   std::int32_t shock_months;  // months a shock starting this month lasts (>= 1)
 };
 

@@ -146,6 +146,7 @@ struct ScenarioSpec {
   std::vector<double> income_shock_months = {6.0};
   std::vector<double> lgd_multiplier = {1.0};
   std::vector<double> applicant_multiplier = {1.0};  // the living book's applicant volume (docs/model.md "Acquisition")
+  std::vector<double> approval_multiplier = {1.0};   // ... and every policy's approval share
   // Unemployment-driven: when unemployment_rate (percent) is given, factor_shift
   // and income_shock_probability are derived from it:
   //   factor_shift_t = -factor_per_point x (U_t - base_rate)

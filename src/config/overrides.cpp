@@ -151,6 +151,15 @@ void apply_overrides(RunConfig& cfg, const Overrides& o) {
     if (!bad.empty()) throw ConfigError("--backend: " + bad);
     c.backend = *o.backend;
   }
+  // The living book's checks across keys, again after the overrides (run_file.cpp makes them on the file).
+  if (c.acquisition.enabled && c.acquisition.first_month > c.months)
+    throw ConfigError("--months: the run file's [acquisition] first_month (" +
+                      std::to_string(c.acquisition.first_month) + ") lies past the last month (" +
+                      std::to_string(c.months) + ")");
+  if (c.acquisition.enabled && c.population.kind != "synthetic")
+    throw ConfigError(std::string(o.population_file ? "--population" : "--mapping") +
+                      ": the run file has [acquisition], whose applicants are drawn like a synthetic population; "
+                      "a real population's applicants are not supported yet");
   cfg = std::move(c);
 }
 

@@ -419,6 +419,7 @@ std::string effective_toml(const RunConfig& in) {
     s.spec.income_shock_months = column(s.months, &ScenarioMonth::shock_months);
     s.spec.lgd_multiplier = column(s.months, &ScenarioMonth::lgd_mult);
     s.spec.applicant_multiplier = column(s.months, &ScenarioMonth::applicant_mult);
+    s.spec.approval_multiplier = column(s.months, &ScenarioMonth::approval_mult);
     if (!s.spec.unemployment_rate.empty()) s.spec.unemployment_rate = s.unemployment;
     os << "\n[[scenarios]]\n";
     Writer w(os, "scenarios");

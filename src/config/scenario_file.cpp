@@ -50,6 +50,7 @@ void scenario_fields(IO& t, ScenarioConfig& c) {
             "must be whole months, got " + fmt_double(c.spec.income_shock_months[i]), static_cast<int>(i));
   t.series("lgd_multiplier", c.spec.lgd_multiplier, at_least(0));
   t.series("applicant_multiplier", c.spec.applicant_multiplier, closed(0, 10));
+  t.series("approval_multiplier", c.spec.approval_multiplier, closed(0, 10));
   if (unemployment) {
     subtable(t, "unemployment", c, unemployment_fields<IO>);
   } else {
@@ -62,7 +63,7 @@ template void scenario_fields<Writer>(Writer&, ScenarioConfig&);
 
 }  // namespace fields
 
-ScenarioMonth neutral_scenario_month() { return ScenarioMonth{0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 6}; }
+ScenarioMonth neutral_scenario_month() { return ScenarioMonth{0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 6}; }
 
 void resolve_scenario(ScenarioConfig& s, std::int32_t months) {
   const ScenarioMonth neutral = neutral_scenario_month();
@@ -80,6 +81,7 @@ void resolve_scenario(ScenarioConfig& s, std::int32_t months) {
         static_cast<std::int32_t>(at(s.spec.income_shock_months, m, static_cast<double>(neutral.shock_months)));
     s.months[m].lgd_mult = at(s.spec.lgd_multiplier, m, neutral.lgd_mult);
     s.months[m].applicant_mult = at(s.spec.applicant_multiplier, m, neutral.applicant_mult);
+    s.months[m].approval_mult = at(s.spec.approval_multiplier, m, neutral.approval_mult);
     s.months[m].shock_prob = at(s.spec.income_shock_probability, m, neutral.shock_prob);
   }
   s.unemployment.clear();

@@ -81,7 +81,9 @@ Population generate_applicants(const RunConfig& cfg, const ApplicantPlan& plan, 
     // Demand and debt-to-income: a fifth block of the population stream (block 3 is the region's).
     KeyedPhilox rng(cfg.seed, ids[i], 0, kStreamPopulation, 4);
     const Block4 b = rng.next();
-    p.demand[i] = static_cast<float>(u01(b.x) * plan.headroom[static_cast<std::size_t>(month_of[i])]);
+    // Below the headroom as a float too, so that a multiplier equal to it lets every applicant apply.
+    const float h = static_cast<float>(plan.headroom[static_cast<std::size_t>(month_of[i])]);
+    p.demand[i] = std::min(static_cast<float>(u01(b.x) * h), std::nextafter(h, 0.0f));
     const double z = rho * p.risk[i] + std::sqrt(1.0 - rho * rho) * norm_inv(u01(b.y));
     p.dti[i] = static_cast<float>(a.dti_median * std::exp(a.dti_log_sd * z));
   }
@@ -92,7 +94,9 @@ Population generate_applicants(const RunConfig& cfg, const ApplicantPlan& plan, 
     std::iota(order.begin(), order.end(), start);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return p.score[x] > p.score[y]; });
     for (std::size_t r = 0; r < order.size(); ++r)
-      p.pool_rank[order[r]] = static_cast<float>(static_cast<double>(r) / static_cast<double>(pool));
+      // Below 1 as a float too (pools past 2^24), so that share 1 approves every applicant.
+      p.pool_rank[order[r]] =
+          std::min(static_cast<float>(static_cast<double>(r) / static_cast<double>(pool)), std::nextafter(1.0f, 0.0f));
     start += order.size();
   }
   return p;

@@ -40,8 +40,9 @@ namespace {
 
 // The exact sums live in memory for the whole run; refuse up front, naming the
 // options, rather than fail later with bad_alloc.
-void check_memory(const RunResults& r, std::size_t combos) {
-  const double bytes = static_cast<double>(r.cells()) * combos * sizeof(std::int64_t);
+void check_memory(const RunResults& r, std::size_t combos, bool vintages = false) {
+  const double bytes =
+      static_cast<double>(r.cells() + (vintages ? r.vintage_cells() : 0)) * combos * sizeof(std::int64_t);
   const double ram = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
   if (ram > 0 && bytes > 0.5 * ram) {
     char msg[400];
@@ -289,6 +290,8 @@ namespace {
 // survival S(m) (open accounts at month end / opening count), the approval rate A and a new cohort's
 // survival T(k) by months on book; month by month, V(m) = (N (1 - S(m)) - sum over a < m of
 // V(a) A T(m - a)) / (A T(0)) replaces what has run off (never below 0).
+constexpr double kMaxMonthlyApplicants = 1e9;  // as [acquisition] monthly_applicants allows
+
 std::vector<std::int64_t> constant_book_volume(const RunConfig& cfg, Backend& backend) {
   constexpr std::int64_t kPilotCustomers = 20000;
   constexpr std::int32_t kPilotPaths = 8;
@@ -298,6 +301,8 @@ std::vector<std::int64_t> constant_book_volume(const RunConfig& cfg, Backend& ba
   for (const PolicyConfig& p : cfg.policies)
     if (p.name == base) pilot.policies = {p};
   pilot.scenarios = {cfg.scenarios.front()};
+  for (ScenarioMonth& m : pilot.scenarios.front().months) m.applicant_mult = 1.0;  // every pilot applicant applies
+  pilot.importance_shift = 0.0;  // plain means over the pilot's paths
   pilot.paths = std::min(cfg.paths, kPilotPaths);
   const std::int64_t sample = std::min(cfg.population.customers, kPilotCustomers);
   pilot.population.customers = sample;
@@ -334,9 +339,17 @@ std::vector<std::int64_t> constant_book_volume(const RunConfig& cfg, Backend& ba
     double need = n0 * (1.0 - survive);
     for (int a = f; a < m; ++a) need -= exact[static_cast<std::size_t>(a)] * approval * survive_new[static_cast<std::size_t>(m - a)];
     const double per = approval * survive_new[0];
-    exact[static_cast<std::size_t>(m)] = per > 0.0 ? std::max(0.0, need / per) : 0.0;
+    const double want = per > 0.0 ? std::max(0.0, need / per) : 0.0;  // applicants present in the first scenario
     const double mult = cfg.scenarios.front().months[static_cast<std::size_t>(m)].applicant_mult;
-    volume[static_cast<std::size_t>(m)] = std::llround(mult > 0.0 ? exact[static_cast<std::size_t>(m)] / mult : 0.0);
+    // The volume at multiplier 1 that brings them (none where the scenario lets nobody apply), within the
+    // bound of monthly_applicants; what arrives is what later months build on.
+    const double v = mult > 0.0 ? std::round(want / mult) : 0.0;
+    if (v > kMaxMonthlyApplicants)
+      throw ConfigError(cfg.source + ": acquisition.constant_book: month " + std::to_string(m + 1) + " would need " +
+                        std::to_string(static_cast<long long>(std::min(v, 9e18))) +
+                        " applicants (more than 1e9): the first scenario's applicant_multiplier is too small there");
+    volume[static_cast<std::size_t>(m)] = static_cast<std::int64_t>(v);
+    exact[static_cast<std::size_t>(m)] = v * mult;
   }
   return volume;
 }
@@ -356,9 +369,11 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
                      "population.customers x the largest line (population.existing_line_max, policies' max_limit)");
   RunResults r = empty_results(cfg);
   const std::size_t n_combos = cfg.scenarios.size() * cfg.policies.size();
-  check_memory(r, n_combos);
+  check_memory(r, n_combos, cfg.acquisition.enabled);
   // The living book: how many applicants arrive each month (a constant book runs a pilot first).
   const bool acquiring = cfg.acquisition.enabled;
+  if (acquiring && (cfg.acquisition.first_month < 1 || cfg.acquisition.first_month > cfg.months || file))
+    throw std::logic_error("run_simulation: [acquisition] needs a synthetic population and first_month in 1..months");
   if (acquiring) {
     r.meta.applicant_volume =
         cfg.acquisition.constant_book ? constant_book_volume(cfg, backend) : configured_volume(cfg);
@@ -409,6 +424,12 @@ RunResults run_simulation(const RunConfig& cfg, Backend& backend, const Progress
   ApplicantPlan plan;
   if (acquiring) plan = plan_applicants(cfg, r.meta.applicant_volume);
   r.meta.applicants = plan.total;
+  // The vintage sums add balances over every path (the opening book's row, all its customers): they must fit.
+  if (acquiring && !file &&
+      static_cast<double>(largest_synthetic_line(cfg)) * static_cast<double>(pc.customers + plan.total) * cfg.paths >
+          4.6e18)
+    throw ConfigError("[acquisition]: customers and applicants x paths x the largest line could overflow the exact "
+                      "64-bit vintage sums in cents; use fewer paths or customers");
   const std::int64_t a0 = share ? slice_begin(plan.total, share->slice, share->slices) : 0;
   const std::int64_t a1 = share ? slice_begin(plan.total, share->slice + 1, share->slices) : plan.total;
   const double units = static_cast<double>(n + (a1 - a0));  // progress: customers and applicants

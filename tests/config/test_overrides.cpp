@@ -30,6 +30,23 @@ TEST_F(Config, ShorterHorizonDropsLaterReportMonths) {
   EXPECT_EQ(c.report_months, (std::vector<std::int32_t>{12}));
 }
 
+// The living book's checks across keys hold after the overrides too.
+TEST_F(Config, OverridesKeepTheAcquisitionChecks) {
+  RunConfig c = load_run_config(kQuickstart);
+  c.acquisition.enabled = true;
+  c.acquisition.constant_book = true;
+  c.acquisition.first_month = 12;
+  Overrides o;
+  o.months = 6;
+  EXPECT_EQ(override_error(c, o).rfind("--months: the run file's [acquisition] first_month (12) lies past the last "
+                                       "month (6)", 0),
+            0u);
+  Overrides real;
+  real.population_file = LIMITSIM_SOURCE_DIR "/data/uci-credit-card/uci_credit_card.csv";
+  real.mapping = LIMITSIM_SOURCE_DIR "/configs/population/uci_credit_card.toml";
+  EXPECT_NE(override_error(c, real).find("--population: the run file has [acquisition]"), std::string::npos);
+}
+
 TEST_F(Config, OverrideErrorsNameTheOption) {
   const RunConfig c = load_run_config(kQuickstart);
   Overrides o;

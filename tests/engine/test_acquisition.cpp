@@ -120,8 +120,17 @@ TEST(Acquisition, EveryPolicySeesTheSameApplicants) {
 TEST(Acquisition, ShareApprovalTakesTheTopOfEachPool) {
   RunConfig cfg = acquiring(base_config(500, 1, 3), 40.0);
   cfg.policies.front().params.approve_share = 0.25;
+  // A scenario tightening every policy's share by half in month 2 (credit tightening in a recession).
+  ScenarioConfig tight = cfg.scenarios.front();
+  tight.name = "tight";
+  tight.months[1].approval_mult = 0.5;
+  cfg.scenarios.push_back(tight);
   const RunResults r = run_cpu(cfg);
   for (int m = 0; m < 3; ++m) EXPECT_EQ(r.portfolio(r.combos[0], 0, m, kNewAccountCount), 10) << m;
+  EXPECT_EQ(r.portfolio(r.combos[1], 0, 0, kNewAccountCount), 10);
+  EXPECT_EQ(r.portfolio(r.combos[1], 0, 1, kNewAccountCount), 5);  // the best 12.5% of 40
+  EXPECT_EQ(r.portfolio(r.combos[1], 0, 2, kNewAccountCount), 10);
+  EXPECT_EQ(r.portfolio(r.combos[1], 0, 1, kApplicantCount), 40);  // the same applicants applied
 }
 
 TEST(Acquisition, ScenarioVolumeThinsTheSamePool) {
@@ -219,6 +228,21 @@ TEST(Acquisition, ConstantBookStaysNearTheOpeningCount) {
 }  // namespace
 
 namespace {
+
+TEST(Acquisition, ConstantBookSkipsAMonthWithoutApplicants) {
+  RunConfig cfg = base_config(3000, 4, 12);
+  cfg.acquisition.enabled = true;
+  cfg.acquisition.constant_book = true;
+  cfg.behaviour.params.attrition_rate = 0.02;
+  for (int m = 4; m < 6; ++m) cfg.scenarios.front().months[static_cast<std::size_t>(m)].applicant_mult = 0.0;
+  const RunResults r = run_cpu(cfg);
+  EXPECT_EQ(r.meta.applicant_volume[4], 0);
+  EXPECT_EQ(r.meta.applicant_volume[5], 0);
+  EXPECT_GT(r.meta.applicant_volume[6], r.meta.applicant_volume[3]);  // month 7 makes up for the two without
+  double active = 0.0;
+  for (int p = 0; p < r.paths; ++p) active += static_cast<double>(r.portfolio(r.combos[0], p, 11, kActive)) / r.paths;
+  EXPECT_NEAR(active, 3000.0, 90.0);
+}
 
 TEST(Acquisition, ProgressCountsTheApplicantsToo) {
   RunConfig cfg = acquiring(base_config(600, 2, 6), 200.0);  // 1,200 applicants after 600 customers

@@ -17,7 +17,7 @@ using namespace limitsim;
 struct StepFixture : ::testing::Test {
   BehaviourParams bp{};
   PolicyParams pp{};
-  ScenarioMonth sc{0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 6};
+  ScenarioMonth sc{0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 6};
   ScenarioMonth months[12];
   Customer c{};
   AccountState s{};

@@ -38,6 +38,11 @@ TEST_F(LivingBook, ApprovalRuleByHand) {
   EXPECT_FALSE(applicant_approved(pp, a));
   pp.approve_share = 0.38;
   EXPECT_TRUE(applicant_approved(pp, a));
+  // A scenario's approval multiplier tightens the share: 0.38 x 0.98 = 0.3724 < 0.375.
+  EXPECT_FALSE(applicant_approved(pp, a, 0.98));
+  pp.approve_share = 1.0;
+  EXPECT_TRUE(applicant_approved(pp, a, 0.38));
+  EXPECT_FALSE(applicant_approved(pp, a, 0.375));
   // Present under the scenario only when its demand is below the month's applicant_multiplier.
   months[3].applicant_mult = 0.5;
   EXPECT_FALSE(applicant_present(view(), a));
