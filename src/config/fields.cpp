@@ -107,12 +107,6 @@ std::int64_t to_cents(const Value& v, const std::string& key, Range r) {
   return cents;
 }
 
-std::string open_error(const std::string& file) {
-  std::error_code ec;
-  if (!fs::exists(file, ec)) return "no such file";
-  if (!fs::is_regular_file(file, ec)) return "not a regular file";
-  return "cannot read it";
-}
 
 }  // namespace fields
 }  // namespace limitsim

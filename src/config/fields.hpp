@@ -107,7 +107,7 @@ inline void trim_repeats(std::vector<double>& v) {
 }
 
 // Why `file` cannot be opened, in a few words.
-std::string open_error(const std::string& file);
+using toml_io::open_error;
 
 // ---------------------------------------------------------------- Reader
 

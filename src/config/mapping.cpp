@@ -576,13 +576,7 @@ Mapping read_mapping(const Value& doc, const std::string& path) {
 }  // namespace
 
 Mapping load_mapping(const std::string& path) {
-  std::ifstream in;
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec)) in.open(path, std::ios::binary);
-  if (!in.is_open() || !in)
-    throw ConfigError(path + ": cannot open the mapping file: " +
-                      (fs::exists(path, ec) ? "not a readable regular file" : "no such file"));
-  const Value doc = toml_io::parse_stream(in, path);
+  const Value doc = toml_io::parse_file(path, "mapping file");
   return toml_io::with_file_errors(path, [&] { return read_mapping(doc, path); });
 }
 

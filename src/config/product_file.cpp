@@ -142,12 +142,8 @@ ProductConfig default_product() {
 
 ProductConfig load_product_config(const std::string& path) {
   using namespace fields;
-  std::ifstream in;
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec)) in.open(path, std::ios::binary);
-  if (!in.is_open() || !in) throw ConfigError(path + ": cannot open the product file: " + open_error(path));
+  const Value doc = toml_io::parse_file(path, "product file");
   return toml_io::with_file_errors(path, [&] {
-    const Value doc = toml_io::parse_stream(in, path);
     Reader root(&doc, "", doc);
     const Value* table = root.find("product");
     root.done();

@@ -213,14 +213,7 @@ std::string array(const std::vector<double>& v) {
 }  // namespace
 
 Scorecard load_scorecard(const std::string& path) {
-  std::ifstream in;
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec)) in.open(path, std::ios::binary);
-  if (!in.is_open() || !in)
-    throw ConfigError(path + ": cannot open the scorecard file: " +
-                      (fs::exists(path, ec) ? "not a readable regular file" : "no such file"));
-  // Through the shared reader: its bounds on size, nesting and long lines hold here too (toml_io.hpp).
-  const Value doc = toml_io::parse_stream(in, path);
+  const Value doc = toml_io::parse_file(path, "scorecard file");
   return toml_io::with_file_errors(path, [&] { return read_scorecard(doc, path); });
 }
 

@@ -261,12 +261,7 @@ bool set_parameter(BehaviourConfig& b, const BehaviourConfig& base, const Calibr
 }
 
 TargetsConfig load_targets_config(const std::string& path) {
-  std::ifstream in;
-  std::error_code ec;
-  if (fs::is_regular_file(path, ec)) in.open(path, std::ios::binary);
-  if (!in.is_open() || !in) throw ConfigError(path + ": cannot open the targets file: " + open_error(path));
-  // Through the shared reader: its bounds on size, nesting and long lines hold here too (toml_io.hpp).
-  const Value doc = toml_io::parse_stream(in, path);
+  const Value doc = toml_io::parse_file(path, "targets file");
   return toml_io::with_file_errors(path, [&] { return read_targets(doc, path); });
 }
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "src/util/text.hpp"
@@ -292,6 +293,21 @@ void check_nesting(const std::string& text, const std::string& name) {
 }
 
 }  // namespace
+
+std::string open_error(const std::string& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return "no such file";
+  if (!fs::is_regular_file(file, ec)) return "not a regular file";
+  return "cannot read it";
+}
+
+Value parse_file(const std::string& path, const std::string& kind) {
+  std::ifstream in;
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) in.open(path, std::ios::binary);
+  if (!in.is_open() || !in) throw ConfigError(path + ": cannot open the " + kind + ": " + open_error(path));
+  return parse_stream(in, path);
+}
 
 Value parse_stream(std::istream& in, const std::string& name) {
   std::string text(kMaxTomlBytes + 1, '\0');

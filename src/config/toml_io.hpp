@@ -85,6 +85,13 @@ inline constexpr double kMaxTomlLineWork = 5e8;
 // than kMaxTomlLineWork to parse.
 Value parse_stream(std::istream& in, const std::string& name);
 
+// Why `file` cannot be opened, in a few words ("no such file", "not a regular file", "cannot read it").
+std::string open_error(const std::string& file);
+
+// The TOML file `path`, through parse_stream; a file that cannot be opened is refused as
+// "PATH: cannot open the KIND: reason" (kind: "mapping file", "product file", ...).
+Value parse_file(const std::string& path, const std::string& kind);
+
 // Error messages show lines of a file (toml11's excerpt with a caret) only when
 // the file lies inside the folder of the innermost ContentScope (after
 // resolving symbolic links), or when there is no scope. A file outside it (an
