@@ -13,8 +13,7 @@ constexpr double kCents = 100.0;
 std::int64_t portfolio_vintage(const RunResults& r, const ComboSums& c, int m, int metric) {
   auto total = [&](int k) {
     std::int64_t t = 0;
-    for (int p = 0; p < r.paths; ++p)
-      for (int g = 0; g < r.segments; ++g) t += c.sums[r.cell_index(p, m, g, k)];
+    for (int p = 0; p < r.paths; ++p) t += r.portfolio(c, p, m, k);
     return t;
   };
   auto late = [&](int base) {

@@ -190,8 +190,6 @@ struct AcquisitionConfig {
   double dti_median = 0.2;
   double dti_log_sd = 0.6;
   double dti_risk_correlation = 0.3;
-  // Resolved by the engine (src/data/applicants.cpp), not file keys: applicants per month (0-based run
-  // month) and the volume each scenario asks for.
 };
 
 // The P&L's own parameters ([pnl] in the run file; docs/pnl.md). Money per

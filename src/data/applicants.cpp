@@ -29,12 +29,10 @@ std::vector<std::int64_t> configured_volume(const RunConfig& cfg) {
 
 ApplicantPlan plan_applicants(const RunConfig& cfg, const std::vector<std::int64_t>& volume) {
   ApplicantPlan p;
-  p.volume = volume;
-  p.volume.resize(static_cast<std::size_t>(cfg.months), 0);
   for (int m = 0; m < cfg.months; ++m) {
     double h = 1.0;
     for (const ScenarioConfig& s : cfg.scenarios) h = std::max(h, s.months[static_cast<std::size_t>(m)].applicant_mult);
-    const std::int64_t v = p.volume[static_cast<std::size_t>(m)];
+    const std::int64_t v = static_cast<std::size_t>(m) < volume.size() ? volume[static_cast<std::size_t>(m)] : 0;
     // The pool is rounded up, never past what the headroom asks for by more than one applicant.
     const std::int64_t pool = v == 0 ? 0 : static_cast<std::int64_t>(std::ceil(static_cast<double>(v) * h - 1e-9));
     p.headroom.push_back(h);

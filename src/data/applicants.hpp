@@ -18,7 +18,6 @@ constexpr std::uint64_t kApplicantIdBit = std::uint64_t{1} << 63;
 std::uint64_t applicant_id(int month, std::int64_t index);
 
 struct ApplicantPlan {
-  std::vector<std::int64_t> volume;  // [month, 0-based] applicants under an applicant_multiplier of 1
   std::vector<double> headroom;      // [month] max(1, the largest applicant_multiplier of the run's scenarios)
   std::vector<std::int64_t> pool;    // [month] applicants drawn: ceil(volume x headroom)
   std::int64_t total = 0;            // sum of pool

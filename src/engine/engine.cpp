@@ -316,8 +316,7 @@ std::vector<std::int64_t> constant_book_volume(const RunConfig& cfg, Backend& ba
   const ComboSums& c = r.combos.front();
   auto total = [&](int m, int metric) {
     std::int64_t t = 0;
-    for (int p = 0; p < r.paths; ++p)
-      for (int g = 0; g < r.segments; ++g) t += c.sums[r.cell_index(p, m, g, metric)];
+    for (int p = 0; p < r.paths; ++p) t += r.portfolio(c, p, m, metric);
     return static_cast<double>(t);
   };
   const double applied = total(f, kApplicantCount), opened = c.vintages[r.vintage_index(f, 0, kVintOpened)];

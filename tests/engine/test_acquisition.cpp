@@ -70,7 +70,9 @@ TEST(Acquisition, ApprovingNobodyGivesTheOpeningBook) {
   // Every sum equal but the applicants counted (12 months x 150 on every path).
   for (std::size_t cell = 0; cell < a.sums.size(); cell += kNumMetrics)
     for (int m = 0; m < kNumMetrics; ++m)
-      if (m != kApplicantCount) ASSERT_EQ(a.sums[cell + m], b.sums[cell + m]) << "metric " << m;
+      if (m != kApplicantCount) {
+        ASSERT_EQ(a.sums[cell + m], b.sums[cell + m]) << "metric " << m;
+      }
   EXPECT_EQ(total(r, b, kApplicantCount), 150 * 12 * 3);
   EXPECT_EQ(total(r, b, kNewAccountCount), 0);
 }
@@ -104,7 +106,9 @@ TEST(Acquisition, EveryPolicySeesTheSameApplicants) {
   for (int i = 0; i < 40; ++i) EXPECT_FLOAT_EQ(ranks[i], static_cast<float>(i / 40.0));
   for (int i = 0; i < 40; ++i)
     for (int j = 0; j < 40; ++j)
-      if (x.score[i] > x.score[j]) EXPECT_LT(x.pool_rank[i], x.pool_rank[j]);
+      if (x.score[i] > x.score[j]) {
+        EXPECT_LT(x.pool_rank[i], x.pool_rank[j]);
+      }
   // Under both policies in one run the applicants counted are the same; b approves those scoring >= 700.
   RunConfig both = a;
   both.policies.push_back(b.policies.front());
